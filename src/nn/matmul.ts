@@ -1,0 +1,97 @@
+// Matmul kernel builder: C = alpha·op(A)·op(B) + beta·C (+ bias), batched (shaders/nn/matmul.wgsl).
+import type { GpuContext, Kernel, KernelChoices } from '../gpu/context';
+import type { UniformField } from '../gpu/uniforms';
+
+export const MATMUL_PARAMS: readonly UniformField[] = [
+  { name: 'M', type: 'u32' },
+  { name: 'N', type: 'u32' },
+  { name: 'K', type: 'u32' },
+  { name: 'batch', type: 'u32' },
+  { name: 'strideA', type: 'u32' },
+  { name: 'strideB', type: 'u32' },
+  { name: 'strideC', type: 'u32' },
+  { name: 'alpha', type: 'f32' },
+  { name: 'beta', type: 'f32' },
+];
+
+export interface MatmulShape {
+  M: number;
+  N: number;
+  K: number;
+  /** Number of independent products (attention heads × batch); default 1. */
+  batch?: number;
+  /** A is stored (K,M) instead of (M,K). */
+  transA?: boolean;
+  /** B is stored (N,K) instead of (K,N). */
+  transB?: boolean;
+  /** Element strides between batches; defaults are the dense sizes, strideB = 0 shares B. */
+  strideA?: number;
+  strideB?: number;
+  strideC?: number;
+  /** Scale of the product (default 1). */
+  alpha?: number;
+  /** Scale of the existing C that is added (default 0: overwrite). */
+  beta?: number;
+}
+
+export type MatmulVariant = KernelChoices['matmul'];
+
+export interface MatmulBuffers {
+  a: GPUBuffer;
+  b: GPUBuffer;
+  c: GPUBuffer;
+  /** (N) added to every row of C. */
+  bias?: GPUBuffer;
+}
+
+/** Workgroup shape per variant: (WG_X, WG_Y); each thread computes 4×4 outputs. */
+export const MATMUL_WORKGROUP: Record<MatmulVariant, { x: number; y: number; tileK?: number }> = {
+  registerBlocked: { x: 8, y: 8 },
+  sharedTiles: { x: 16, y: 16, tileK: 16 },
+};
+
+function checkShape(label: string, s: MatmulShape): void {
+  for (const k of ['M', 'N', 'K'] as const) {
+    if (!Number.isInteger(s[k]) || s[k] < 0) throw new Error(`${label}: ${k} = ${s[k]} must be a non-negative integer`);
+  }
+  const batch = s.batch ?? 1;
+  if (!Number.isInteger(batch) || batch < 1) throw new Error(`${label}: batch = ${batch} must be a positive integer`);
+}
+
+/** Prepares one matmul dispatch over fixed buffers; encode it as often as needed. */
+export function matmul(ctx: GpuContext, label: string, buffers: MatmulBuffers, shape: MatmulShape, variant?: MatmulVariant): Kernel {
+  checkShape(label, shape);
+  const v = variant ?? ctx.choices.matmul;
+  const wg = MATMUL_WORKGROUP[v];
+  const batch = shape.batch ?? 1;
+  const values = {
+    M: shape.M,
+    N: shape.N,
+    K: shape.K,
+    batch,
+    strideA: shape.strideA ?? shape.M * shape.K,
+    strideB: shape.strideB ?? shape.K * shape.N,
+    strideC: shape.strideC ?? shape.M * shape.N,
+    alpha: shape.alpha ?? 1,
+    beta: shape.beta ?? 0,
+  };
+  const needA = (batch - 1) * values.strideA + shape.M * shape.K;
+  const needB = (batch - 1) * values.strideB + shape.K * shape.N;
+  const needC = (batch - 1) * values.strideC + shape.M * shape.N;
+  for (const [name, buf, need] of [['a', buffers.a, needA], ['b', buffers.b, needB], ['c', buffers.c, needC]] as const) {
+    if (buf.size < need * 4) throw new Error(`${label}: buffer ${name} (${buf.label}) holds ${buf.size / 4} floats, needs ${need}`);
+  }
+  const overrides: Record<string, number> = { WG_X: wg.x, WG_Y: wg.y };
+  if (wg.tileK !== undefined) overrides.TILE_K = wg.tileK;
+  const storage = [buffers.a, buffers.b, buffers.c];
+  if (buffers.bias) storage.push(buffers.bias);
+  return ctx.kernel({
+    label,
+    shader: 'nn/matmul',
+    defines: { TRANS_A: !!shape.transA, TRANS_B: !!shape.transB, BIAS: !!buffers.bias, SHARED_TILES: v === 'sharedTiles' },
+    overrides,
+    params: { layout: ctx.layout(MATMUL_PARAMS), values },
+    buffers: storage,
+    workgroups: [Math.ceil(shape.N / (4 * wg.x)), Math.ceil(shape.M / (4 * wg.y)), batch],
+  });
+}
