@@ -1,10 +1,179 @@
 // Messages between the page and the training worker. The worker owns the GPU; the page sends
-// intents and receives reports. Plain serialisable data only.
+// intents (WorkerRequest) and receives reports (WorkerReport). Plain serialisable data only
+// (structured clone: no classes, functions or typed arrays that the receiver must keep).
+//
+// Versioning: the worker announces PROTOCOL_VERSION in `hello` as soon as it starts; the page
+// sends its own in `configure`. A mismatch is answered with `error` and nothing trains.
+//
+// Step axis: `step` is the number of optimizer steps a run has taken (the first training step
+// reports step 1). A fork taken at step N continues from N, so runs align on one axis.
 import type { AdapterReport } from '../gpu/device';
+import type { ComparisonConfig, RunConfig } from '../train/config';
 
-export type WorkerRequest = { type: 'probe' };
+export const PROTOCOL_VERSION = 1;
+
+// ---------------------------------------------------------------------------------------------
+// Live settings: the fields of a run that may change while it trains (next step boundary).
+
+/** Field name → value type of every setting that may change mid-training. */
+export interface LiveFieldValues {
+  lr: number; // peak learning rate of the schedule, > 0
+  kappa: number; // IRE κ ≥ 0
+  gamma: number; // IRE γ in [0, 1]
+  refreshEvery: number; // IRE K ≥ 1 (integer)
+  rho: number; // SAM ρ ≥ 0
+  kappaFollowsLr: boolean; // κ_t = κ · lr_t / lr_max
+  ireEnabled: boolean; // IRE on/off for this run
+  weightDecay: number; // decoupled weight decay ≥ 0
+}
+export type LiveField = keyof LiveFieldValues;
+export type LiveValue = LiveFieldValues[LiveField];
+export const LIVE_FIELDS: readonly LiveField[] = ['lr', 'kappa', 'gamma', 'refreshEvery', 'rho', 'kappaFollowsLr', 'ireEnabled', 'weightDecay'];
+
+// ---------------------------------------------------------------------------------------------
+// Page → worker.
+
+export type WorkerRequest =
+  /** Acquire an adapter and report it (`adapter` / `no-webgpu` / `error`). */
+  | { type: 'probe' }
+  /** Build (or rebuild) the comparison at step 0; answered by `configured` or `config-rejected`. */
+  | { type: 'configure'; protocolVersion: number; config: ComparisonConfig }
+  /** Train all live runs in lockstep until paused, finished or diverged. */
+  | { type: 'start' }
+  | { type: 'pause' }
+  /** Take `count` (default 1) lockstep steps, then pause. */
+  | { type: 'step'; count?: number }
+  /** Back to step 0 with the same seed: identical initial parameters and batches. Metrics restart. */
+  | { type: 'reset' }
+  /** Copy run `runId`'s full state (parameters, optimizer state, schedule position) at the current
+   *  step into a new run `newRunId`, which then trains alongside. Answered by `run-added`. */
+  | { type: 'fork'; runId: string; newRunId: string; name: string }
+  /** Change a setting of one run before its next step; echoed by `event`. `requestId` comes back. */
+  | { type: 'set'; runId: string; field: LiveField; value: LiveValue; requestId?: number }
+  /** Stop and forget a run (the others go on). */
+  | { type: 'remove-run'; runId: string }
+  /** Sample a continuation of `prompt` from each text run at its current step; answered by `sample`s. */
+  | { type: 'sample'; requestId: number; prompt: string; maxTokens: number; temperature: number; seed: number }
+  /** After `device-lost`: acquire a new device and restore every run from its last checkpoint. */
+  | { type: 'resume' }
+  /** The toy landscape L(u,v) = (1+u²)v²/2 (ire.md); answered by `toy-result`. */
+  | { type: 'toy'; request: ToyRequest };
+
+export interface ToyRequest {
+  requestId: number;
+  start: [number, number]; // (u, v) at step 0
+  eta: number; // learning rate of the GD trajectories' base (the paper: GD η = 1 and η = 2)
+  kappa: number; // κ of the IRE trajectory (run at step size eta)
+  gamma: number; // γ of the IRE mask (0.5 picks u, the flat coordinate)
+  steps: number; // iterations per trajectory
+}
+
+// ---------------------------------------------------------------------------------------------
+// Worker → page.
+
+/** One run's metrics at one training step. Non-finite numbers never appear (see `status`). */
+export interface TrainPoint {
+  runId: string;
+  step: number;
+  wallMs: number; // milliseconds since the comparison started training (pauses excluded)
+  loss: number; // training loss of this step's batch
+  gradNorm: number; // global gradient norm before clipping
+  lr: number; // learning rate used at this step (after schedule)
+  maskFraction?: number; // fraction of parameters IRE boosted at this step (0 when inactive)
+  kappaEff?: number; // κ_t actually applied (κ · lr_t / lr_max when kappaFollowsLr)
+  stepsPerSec?: number; // recent lockstep throughput
+}
+
+export interface EvalPoint {
+  runId: string;
+  step: number;
+  wallMs: number;
+  valLoss: number;
+  valAcc?: number; // classification models only, in [0, 1]
+}
+
+export interface SharpnessPoint {
+  runId: string;
+  step: number;
+  wallMs: number;
+  trace: number; // Hutchinson estimate of Tr ∇²L
+  traceStderr: number; // its standard error over probes
+  topEig?: number; // largest Hessian eigenvalue (power iteration), when measured
+}
+
+/** Histogram of the Hessian-diagonal estimate h at a mask refresh. */
+export interface HessianHistogram {
+  runId: string;
+  step: number;
+  edges: number[]; // bins + 1 increasing edges, log-spaced (positive); h = 0 is counted in `zeros`
+  counts: number[]; // entries per bin
+  zeros: number; // entries with h = 0 (always flat)
+  threshold: number; // the γ threshold thr: entries with h ≤ thr are boosted
+  gamma: number; // γ used for this refresh
+}
+
+/** A setting change as the worker applied it: takes effect from `step` + 1 on. */
+export interface ParamEvent {
+  step: number; // steps already taken by the run when the change applied
+  runId: string;
+  field: LiveField;
+  old: LiveValue;
+  new: LiveValue;
+  requestId?: number;
+}
+
+export type RunStatus =
+  | { state: 'idle' } // configured, not started
+  | { state: 'running' }
+  | { state: 'paused' }
+  | { state: 'finished'; step: number } // reached totalSteps
+  | { state: 'diverged'; step: number; lastFinite: TrainPoint | null; reason: string } // NaN/Inf at `step`
+  | { state: 'device-lost'; message: string; checkpointStep: number | null };
+
+/** What the worker built for one run. */
+export interface RunInfo {
+  runId: string;
+  parameters: number; // number of trainable scalars
+  step: number;
+}
 
 export type WorkerReport =
   | { type: 'adapter'; report: AdapterReport }
   | { type: 'no-webgpu'; message: string }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  | { type: 'hello'; protocolVersion: number }
+  | { type: 'configured'; config: ComparisonConfig; runs: RunInfo[] }
+  | { type: 'config-rejected'; issues: { path: string; message: string }[] }
+  /** Several steps' metrics of every run in one message (the worker batches at ~10 Hz). */
+  | { type: 'metrics'; train: TrainPoint[]; eval: EvalPoint[]; sharpness: SharpnessPoint[] }
+  | { type: 'histogram'; histogram: HessianHistogram }
+  | { type: 'event'; event: ParamEvent }
+  /** A `set` the worker refused (validation), with the field named. */
+  | { type: 'set-rejected'; runId: string; field: LiveField; message: string; requestId?: number }
+  | { type: 'status'; runId: string; status: RunStatus }
+  | { type: 'run-added'; run: RunConfig; forkedFrom: { runId: string; step: number } | null }
+  | { type: 'run-removed'; runId: string }
+  /** Lockstep position after a reset, a step or a pause. */
+  | { type: 'progress'; step: number; running: boolean }
+  | { type: 'sample'; requestId: number; runId: string; step: number; prompt: string; text: string }
+  /** Steps at which an in-memory checkpoint of `runId` is held (device-loss recovery, export). */
+  | { type: 'checkpoints'; runId: string; steps: number[] }
+  | { type: 'device-lost'; message: string; resumable: boolean }
+  | { type: 'toy-result'; result: ToyResult };
+
+export interface ToyTrajectory {
+  label: string; // "GD η = 1", "IRE κ = 9000"
+  method: 'gd' | 'ire';
+  eta: number;
+  kappa: number; // 0 for GD
+  u: number[]; // steps + 1 points, u[0] = start
+  v: number[];
+  loss: number[];
+  diverged: boolean; // left the finite range before `steps`
+}
+
+export interface ToyResult {
+  requestId: number;
+  start: [number, number];
+  trajectories: ToyTrajectory[];
+}
