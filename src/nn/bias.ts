@@ -1,0 +1,46 @@
+// Bias gradient builder: column sums of dout (shaders/nn/bias.wgsl).
+import type { GpuContext, Kernel } from '../gpu/context';
+import type { UniformField } from '../gpu/uniforms';
+import { requireElements, requireIntegers, requirePowerOfTwo } from './shapeChecks';
+
+export const BIAS_BACKWARD_PARAMS: readonly UniformField[] = [
+  { name: 'N', type: 'u32' },
+  { name: 'OC', type: 'u32' },
+  { name: 'accumulate', type: 'u32' },
+];
+
+/** Columns per workgroup (x) and row lanes per column (y, a power of two). */
+export const BIAS_WORKGROUP = { x: 16, y: 16 } as const;
+
+export interface BiasBackwardBuffers {
+  dout: GPUBuffer; // (N, OC)
+  dbias: GPUBuffer; // (OC)
+}
+
+export interface BiasBackwardShape {
+  /** Rows (B·T, or the batch of a classifier); may be 0 (then dbias = 0, or unchanged with accumulate). */
+  N: number;
+  OC: number;
+  /** Add to dbias instead of overwriting it (gradient accumulation). */
+  accumulate?: boolean;
+}
+
+/**
+ * dbias[c] (+)= Σ_n dout[n, c], summed in a fixed order (deterministic, no atomics).
+ * `ctx.updateParams(kernel, { N, OC, accumulate: 0 | 1 })` switches accumulation between steps.
+ */
+export function biasBackward(ctx: GpuContext, label: string, buffers: BiasBackwardBuffers, shape: BiasBackwardShape): Kernel {
+  requireIntegers(label, { N: shape.N }, 0);
+  requireIntegers(label, { OC: shape.OC });
+  requireElements(label, 'dout', buffers.dout, shape.N * shape.OC);
+  requireElements(label, 'dbias', buffers.dbias, shape.OC);
+  requirePowerOfTwo(label, 'WG_Y', BIAS_WORKGROUP.y);
+  return ctx.kernel({
+    label,
+    shader: 'nn/bias',
+    overrides: { WG_X: BIAS_WORKGROUP.x, WG_Y: BIAS_WORKGROUP.y },
+    params: { layout: ctx.layout(BIAS_BACKWARD_PARAMS), values: { N: shape.N, OC: shape.OC, accumulate: shape.accumulate ? 1 : 0 } },
+    buffers: [buffers.dout, buffers.dbias],
+    workgroups: [Math.ceil(shape.OC / BIAS_WORKGROUP.x), 1, 1],
+  });
+}
