@@ -1,0 +1,133 @@
+// The per-run settings a user can change while training: where each lives in a RunConfig,
+// its label and symbol, its allowed range, and the one validation every entry point uses.
+import type { OptimizerConfig, RunConfig } from '../train/config';
+import type { LiveField, LiveFieldValues, LiveValue } from '../worker/protocol';
+
+export interface NumericFieldSpec {
+  kind: 'number';
+  label: string; // shown next to the control
+  symbol: string; // used in the diff line and event log ("κ")
+  min: number;
+  max: number;
+  minExclusive: boolean; // lr > 0
+  integer: boolean;
+  /** Slider range (a sub-range of [min, max]) and whether it is logarithmic. */
+  slider: { min: number; max: number; log: boolean; step: number };
+}
+
+export interface BooleanFieldSpec {
+  kind: 'boolean';
+  label: string;
+  symbol: string;
+}
+
+export type FieldSpec = NumericFieldSpec | BooleanFieldSpec;
+
+export const FIELD_SPECS: Record<LiveField, FieldSpec> = {
+  lr: { kind: 'number', label: 'learning rate', symbol: 'lr', min: 0, max: 10, minExclusive: true, integer: false, slider: { min: 1e-5, max: 1, log: true, step: 0.01 } },
+  kappa: { kind: 'number', label: 'κ (boost)', symbol: 'κ', min: 0, max: 1e6, minExclusive: false, integer: false, slider: { min: 0, max: 20, log: false, step: 0.1 } },
+  gamma: { kind: 'number', label: 'γ (flat fraction)', symbol: 'γ', min: 0, max: 1, minExclusive: false, integer: false, slider: { min: 0, max: 1, log: false, step: 0.01 } },
+  refreshEvery: { kind: 'number', label: 'K (refresh every)', symbol: 'K', min: 1, max: 100000, minExclusive: false, integer: true, slider: { min: 1, max: 100, log: false, step: 1 } },
+  rho: { kind: 'number', label: 'ρ (SAM radius)', symbol: 'ρ', min: 0, max: 10, minExclusive: false, integer: false, slider: { min: 0, max: 0.5, log: false, step: 0.005 } },
+  weightDecay: { kind: 'number', label: 'weight decay', symbol: 'wd', min: 0, max: 10, minExclusive: false, integer: false, slider: { min: 0, max: 1, log: false, step: 0.001 } },
+  kappaFollowsLr: { kind: 'boolean', label: 'κ follows lr', symbol: 'κ follows lr' },
+  ireEnabled: { kind: 'boolean', label: 'IRE', symbol: 'IRE' },
+};
+
+/** Whether a field means anything for this run (ρ only for SAM, IRE knobs only with IRE on). */
+export function fieldApplies(run: RunConfig, field: LiveField): boolean {
+  const o = run.optimizer;
+  switch (field) {
+    case 'rho':
+      return o.base === 'sam';
+    case 'kappa':
+    case 'gamma':
+    case 'refreshEvery':
+    case 'kappaFollowsLr':
+      return o.ire.enabled;
+    default:
+      return true;
+  }
+}
+
+export function readLiveField<F extends LiveField>(run: RunConfig, field: F): LiveFieldValues[F] {
+  const o = run.optimizer;
+  const values: LiveFieldValues = {
+    lr: o.lr,
+    kappa: o.ire.kappa,
+    gamma: o.ire.gamma,
+    refreshEvery: o.ire.refreshEvery,
+    rho: o.rho,
+    kappaFollowsLr: o.ire.kappaFollowsLr,
+    ireEnabled: o.ire.enabled,
+    weightDecay: o.weightDecay,
+  };
+  return values[field];
+}
+
+/** A copy of `run` with one live field changed (value assumed valid). */
+export function writeLiveField(run: RunConfig, field: LiveField, value: LiveValue): RunConfig {
+  const o = run.optimizer;
+  let optimizer: OptimizerConfig;
+  switch (field) {
+    case 'lr':
+      optimizer = { ...o, lr: value as number };
+      break;
+    case 'rho':
+      optimizer = { ...o, rho: value as number };
+      break;
+    case 'weightDecay':
+      optimizer = { ...o, weightDecay: value as number };
+      break;
+    case 'kappa':
+      optimizer = { ...o, ire: { ...o.ire, kappa: value as number } };
+      break;
+    case 'gamma':
+      optimizer = { ...o, ire: { ...o.ire, gamma: value as number } };
+      break;
+    case 'refreshEvery':
+      optimizer = { ...o, ire: { ...o.ire, refreshEvery: value as number } };
+      break;
+    case 'kappaFollowsLr':
+      optimizer = { ...o, ire: { ...o.ire, kappaFollowsLr: value as boolean } };
+      break;
+    case 'ireEnabled':
+      optimizer = { ...o, ire: { ...o.ire, enabled: value as boolean } };
+      break;
+  }
+  return { ...run, optimizer };
+}
+
+function rangeText(spec: NumericFieldSpec): string {
+  const lo = spec.minExclusive ? `> ${spec.min}` : `≥ ${spec.min}`;
+  return `${spec.integer ? 'an integer' : 'a number'} ${lo} and ≤ ${spec.max}`;
+}
+
+/** null when `value` is acceptable for `field`, else a message naming the field and its range. */
+export function validateLiveField(field: LiveField, value: unknown): string | null {
+  const spec = FIELD_SPECS[field];
+  if (spec.kind === 'boolean') return typeof value === 'boolean' ? null : `${spec.label} must be true or false`;
+  const what = `${spec.label} must be ${rangeText(spec)}`;
+  if (typeof value !== 'number' || !Number.isFinite(value)) return what;
+  if (spec.integer && !Number.isInteger(value)) return what;
+  if (spec.minExclusive ? value <= spec.min : value < spec.min) return what;
+  if (value > spec.max) return what;
+  return null;
+}
+
+/** Parses the text of a number input: null for anything that is not a plain finite number. */
+export function parseNumberInput(text: string): number | null {
+  const t = text.trim();
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return null;
+  const x = Number(t);
+  return Number.isFinite(x) ? x : null;
+}
+
+/** Short display of a value: 3e-3 → "0.003", 9000 → "9000", true → "on". */
+export function formatValue(value: LiveValue): string {
+  if (typeof value === 'boolean') return value ? 'on' : 'off';
+  if (value === 0) return '0';
+  const a = Math.abs(value);
+  if (a >= 1e-3 && a < 1e6) return String(Number(value.toPrecision(4)));
+  return value.toExponential(2).replace(/\.?0+e/, 'e');
+}
