@@ -1,0 +1,109 @@
+// Two-pass reductions over large buffers (shaders/util/reduce.wgsl) and the non-finite counter
+// (shaders/util/nancheck.wgsl). Each writes one value at an element offset of an f32 output
+// buffer, so the trainer can pack loss, grad norm², NaN count, … into one metrics buffer and
+// read them back together. Built once; encode `dispatches` as often as needed.
+import { createStorageBuffer } from '../gpu/buffers';
+import type { GpuContext, Kernel } from '../gpu/context';
+import type { UniformField } from '../gpu/uniforms';
+
+export type ReduceOp = 'sum' | 'sumsq' | 'max' | 'maxabs';
+
+export const REDUCE_PARAMS: readonly UniformField[] = [
+  { name: 'n', type: 'u32' },
+  { name: 'outIndex', type: 'u32' },
+];
+
+/** Threads per workgroup of both passes (a power of two). */
+export const REDUCE_WG = 256;
+/** Most partials (workgroups of pass 1); each thread of pass 1 loops over the rest. */
+export const REDUCE_MAX_GROUPS = 1024;
+
+const OP_DEFINES: Record<ReduceOp, { SQUARE: boolean; ABS: boolean; IS_MAX: boolean }> = {
+  sum: { SQUARE: false, ABS: false, IS_MAX: false },
+  sumsq: { SQUARE: true, ABS: false, IS_MAX: false },
+  max: { SQUARE: false, ABS: false, IS_MAX: true },
+  maxabs: { SQUARE: false, ABS: true, IS_MAX: true },
+};
+
+export interface ReduceBuffers {
+  /** (n) f32 values to reduce. */
+  input: GPUBuffer;
+  /** f32 buffer receiving the result at element `outIndex`. */
+  out: GPUBuffer;
+}
+
+export interface ReduceShape {
+  /** Elements of `input` to reduce (buffers are padded to 16 bytes, so this is not implied by the size). */
+  n: number;
+  /** Element of `out` written; default 0. */
+  outIndex?: number;
+}
+
+/** A prepared two-pass reduction: encode `dispatches` in order; `destroy` frees the partials. */
+export interface Reduction {
+  readonly dispatches: readonly Kernel[];
+  readonly partials: GPUBuffer;
+  destroy(): void;
+}
+
+/** Number of pass-1 workgroups for n elements. */
+export function reduceGroups(n: number): number {
+  return Math.max(1, Math.min(REDUCE_MAX_GROUPS, Math.ceil(n / REDUCE_WG)));
+}
+
+function checkShape(label: string, b: ReduceBuffers, s: ReduceShape): { n: number; outIndex: number } {
+  const n = s.n;
+  const outIndex = s.outIndex ?? 0;
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${label}: n = ${n} must be a non-negative integer`);
+  if (n * 4 > b.input.size) throw new Error(`${label}: input (${b.input.label}) holds ${b.input.size / 4} floats, needs ${n}`);
+  if (!Number.isInteger(outIndex) || outIndex < 0 || (outIndex + 1) * 4 > b.out.size) {
+    throw new Error(`${label}: outIndex ${outIndex} is outside out (${b.out.label}, ${b.out.size / 4} floats)`);
+  }
+  return { n, outIndex };
+}
+
+function twoPass(ctx: GpuContext, label: string, shader: string, defines: Record<string, boolean>, b: ReduceBuffers, n: number, outIndex: number): Reduction {
+  const groups = reduceGroups(n);
+  const partials = createStorageBuffer(ctx.device, `${label}.partials`, groups * 4);
+  const layout = ctx.layout(REDUCE_PARAMS);
+  const overrides = { WG: REDUCE_WG };
+  const first = ctx.kernel({
+    label: `${label}.partial`,
+    shader,
+    defines: { ...defines, FINAL: false },
+    overrides,
+    params: { layout, values: { n, outIndex } },
+    buffers: [b.input, partials],
+    workgroups: [groups, 1, 1],
+  });
+  const second = ctx.kernel({
+    label: `${label}.final`,
+    shader,
+    defines: { ...defines, FINAL: true },
+    overrides,
+    params: { layout, values: { n: groups, outIndex } },
+    buffers: [partials, b.out],
+    workgroups: [1, 1, 1],
+  });
+  return {
+    dispatches: [first, second],
+    partials,
+    destroy() {
+      partials.destroy();
+      first.params?.destroy();
+      second.params?.destroy();
+    },
+  };
+}
+
+/** sum / sum of squares / max / max of |x| over input[0..n) into out[outIndex]. n = 0 gives the identity. */
+export function reduce(ctx: GpuContext, label: string, buffers: ReduceBuffers, op: ReduceOp, shape: ReduceShape): Reduction {
+  const { n, outIndex } = checkShape(label, buffers, shape);
+  return twoPass(ctx, label, 'util/reduce', OP_DEFINES[op], buffers, n, outIndex);
+}
+
+/** Number of NaN/±Inf entries of input[0..n), as an f32 in out[outIndex] (exact below 2^24). */
+export function countNonFinite(ctx: GpuContext, label: string, buffers: ReduceBuffers, shape: ReduceShape): Reduction {
+  const { n, outIndex } = checkShape(label, buffers, shape);
+  return twoPass(ctx, label, 'util/nancheck', {}, buffers, n, outIndex);
+}
