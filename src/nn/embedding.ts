@@ -1,0 +1,96 @@
+// Token + position embedding builders (shaders/nn/embedding.wgsl).
+import type { GpuContext, Kernel } from '../gpu/context';
+import { grid1d } from '../gpu/dispatch';
+import type { UniformField } from '../gpu/uniforms';
+import { requireElements, requireIntegers } from './shapeChecks';
+
+export const EMBEDDING_PARAMS: readonly UniformField[] = [
+  { name: 'B', type: 'u32' },
+  { name: 'T', type: 'u32' },
+  { name: 'C', type: 'u32' },
+  { name: 'V', type: 'u32' },
+  { name: 'accumulate', type: 'u32' },
+];
+
+const WG = 64;
+
+export interface EmbeddingShape {
+  B: number;
+  T: number;
+  C: number;
+  V: number;
+}
+
+type Pass = 'FORWARD' | 'BACKWARD_WTE' | 'BACKWARD_WPE';
+
+function embeddingKernel(ctx: GpuContext, label: string, pass: Pass, storage: GPUBuffer[], shape: EmbeddingShape, count: number, accumulate: boolean): Kernel {
+  return ctx.kernel({
+    label,
+    shader: 'nn/embedding',
+    defines: { FORWARD: pass === 'FORWARD', BACKWARD_WTE: pass === 'BACKWARD_WTE', BACKWARD_WPE: pass === 'BACKWARD_WPE' },
+    overrides: { WG },
+    params: { layout: ctx.layout(EMBEDDING_PARAMS), values: { B: shape.B, T: shape.T, C: shape.C, V: shape.V, accumulate: accumulate ? 1 : 0 } },
+    buffers: storage,
+    workgroups: grid1d(count, WG),
+  });
+}
+
+function checkShape(label: string, shape: EmbeddingShape): void {
+  requireIntegers(label, { B: shape.B, T: shape.T, C: shape.C, V: shape.V });
+}
+
+export interface EmbeddingForwardBuffers {
+  tokens: GPUBuffer; // (B, T) u32
+  wte: GPUBuffer; // (V, C)
+  wpe: GPUBuffer; // (≥T, C)
+  out: GPUBuffer; // (B, T, C)
+}
+
+/** out[b,t,:] = wte[tokens[b,t],:] + wpe[t,:]; a token ≥ V adds a zero row (no out-of-bounds read). */
+export function embeddingForward(ctx: GpuContext, label: string, buffers: EmbeddingForwardBuffers, shape: EmbeddingShape): Kernel {
+  checkShape(label, shape);
+  const { B, T, C, V } = shape;
+  requireElements(label, 'tokens', buffers.tokens, B * T);
+  requireElements(label, 'wte', buffers.wte, V * C);
+  requireElements(label, 'wpe', buffers.wpe, T * C);
+  requireElements(label, 'out', buffers.out, B * T * C);
+  return embeddingKernel(ctx, label, 'FORWARD', [buffers.tokens, buffers.wte, buffers.wpe, buffers.out], shape, B * T * C, false);
+}
+
+export interface EmbeddingBackwardBuffers {
+  tokens: GPUBuffer; // (B, T) u32
+  dout: GPUBuffer; // (B, T, C)
+  dwte: GPUBuffer; // (V, C)
+  dwpe: GPUBuffer; // (≥T, C); rows ≥ T are not touched
+}
+
+export interface EmbeddingBackward {
+  dwte: Kernel;
+  dwpe: Kernel;
+  kernels: Kernel[];
+}
+
+/**
+ * dwte[v,:] (+)= Σ over positions holding token v of dout, dwpe[t,:] (+)= Σ_b dout[b,t,:].
+ * Deterministic without atomics: one thread per table entry gathers over all B·T positions
+ * in order (cost V·B·T·C, fine for character vocabularies). `accumulate` adds to the tables
+ * (e.g. wte tied to the output head, whose matmul wrote its gradient first).
+ */
+export function embeddingBackward(
+  ctx: GpuContext,
+  label: string,
+  buffers: EmbeddingBackwardBuffers,
+  shape: EmbeddingShape,
+  options: { accumulate?: boolean } = {},
+): EmbeddingBackward {
+  checkShape(label, shape);
+  const { B, T, C, V } = shape;
+  requireElements(label, 'tokens', buffers.tokens, B * T);
+  requireElements(label, 'dout', buffers.dout, B * T * C);
+  requireElements(label, 'dwte', buffers.dwte, V * C);
+  requireElements(label, 'dwpe', buffers.dwpe, T * C);
+  const acc = !!options.accumulate;
+  const dwte = embeddingKernel(ctx, `${label}.dwte`, 'BACKWARD_WTE', [buffers.tokens, buffers.dout, buffers.dwte], shape, V * C, acc);
+  const dwpe = embeddingKernel(ctx, `${label}.dwpe`, 'BACKWARD_WPE', [buffers.dout, buffers.dwpe], shape, T * C, acc);
+  return { dwte, dwpe, kernels: [dwte, dwpe] };
+}
