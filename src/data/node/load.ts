@@ -1,0 +1,54 @@
+// Node host: every dataset by name, for the CLI and tests. Errors are DataErrors with a message
+// that names the file and the problem, raised before any GPU work.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { cifar10Dataset, CIFAR10_MAX_FILE_BYTES, sortCifar10Files, type NamedBytes } from '../cifar10';
+import { DataError } from '../errors';
+import { decodeImageDataset, decodeTextDataset } from '../format';
+import type { ImageDataset } from '../imageDataset';
+import { checkTextFitsContext, formatBytes, userTextDataset, USER_TEXT_MAX_BYTES, type TextDataset } from '../textDataset';
+import { generatedBytes, generatedPath } from './generated';
+
+export function loadMobyDick(context?: number): TextDataset {
+  const d = decodeTextDataset(generatedBytes('moby-dick'), generatedPath('moby-dick'));
+  if (context !== undefined) checkTextFitsContext(d, context);
+  return d;
+}
+
+export function loadMnist(): ImageDataset {
+  return decodeImageDataset(generatedBytes('mnist'), generatedPath('mnist'));
+}
+
+function readLimited(path: string, maxBytes: number, what: string): Uint8Array {
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) throw new DataError(`${what} "${path}" is not a file.`);
+    size = st.size;
+  } catch (e) {
+    if (e instanceof DataError) throw e;
+    throw new DataError(`${what} "${path}" cannot be read: ${e instanceof Error ? e.message : String(e)}.`);
+  }
+  if (size > maxBytes) throw new DataError(`${what} "${basename(path)}" is ${formatBytes(size)}; the limit is ${formatBytes(maxBytes)}.`);
+  return new Uint8Array(readFileSync(path));
+}
+
+/** A user's UTF-8 text file as a dataset for a model of the given context. */
+export function loadUserText(path: string, context: number, maxBytes = USER_TEXT_MAX_BYTES): TextDataset {
+  return userTextDataset(readLimited(path, maxBytes + 1, 'Text file'), basename(path), context, maxBytes);
+}
+
+/** CIFAR-10 from a folder holding data_batch_*.bin and test_batch.bin (other files ignored). */
+export function loadCifar10Dir(dir: string): ImageDataset {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (e) {
+    throw new DataError(`CIFAR-10 folder "${dir}" cannot be read: ${e instanceof Error ? e.message : String(e)}.`);
+  }
+  const files: NamedBytes[] = names
+    .filter((n) => /^data_batch_\d+\.bin$/.test(n) || n === 'test_batch.bin')
+    .map((n) => ({ name: n, bytes: readLimited(join(dir, n), CIFAR10_MAX_FILE_BYTES, 'CIFAR-10 file') }));
+  const { train, test } = sortCifar10Files(files);
+  return cifar10Dataset(train, test);
+}
