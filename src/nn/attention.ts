@@ -1,0 +1,98 @@
+// Causal multi-head self-attention builders (shaders/nn/attention.wgsl).
+import type { GpuContext, Kernel } from '../gpu/context';
+import { grid1d } from '../gpu/dispatch';
+import type { UniformField } from '../gpu/uniforms';
+import { requireElements, requireIntegers } from './shapeChecks';
+
+export const ATTENTION_PARAMS: readonly UniformField[] = [
+  { name: 'B', type: 'u32' },
+  { name: 'T', type: 'u32' },
+  { name: 'C', type: 'u32' },
+  { name: 'NH', type: 'u32' },
+  { name: 'scale', type: 'f32' },
+];
+
+const WG = 64;
+
+export interface AttentionShape {
+  B: number;
+  T: number;
+  /** Model channels; C = NH · HS. */
+  C: number;
+  /** Heads. */
+  NH: number;
+}
+
+type Pass = 'SCORES' | 'VALUES' | 'BACKWARD_SCORES' | 'BACKWARD_QKV';
+
+function checkShape(label: string, s: AttentionShape): void {
+  requireIntegers(label, { B: s.B, T: s.T, C: s.C, NH: s.NH });
+  if (s.C % s.NH !== 0) throw new Error(`${label}: C = ${s.C} is not a multiple of NH = ${s.NH}`);
+}
+
+function attentionKernel(ctx: GpuContext, label: string, pass: Pass, storage: GPUBuffer[], s: AttentionShape, count: number): Kernel {
+  return ctx.kernel({
+    label,
+    shader: 'nn/attention',
+    defines: { SCORES: pass === 'SCORES', VALUES: pass === 'VALUES', BACKWARD_SCORES: pass === 'BACKWARD_SCORES', BACKWARD_QKV: pass === 'BACKWARD_QKV' },
+    overrides: { WG },
+    params: { layout: ctx.layout(ATTENTION_PARAMS), values: { B: s.B, T: s.T, C: s.C, NH: s.NH, scale: 1 / Math.sqrt(s.C / s.NH) } },
+    buffers: storage,
+    workgroups: grid1d(count, WG),
+  });
+}
+
+export interface AttentionForwardBuffers {
+  qkv: GPUBuffer; // (B, T, 3C): q | k | v along channels
+  att: GPUBuffer; // (B, NH, T, T) softmax probabilities, saved for backward (zero above the diagonal)
+  out: GPUBuffer; // (B, T, C)
+}
+
+export interface AttentionForward {
+  /** att = causal softmax of scaled q·k, one thread per query row. */
+  scores: Kernel;
+  /** out = att · v, one thread per output element. */
+  values: Kernel;
+  kernels: Kernel[];
+}
+
+/** Forward: two dispatches (scores + masked softmax, then the weighted sum of values). */
+export function attentionForward(ctx: GpuContext, label: string, buffers: AttentionForwardBuffers, shape: AttentionShape): AttentionForward {
+  checkShape(label, shape);
+  const { B, T, C, NH } = shape;
+  requireElements(label, 'qkv', buffers.qkv, B * T * 3 * C);
+  requireElements(label, 'att', buffers.att, B * NH * T * T);
+  requireElements(label, 'out', buffers.out, B * T * C);
+  const scores = attentionKernel(ctx, `${label}.scores`, 'SCORES', [buffers.qkv, buffers.att], shape, B * NH * T);
+  const values = attentionKernel(ctx, `${label}.values`, 'VALUES', [buffers.qkv, buffers.att, buffers.out], shape, B * T * C);
+  return { scores, values, kernels: [scores, values] };
+}
+
+export interface AttentionBackwardBuffers {
+  qkv: GPUBuffer; // (B, T, 3C) forward input
+  att: GPUBuffer; // (B, NH, T, T) from forward
+  dout: GPUBuffer; // (B, T, C)
+  datt: GPUBuffer; // (B, NH, T, T) scratch: gradient of the scaled dot products
+  dqkv: GPUBuffer; // (B, T, 3C), overwritten
+}
+
+export interface AttentionBackward {
+  /** datt from dout, v and att, one thread per query row. */
+  scores: Kernel;
+  /** dq, dk, dv into dqkv, one thread per (b, t, c). */
+  qkv: Kernel;
+  kernels: Kernel[];
+}
+
+/** Backward: two dispatches; dqkv is overwritten (q, k and v all get their gradient). */
+export function attentionBackward(ctx: GpuContext, label: string, buffers: AttentionBackwardBuffers, shape: AttentionShape): AttentionBackward {
+  checkShape(label, shape);
+  const { B, T, C, NH } = shape;
+  const b = buffers;
+  for (const [name, n] of [['qkv', B * T * 3 * C], ['att', B * NH * T * T], ['dout', B * T * C], ['datt', B * NH * T * T], ['dqkv', B * T * 3 * C]] as const) {
+    requireElements(label, name, b[name], n);
+  }
+  const scores = attentionKernel(ctx, `${label}.dscores`, 'BACKWARD_SCORES', [b.qkv, b.att, b.dout, b.datt], shape, B * NH * T);
+  const qkv = attentionKernel(ctx, `${label}.dqkv`, 'BACKWARD_QKV', [b.qkv, b.att, b.datt, b.dout, b.dqkv], shape, B * T * C);
+  return { scores, qkv, kernels: [scores, qkv] };
+}
