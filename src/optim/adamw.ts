@@ -1,0 +1,120 @@
+// AdamW (shaders/optim/adamw.wgsl): decoupled weight decay, bias correction, eps outside the
+// square root as PyTorch (m̂ / (sqrt(v̂) + eps)), global grad-norm clipping, optional fused IRE.
+import type { GpuContext, Kernel } from '../gpu/context';
+import { encodeDispatches, grid1d, type Dispatch } from '../gpu/dispatch';
+import type { UniformField } from '../gpu/uniforms';
+import { checkStep, FlatBuffers, OPTIM_WG, type Optimizer, type OptimizerBuffers, type StatSlot, type StepValues } from './optimizer';
+
+export interface AdamWHyper {
+  beta1: number; // first-moment decay
+  beta2: number; // second-moment decay
+  eps: number; // added to sqrt(v̂)
+  weightDecay: number; // decoupled: θ ← θ·(1 − lr·wd) on decayed entries
+  clip: number; // global gradient-norm clip, 0 = off
+}
+
+export const ADAMW_PARAMS: readonly UniformField[] = [
+  { name: 'n', type: 'u32' },
+  { name: 'gradNormIndex', type: 'u32' },
+  { name: 'beta1', type: 'f32' },
+  { name: 'beta2', type: 'f32' },
+  { name: 'eps', type: 'f32' },
+  { name: 'decayFactor', type: 'f32' },
+  { name: 'stepSize', type: 'f32' },
+  { name: 'bc2Sqrt', type: 'f32' },
+  { name: 'clip', type: 'f32' },
+  { name: 'kappa', type: 'f32' },
+];
+
+/** The uniforms of one AdamW step; bias corrections in double precision as PyTorch. */
+export function adamwUniforms(h: AdamWHyper, v: StepValues): { decayFactor: number; stepSize: number; bc2Sqrt: number } {
+  return {
+    decayFactor: 1 - v.lr * h.weightDecay,
+    stepSize: v.lr / (1 - Math.pow(h.beta1, v.t)),
+    bc2Sqrt: Math.sqrt(1 - Math.pow(h.beta2, v.t)),
+  };
+}
+
+export class AdamW implements Optimizer {
+  readonly state: Readonly<Record<string, GPUBuffer>>;
+  readonly gradNormSq: StatSlot;
+  private readonly flat: FlatBuffers;
+  private readonly update: Kernel;
+  private hyper: AdamWHyper;
+
+  constructor(
+    private readonly ctx: GpuContext,
+    readonly label: string,
+    buffers: OptimizerBuffers,
+    hyper: AdamWHyper,
+  ) {
+    this.hyper = checkHyper(label, hyper);
+    this.flat = new FlatBuffers(ctx, label, buffers);
+    this.gradNormSq = this.flat.gradNormSq;
+    const m = this.flat.stateBuffer('m'); // (P)
+    const v = this.flat.stateBuffer('v'); // (P)
+    this.state = { m, v };
+    const storage = [buffers.params, buffers.grads, m, v, this.gradNormSq.buffer, this.flat.decay];
+    if (buffers.ireMask) storage.push(buffers.ireMask);
+    this.update = ctx.kernel({
+      label: `${label}.step`,
+      shader: 'optim/adamw',
+      defines: { IRE: !!buffers.ireMask },
+      overrides: { WG: OPTIM_WG },
+      params: { layout: ctx.layout(ADAMW_PARAMS), values: this.values({ t: 1, lr: 0 }) },
+      buffers: storage,
+      workgroups: grid1d(buffers.count, OPTIM_WG),
+    });
+  }
+
+  /** Changes hyper-parameters; the next setStep uses them. */
+  configure(change: Partial<AdamWHyper>): void {
+    this.hyper = checkHyper(this.label, { ...this.hyper, ...change });
+  }
+
+  setStep(v: StepValues): void {
+    checkStep(this.label, v, this.flat.b.ireMask !== undefined);
+    this.ctx.updateParams(this.update, this.values(v));
+  }
+
+  encodeStep(encoder: GPUCommandEncoder, computeGrad: (encoder: GPUCommandEncoder) => void): void {
+    computeGrad(encoder);
+    this.encodeUpdate(encoder);
+  }
+
+  encodeUpdate(encoder: GPUCommandEncoder): void {
+    encodeDispatches(encoder, this.updateDispatches(), `${this.label}.update`);
+  }
+
+  updateDispatches(): readonly Dispatch[] {
+    return this.flat.updateDispatches(this.hyper.clip, this.update);
+  }
+
+  destroy(): void {
+    this.flat.destroy();
+    this.update.params?.destroy();
+  }
+
+  private values(v: StepValues) {
+    const h = this.hyper;
+    return {
+      n: this.flat.b.count,
+      gradNormIndex: this.gradNormSq.index,
+      beta1: h.beta1,
+      beta2: h.beta2,
+      eps: h.eps,
+      clip: h.clip,
+      kappa: v.kappa ?? 0,
+      ...adamwUniforms(h, v),
+    };
+  }
+}
+
+function checkHyper(label: string, h: AdamWHyper): AdamWHyper {
+  if (!(h.beta1 >= 0 && h.beta1 < 1)) throw new Error(`${label}: β1 = ${h.beta1} must be in [0, 1)`);
+  if (!(h.beta2 >= 0 && h.beta2 < 1)) throw new Error(`${label}: β2 = ${h.beta2} must be in [0, 1)`);
+  if (!(h.eps >= 0)) throw new Error(`${label}: eps = ${h.eps} must be ≥ 0`);
+  if (!(h.weightDecay >= 0)) throw new Error(`${label}: weight decay ${h.weightDecay} must be ≥ 0`);
+  if (!(h.clip >= 0)) throw new Error(`${label}: gradient clip ${h.clip} must be ≥ 0 (0 = off)`);
+  return { ...h };
+}

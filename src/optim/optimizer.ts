@@ -1,0 +1,135 @@
+// The one optimizer interface (tinygrad style): AdamW, SGD and SAM implement it, IRE plugs into
+// their fused update kernels through a flat mask. Every optimizer works on flat buffers of the
+// model's parameter layout (P floats) and is built once; a step only writes uniforms and encodes.
+//
+// Per training step the trainer calls, in order:
+//   opt.setStep({ t, lr, kappa })                 uniforms for this step (queue.writeBuffer)
+//   opt.encodeStep(encoder, computeGrad)          gradient(s) + grad norm + clip + update
+//   device.queue.submit([encoder.finish()])
+// `computeGrad(encoder)` encodes forward + backward writing the gradient of the loss at the
+// current θ into `grads`; SAM calls it twice (at θ and at the perturbed θ), the others once.
+// The uniforms are written before the step's submit, so encode at most one step per submit.
+import { createStorageBuffer, createStorageBufferWith } from '../gpu/buffers';
+import type { GpuContext } from '../gpu/context';
+import type { Dispatch } from '../gpu/dispatch';
+import { reduce, type Reduction } from './reduce';
+
+/** Per-step values; everything else is set by `configure` and may change between any two steps. */
+export interface StepValues {
+  /** Number of this update, 1-based (PyTorch's state['step'] after its increment): bias corrections. */
+  t: number;
+  /** Learning rate of this step (from the schedule). */
+  lr: number;
+  /** IRE amplification κ_t of this step; 0 (default) = the plain base step. Needs an IRE mask. */
+  kappa?: number;
+}
+
+export interface Optimizer {
+  readonly label: string;
+  /** Optimizer state by name (for checkpoints), each P floats in the parameter layout. */
+  readonly state: Readonly<Record<string, GPUBuffer>>;
+  /** Where ‖g‖² of the (last) gradient lands: f32 element `index` of `buffer`. */
+  readonly gradNormSq: StatSlot;
+  /** Writes this step's uniforms. Call once per step, before encoding it. */
+  setStep(values: StepValues): void;
+  /** Encodes the whole step: computeGrad (once, or twice for SAM), grad norm, clip, update. */
+  encodeStep(encoder: GPUCommandEncoder, computeGrad: (encoder: GPUCommandEncoder) => void): void;
+  /** Encodes only the update from the gradient already in `grads` (grad norm, clip, update). */
+  encodeUpdate(encoder: GPUCommandEncoder): void;
+  /** The dispatches of `encodeUpdate`, for callers that put several phases in one compute pass. */
+  updateDispatches(): readonly Dispatch[];
+  destroy(): void;
+}
+
+/** An f32 element of a small buffer (metrics are packed into one buffer and read back together). */
+export interface StatSlot {
+  buffer: GPUBuffer;
+  index: number;
+}
+
+export interface OptimizerBuffers {
+  /** (P) parameters θ, updated in place. */
+  params: GPUBuffer;
+  /** (P) gradient of the loss, written by computeGrad. */
+  grads: GPUBuffer;
+  /** P, the number of floats of the flat layout (padding included). */
+  count: number;
+  /**
+   * (P) u32 weight-decay grouping, 1 = decayed, 0 = not (nanoGPT: no decay on biases, norms,
+   * embeddings); see `createDecayBuffer`. Default: every entry decayed.
+   */
+  decay?: GPUBuffer;
+  /** Where to write ‖g‖² (e.g. a slot of the trainer's metrics buffer). Default: a private buffer. */
+  gradNormSq?: StatSlot;
+  /** (P) u32 IRE mask (Ire.mask): builds the fused IRE variant of the update kernel. */
+  ireMask?: GPUBuffer;
+}
+
+export const OPTIM_WG = 256;
+
+/** A u32 decay buffer from the param layout's 0/1 mask. */
+export function createDecayBuffer(device: GPUDevice, label: string, mask: ArrayLike<number>): GPUBuffer {
+  return createStorageBufferWith(device, label, Uint32Array.from(mask, (x) => (x ? 1 : 0)));
+}
+
+/** Shared plumbing of the base optimizers: checks, default decay and stats, the grad-norm reduction. */
+export class FlatBuffers {
+  readonly decay: GPUBuffer;
+  readonly gradNormSq: StatSlot;
+  readonly gradNorm: Reduction;
+  /** Whether ‖g‖² is needed even without clipping (a caller asked for it as a metric). */
+  readonly measureAlways: boolean;
+  private readonly owned: GPUBuffer[] = [];
+
+  constructor(
+    readonly ctx: GpuContext,
+    readonly label: string,
+    readonly b: OptimizerBuffers,
+  ) {
+    const P = b.count;
+    if (!Number.isInteger(P) || P < 1) throw new Error(`${label}: parameter count ${P} must be a positive integer`);
+    const check = (name: string, buf: GPUBuffer | undefined) => {
+      if (buf && buf.size < P * 4) throw new Error(`${label}: buffer ${name} (${buf.label}) holds ${buf.size / 4} entries, needs ${P}`);
+    };
+    check('params', b.params);
+    check('grads', b.grads);
+    check('decay', b.decay);
+    check('ireMask', b.ireMask);
+    if (b.decay) this.decay = b.decay;
+    else this.decay = this.own(createStorageBufferWith(ctx.device, `${label}.decay`, new Uint32Array(P).fill(1)));
+    this.measureAlways = b.gradNormSq !== undefined;
+    this.gradNormSq = b.gradNormSq ?? { buffer: this.own(createStorageBuffer(ctx.device, `${label}.stats`, 16)), index: 0 };
+    this.gradNorm = reduce(ctx, `${label}.gradNorm`, { input: b.grads, out: this.gradNormSq.buffer }, 'sumsq', {
+      n: P,
+      outIndex: this.gradNormSq.index,
+    });
+  }
+
+  /** A P-float state buffer, zero-initialised, destroyed with the optimizer. */
+  stateBuffer(name: string): GPUBuffer {
+    return this.own(createStorageBuffer(this.ctx.device, `${this.label}.${name}`, this.b.count * 4));
+  }
+
+  own(buf: GPUBuffer): GPUBuffer {
+    this.owned.push(buf);
+    return buf;
+  }
+
+  /** ‖g‖² (when clipping or asked for) then the update kernel. */
+  updateDispatches(clip: number, update: Dispatch): readonly Dispatch[] {
+    return clip > 0 || this.measureAlways ? [...this.gradNorm.dispatches, update] : [update];
+  }
+
+  destroy(): void {
+    this.gradNorm.destroy();
+    for (const buf of this.owned) buf.destroy();
+  }
+}
+
+export function checkStep(label: string, v: StepValues, hasMask: boolean): void {
+  if (!Number.isInteger(v.t) || v.t < 1) throw new Error(`${label}: step count t = ${v.t} must be an integer ≥ 1`);
+  if (!(v.lr >= 0) || !Number.isFinite(v.lr)) throw new Error(`${label}: learning rate ${v.lr} must be a finite number ≥ 0`);
+  const k = v.kappa ?? 0;
+  if (!(k >= 0) || !Number.isFinite(k)) throw new Error(`${label}: κ = ${k} must be a finite number ≥ 0`);
+  if (k > 0 && !hasMask) throw new Error(`${label}: κ = ${k} needs the optimizer to be built with an IRE mask`);
+}
