@@ -3,7 +3,7 @@
 // samples, toy, prefs. User intents are named actions; each validates its input in one place and
 // sends at most one message to the worker through the injected `send`.
 import { createStore } from 'zustand/vanilla';
-import { DEFAULT_COMPARISON, DEFAULT_DATASET, type ComparisonConfig, type ModelPreset, type RunConfig } from '../train/config';
+import { DEFAULT_COMPARISON, DEFAULT_DATASET, type BaseOptimizer, type ComparisonConfig, type ModelPreset, type RunConfig } from '../train/config';
 import {
   PROTOCOL_VERSION,
   type LiveField,
@@ -88,6 +88,8 @@ export interface AppState {
   /** The same from a number input's text. */
   setRunFieldText(runId: string, field: LiveField, text: string): string | null;
   renameRun(runId: string, name: string): string | null;
+  /** The base optimizer of a run; only before training (it changes the optimizer state's shape). */
+  setBase(runId: string, base: BaseOptimizer): string | null;
   start(): void;
   pause(): void;
   stepOnce(): void;
@@ -335,6 +337,13 @@ export function createAppStore(options: StoreOptions = {}) {
         setFieldError(key, problem);
         if (problem) return problem;
         updateRun(runId, (r) => ({ ...r, name: n }));
+        return null;
+      },
+
+      setBase(runId, base) {
+        if (get().session !== 'none') return 'reset the comparison to change the base optimizer';
+        if (!['adamw', 'sgd', 'sam'].includes(base)) return `unknown optimizer ${String(base)}`;
+        updateRun(runId, (r) => ({ ...r, optimizer: { ...r.optimizer, base } }));
         return null;
       },
 

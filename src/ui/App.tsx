@@ -1,16 +1,66 @@
 import { useStore } from 'zustand';
-import type { AppStore } from '../store/store';
+import type { AppStore, Tab } from '../store/store';
 import { AdapterPanel } from './AdapterPanel';
+import { ComparisonPanel } from './ComparisonPanel';
+import { SamplesPanel } from './SamplesPanel';
+import { ToyPanel } from './ToyPanel';
+
+const TABS: { id: Tab; label: string }[] = [
+  { id: 'compare', label: 'Comparison' },
+  { id: 'samples', label: 'Samples' },
+  { id: 'toy', label: 'Toy landscape' },
+];
+
+function Notice({ store }: { store: AppStore }) {
+  const notice = useStore(store, (s) => s.notice);
+  if (!notice) return null;
+  return (
+    <div role="alert" className="notice notice-row" data-testid="notice">
+      <span>{notice}</span>
+      <button type="button" className="quiet" onClick={() => store.getState().dismissNotice()} aria-label="Dismiss">
+        ✕
+      </button>
+    </div>
+  );
+}
 
 export function App({ store }: { store: AppStore }) {
   const gpu = useStore(store, (s) => s.gpu);
+  const tab = useStore(store, (s) => s.prefs.tab);
   return (
     <main>
-      <header>
-        <h1>IRE playground</h1>
-        <p className="subtitle">AdamW and AdmIRE (Implicit Regularization Enhancement) training side by side on your GPU.</p>
+      <header className="app-header">
+        <div>
+          <h1>IRE playground</h1>
+          <p className="subtitle">AdamW and AdmIRE (Implicit Regularization Enhancement) training side by side on your GPU.</p>
+        </div>
+        <div className="adapter-box">
+          <AdapterPanel gpu={gpu} />
+        </div>
       </header>
-      <AdapterPanel gpu={gpu} />
+      <Notice store={store} />
+      <nav className="tabs" role="tablist" aria-label="Views">
+        {TABS.map((t) => (
+          <button
+            key={t.id}
+            type="button"
+            role="tab"
+            id={`tab-${t.id}`}
+            aria-selected={tab === t.id}
+            aria-controls={`panel-${t.id}`}
+            data-testid={`tab-${t.id}`}
+            className={tab === t.id ? 'tab active' : 'tab'}
+            onClick={() => store.getState().setPrefs({ tab: t.id })}
+          >
+            {t.label}
+          </button>
+        ))}
+      </nav>
+      <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
+        {tab === 'compare' && <ComparisonPanel store={store} />}
+        {tab === 'samples' && <SamplesPanel store={store} />}
+        {tab === 'toy' && <ToyPanel store={store} />}
+      </div>
     </main>
   );
 }

@@ -1,0 +1,48 @@
+// Plot options and the grid of live charts.
+import { useStore } from 'zustand';
+import type { AppStore } from '../store/store';
+import type { ChartKind } from './plots/figures';
+import { LiveChart } from './plots/LiveChart';
+
+const CHARTS: ChartKind[] = ['loss', 'diff', 'val', 'sharpness', 'mask', 'histogram', 'lr', 'gradNorm', 'speed'];
+
+function PlotOptions({ store }: { store: AppStore }) {
+  const prefs = useStore(store, (s) => s.prefs);
+  const set = store.getState().setPrefs;
+  return (
+    <div className="plot-options" role="group" aria-label="Chart options">
+      <label className="inline">
+        smoothing{' '}
+        <input type="range" min={0} max={0.99} step={0.01} value={prefs.smoothing} onChange={(e) => set({ smoothing: Number(e.target.value) })} aria-valuetext={`EMA β ${prefs.smoothing}`} />
+        <output>{prefs.smoothing.toFixed(2)}</output>
+      </label>
+      <label className="toggle">
+        <input type="checkbox" checked={prefs.logX} onChange={(e) => set({ logX: e.target.checked })} /> log x
+      </label>
+      <label className="toggle">
+        <input type="checkbox" checked={prefs.logY} onChange={(e) => set({ logY: e.target.checked })} /> log y
+      </label>
+      <label className="inline">
+        x axis{' '}
+        <select value={prefs.xAxis} onChange={(e) => set({ xAxis: e.target.value as 'step' | 'wall' })}>
+          <option value="step">step</option>
+          <option value="wall">wall time</option>
+        </select>
+      </label>
+      <span className="muted">Faint: raw loss · bold: EMA (bias-corrected) · dotted verticals: setting changes and forks</span>
+    </div>
+  );
+}
+
+export function ChartsPanel({ store }: { store: AppStore }) {
+  return (
+    <section className="charts" aria-label="Charts">
+      <PlotOptions store={store} />
+      <div className="chart-grid">
+        {CHARTS.map((k) => (
+          <LiveChart key={k} store={store} kind={k} />
+        ))}
+      </div>
+    </section>
+  );
+}

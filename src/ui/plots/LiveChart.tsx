@@ -1,0 +1,87 @@
+// One live chart. Data reach Plotly through a store subscription, throttled to a human rate
+// (≤ 6–7 redraws per second), never through a React re-render per step. The screen-reader
+// summary is written by the same redraw.
+import { useEffect, useRef } from 'react';
+import type { PlotlyApi } from 'plotly.js-dist-min';
+import type { AppState, AppStore } from '../../store/store';
+import { buildFigure, CHART_TITLES, type ChartInput, type ChartKind } from './figures';
+import { loadPlotly, PLOT_CONFIG } from './loadPlotly';
+
+export const REDRAW_INTERVAL_MS = 150;
+
+function chartInput(s: AppState): ChartInput {
+  return { runs: s.config.runs.map((r) => ({ id: r.id, name: r.name })), series: s.series, events: s.events, prefs: s.prefs };
+}
+
+/** What, in the state, a chart depends on. */
+const changed = (a: AppState, b: AppState) =>
+  a.metricsRevision !== b.metricsRevision || a.events !== b.events || a.prefs !== b.prefs || a.config.runs !== b.config.runs;
+
+const EMPTY_TEXT: Record<ChartKind, string> = {
+  loss: 'Start training to see the loss of each run.',
+  val: 'Validation appears every evalEvery steps.',
+  sharpness: 'Sharpness is measured when sharpnessEvery > 0.',
+  diff: 'Appears once two runs have trained.',
+  mask: 'Appears once IRE refreshes its mask.',
+  lr: 'Start training to see the schedule.',
+  gradNorm: 'Start training to see gradient norms.',
+  speed: 'Start training to see throughput.',
+  histogram: 'Appears at the first IRE mask refresh.',
+};
+
+export function LiveChart({ store, kind }: { store: AppStore; kind: ChartKind }) {
+  const plotRef = useRef<HTMLDivElement>(null);
+  const summaryRef = useRef<HTMLParagraphElement>(null);
+  const emptyRef = useRef<HTMLParagraphElement>(null);
+
+  useEffect(() => {
+    let plotly: PlotlyApi | null = null;
+    let disposed = false;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    let lastDraw = 0;
+    let drawn = false;
+
+    const draw = () => {
+      timer = null;
+      const el = plotRef.current;
+      if (disposed || !el || !plotly) return;
+      lastDraw = performance.now();
+      const fig = buildFigure(kind, chartInput(store.getState()));
+      if (summaryRef.current) summaryRef.current.textContent = `${CHART_TITLES[kind]}. ${fig.empty ? 'No data yet.' : fig.summary}`;
+      if (emptyRef.current) emptyRef.current.hidden = !fig.empty;
+      el.style.visibility = fig.empty ? 'hidden' : 'visible';
+      if (fig.empty && !drawn) return;
+      drawn = true;
+      void plotly.react(el, fig.data, fig.layout, PLOT_CONFIG);
+    };
+    const schedule = () => {
+      if (timer !== null || disposed) return;
+      timer = setTimeout(draw, Math.max(0, lastDraw + REDRAW_INTERVAL_MS - performance.now()));
+    };
+    const unsubscribe = store.subscribe((s, prev) => {
+      if (changed(s, prev)) schedule();
+    });
+    void loadPlotly().then((p) => {
+      plotly = p;
+      schedule();
+    });
+    return () => {
+      disposed = true;
+      unsubscribe();
+      if (timer !== null) clearTimeout(timer);
+      if (plotRef.current && plotly) plotly.purge(plotRef.current);
+    };
+  }, [store, kind]);
+
+  const titleId = `chart-${kind}-title`;
+  return (
+    <figure className="chart" aria-labelledby={titleId} data-testid={`chart-${kind}`}>
+      <figcaption id={titleId}>{CHART_TITLES[kind]}</figcaption>
+      <p ref={emptyRef} className="chart-empty">
+        {EMPTY_TEXT[kind]}
+      </p>
+      <div ref={plotRef} className="chart-plot" aria-hidden="true" />
+      <p ref={summaryRef} className="visually-hidden" aria-live="off" data-testid={`chart-${kind}-summary`} />
+    </figure>
+  );
+}

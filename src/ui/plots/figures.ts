@@ -1,0 +1,277 @@
+// Pure builders: store state → Plotly traces, layout and a plain-text summary for screen readers.
+// Every user string (run names) goes through escapePlotlyText. SVG `scatter` traces only (no
+// WebGL: a page of charts would exhaust the browser's WebGL contexts).
+import type { PlotLayout, PlotTrace } from 'plotly.js-dist-min';
+import type { LogEvent, Prefs } from '../../store/store';
+import { emaSmooth, lossDifference, wallAtStep, type RunSeries, type TrainSeries } from '../../store/series';
+import { FIELD_SPECS, formatValue } from '../../store/liveFields';
+import { escapePlotlyText } from './escape';
+import { runStyle, withAlpha } from './style';
+
+export type ChartKind = 'loss' | 'val' | 'sharpness' | 'diff' | 'mask' | 'lr' | 'gradNorm' | 'speed' | 'histogram';
+
+export interface ChartInput {
+  runs: { id: string; name: string }[];
+  series: Record<string, RunSeries>;
+  events: LogEvent[];
+  prefs: Prefs;
+}
+
+export interface Figure {
+  data: PlotTrace[];
+  layout: PlotLayout;
+  summary: string;
+  empty: boolean;
+}
+
+export const CHART_TITLES: Record<ChartKind, string> = {
+  loss: 'Training loss',
+  val: 'Validation',
+  sharpness: 'Sharpness (Hessian trace)',
+  diff: 'Loss difference vs A',
+  mask: 'Fraction of parameters boosted',
+  lr: 'Learning rate',
+  gradNorm: 'Gradient norm',
+  speed: 'Steps per second',
+  histogram: 'Hessian-diagonal estimate',
+};
+
+/** Charts where a log y-axis makes sense (strictly positive values). */
+const LOG_Y_OK: ReadonlySet<ChartKind> = new Set(['loss', 'val', 'sharpness', 'lr', 'gradNorm', 'speed']);
+const MAX_POINTS = 1500;
+
+const label = (r: { id: string; name: string }) => escapePlotlyText(`${r.id}: ${r.name}`);
+const plainLabel = (r: { id: string; name: string }) => `${r.id} (${r.name})`;
+const fmt = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(4)).toString() : String(x));
+
+/** Every k-th index (and the last) so that at most MAX_POINTS are drawn. */
+function decimate<T>(xs: readonly T[]): T[] {
+  if (xs.length <= MAX_POINTS) return xs.slice();
+  const k = Math.ceil(xs.length / MAX_POINTS);
+  const out: T[] = [];
+  for (let i = 0; i < xs.length; i += k) out.push(xs[i]);
+  if ((xs.length - 1) % k !== 0) out.push(xs[xs.length - 1]);
+  return out;
+}
+
+function xOf(prefs: Prefs, s: { step: number[]; wallMs: number[] }): number[] {
+  return prefs.xAxis === 'step' ? s.step : s.wallMs.map((ms) => ms / 1000);
+}
+
+function line(r: { id: string; name: string }, i: number, x: number[], y: (number | null)[], extra: PlotTrace = {}): PlotTrace {
+  const st = runStyle(i);
+  return {
+    type: 'scatter',
+    mode: 'lines',
+    name: label(r),
+    x: decimate(x),
+    y: decimate(y),
+    line: { color: st.color, dash: st.dash, width: 2 },
+    hovertemplate: '%{y:.4g}',
+    ...extra,
+  };
+}
+
+/** Vertical markers for every logged change and fork, in the chart's x units. */
+function eventShapes(input: ChartInput): { shapes: PlotLayout[]; annotations: PlotLayout[] } {
+  const shapes: PlotLayout[] = [];
+  const annotations: PlotLayout[] = [];
+  const index = new Map(input.runs.map((r, i) => [r.id, i]));
+  for (const e of input.events) {
+    const i = index.get(e.runId) ?? 0;
+    let x: number | null = e.step;
+    if (input.prefs.xAxis === 'wall') {
+      const s = input.series[e.runId]?.train ?? input.series[e.kind === 'fork' ? e.from : e.runId]?.train;
+      const ms = s ? wallAtStep(s, e.step) : null;
+      x = ms === null ? null : ms / 1000;
+    }
+    if (x === null || (input.prefs.logX && x <= 0)) continue;
+    const color = runStyle(i).color;
+    shapes.push({ type: 'line', xref: 'x', yref: 'paper', x0: x, x1: x, y0: 0, y1: 1, line: { color, width: 1, dash: 'dot' }, opacity: 0.8 });
+    if (input.events.length <= 12) {
+      const text = e.kind === 'fork' ? `${e.runId} forked` : `${e.runId} ${FIELD_SPECS[e.field].symbol} ${formatValue(e.old)}→${formatValue(e.new)}`;
+      annotations.push({ x, xref: 'x', y: 1, yref: 'paper', yanchor: 'bottom', text: escapePlotlyText(text), showarrow: false, font: { size: 9, color }, textangle: -30 });
+    }
+  }
+  return { shapes, annotations };
+}
+
+function baseLayout(kind: ChartKind, input: ChartInput, yTitle: string): PlotLayout {
+  const { prefs } = input;
+  const { shapes, annotations } = kind === 'histogram' ? { shapes: [], annotations: [] } : eventShapes(input);
+  const logY = prefs.logY && LOG_Y_OK.has(kind);
+  return {
+    margin: { l: 56, r: 12, t: 26, b: 38 },
+    height: 250,
+    font: { family: 'system-ui, sans-serif', size: 11, color: '#1d2430' },
+    paper_bgcolor: 'rgba(0,0,0,0)',
+    plot_bgcolor: '#ffffff',
+    showlegend: true,
+    legend: { orientation: 'h', x: 0, y: -0.22, font: { size: 10 } },
+    hovermode: 'x unified',
+    uirevision: `${kind}:${prefs.xAxis}:${prefs.logX}:${logY}`,
+    xaxis: {
+      title: { text: prefs.xAxis === 'step' ? 'step' : 'wall time (s)', standoff: 4 },
+      type: prefs.logX ? 'log' : 'linear',
+      gridcolor: '#eceff3',
+      zeroline: false,
+    },
+    yaxis: { title: { text: yTitle, standoff: 4 }, type: logY ? 'log' : 'linear', gridcolor: '#eceff3', zeroline: kind === 'diff', exponentformat: 'power' },
+    shapes,
+    annotations,
+  };
+}
+
+function lastOf<T>(xs: readonly T[]): T | undefined {
+  return xs.length ? xs[xs.length - 1] : undefined;
+}
+
+function lossFigure(input: ChartInput): Figure {
+  const data: PlotTrace[] = [];
+  const parts: string[] = [];
+  input.runs.forEach((r, i) => {
+    const s = input.series[r.id]?.train;
+    if (!s || s.step.length === 0) return;
+    const x = xOf(input.prefs, s);
+    const smooth = emaSmooth(s.loss, input.prefs.smoothing);
+    const st = runStyle(i);
+    data.push(line(r, i, x, s.loss, { name: `${label(r)} (raw)`, line: { color: withAlpha(st.color, 0.28), width: 1 }, showlegend: false, hoverinfo: 'skip', hovertemplate: undefined }));
+    data.push(line(r, i, x, smooth, { line: { color: st.color, dash: st.dash, width: 2.5 } }));
+    parts.push(`${plainLabel(r)} at step ${lastOf(s.step)}: loss ${fmt(lastOf(s.loss)!)}, smoothed ${fmt(lastOf(smooth)!)}`);
+  });
+  return { data, layout: baseLayout('loss', input, 'loss'), summary: parts.join('; '), empty: data.length === 0 };
+}
+
+function valFigure(input: ChartInput): Figure {
+  const data: PlotTrace[] = [];
+  const parts: string[] = [];
+  let hasAcc = false;
+  input.runs.forEach((r, i) => {
+    const s = input.series[r.id]?.eval;
+    if (!s || s.step.length === 0) return;
+    const x = xOf(input.prefs, s);
+    data.push(line(r, i, x, s.valLoss, { mode: 'lines+markers', marker: { size: 5 }, name: `${label(r)} loss` }));
+    let text = `${plainLabel(r)} at step ${lastOf(s.step)}: validation loss ${fmt(lastOf(s.valLoss)!)}`;
+    if (s.valAcc.some((a) => a !== null)) {
+      hasAcc = true;
+      data.push(line(r, i, x, s.valAcc, { mode: 'lines+markers', marker: { size: 5, symbol: 'diamond' }, yaxis: 'y2', name: `${label(r)} accuracy`, line: { color: runStyle(i).color, dash: 'dot', width: 1.5 } }));
+      text += `, accuracy ${fmt(lastOf(s.valAcc) ?? NaN)}`;
+    }
+    parts.push(text);
+  });
+  const layout = baseLayout('val', input, 'validation loss');
+  if (hasAcc) layout.yaxis2 = { title: { text: 'accuracy' }, overlaying: 'y', side: 'right', range: [0, 1], showgrid: false };
+  return { data, layout, summary: parts.join('; '), empty: data.length === 0 };
+}
+
+function sharpnessFigure(input: ChartInput): Figure {
+  const data: PlotTrace[] = [];
+  const parts: string[] = [];
+  input.runs.forEach((r, i) => {
+    const s = input.series[r.id]?.sharpness;
+    if (!s || s.step.length === 0) return;
+    const x = xOf(input.prefs, s);
+    const st = runStyle(i);
+    const upper = s.trace.map((t, k) => t + s.traceStderr[k]);
+    const lower = s.trace.map((t, k) => t - s.traceStderr[k]);
+    data.push({ type: 'scatter', mode: 'lines', x: [...x, ...x.slice().reverse()], y: [...upper, ...lower.reverse()], fill: 'toself', fillcolor: withAlpha(st.color, 0.15), line: { width: 0 }, hoverinfo: 'skip', showlegend: false, name: `${label(r)} ± s.e.` });
+    data.push(line(r, i, x, s.trace, { mode: 'lines+markers', marker: { size: 4 }, name: `${label(r)} trace` }));
+    if (s.topEig.some((v) => v !== null)) data.push(line(r, i, x, s.topEig, { name: `${label(r)} top eigenvalue`, line: { color: st.color, dash: 'dot', width: 1.5 } }));
+    parts.push(`${plainLabel(r)} at step ${lastOf(s.step)}: Hessian trace ${fmt(lastOf(s.trace)!)} ± ${fmt(lastOf(s.traceStderr)!)}`);
+  });
+  return { data, layout: baseLayout('sharpness', input, 'Tr ∇²L'), summary: parts.join('; '), empty: data.length === 0 };
+}
+
+function diffFigure(input: ChartInput): Figure {
+  const data: PlotTrace[] = [];
+  const parts: string[] = [];
+  const ref = input.runs[0];
+  const refSeries = ref && input.series[ref.id]?.train;
+  if (refSeries) {
+    input.runs.slice(1).forEach((r, j) => {
+      const s = input.series[r.id]?.train;
+      if (!s) return;
+      const d = lossDifference(refSeries, s);
+      if (d.step.length === 0) return;
+      const x = input.prefs.xAxis === 'step' ? d.step : d.wallMs.map((ms) => ms / 1000);
+      const smooth = emaSmooth(d.diff, input.prefs.smoothing);
+      data.push(line(r, j + 1, x, smooth, { name: `${label(r)} − ${escapePlotlyText(ref.id)}` }));
+      parts.push(`${r.id} minus ${ref.id} at step ${lastOf(d.step)}: ${fmt(lastOf(smooth)!)} (smoothed)`);
+    });
+  }
+  const layout = baseLayout('diff', input, `loss − loss(${escapePlotlyText(ref?.id ?? 'A')})`);
+  return { data, layout, summary: parts.join('; '), empty: data.length === 0 };
+}
+
+function columnFigure(kind: 'mask' | 'lr' | 'gradNorm' | 'speed', input: ChartInput): Figure {
+  const pick: Record<typeof kind, (s: TrainSeries) => (number | null)[]> = {
+    mask: (s) => s.maskFraction,
+    lr: (s) => s.lr,
+    gradNorm: (s) => s.gradNorm,
+    speed: (s) => s.stepsPerSec,
+  };
+  const yTitle = { mask: 'fraction boosted', lr: 'learning rate', gradNorm: '‖g‖', speed: 'steps / s' }[kind];
+  const data: PlotTrace[] = [];
+  const parts: string[] = [];
+  input.runs.forEach((r, i) => {
+    const s = input.series[r.id]?.train;
+    if (!s || s.step.length === 0) return;
+    const y = pick[kind](s);
+    if (!y.some((v) => v !== null)) return;
+    data.push(line(r, i, xOf(input.prefs, s), y));
+    parts.push(`${plainLabel(r)} at step ${lastOf(s.step)}: ${yTitle} ${fmt(lastOf(y) ?? NaN)}`);
+  });
+  const layout = baseLayout(kind, input, yTitle);
+  if (kind === 'mask') (layout.yaxis as PlotLayout).range = [0, 1.02];
+  return { data, layout, summary: parts.join('; '), empty: data.length === 0 };
+}
+
+function histogramFigure(input: ChartInput): Figure {
+  const data: PlotTrace[] = [];
+  const shapes: PlotLayout[] = [];
+  const parts: string[] = [];
+  input.runs.forEach((r, i) => {
+    const h = input.series[r.id]?.histogram;
+    if (!h || h.counts.length === 0) return;
+    const st = runStyle(i);
+    // A step outline over the log-spaced bins: x = edges, y = counts (the last repeated).
+    data.push({
+      type: 'scatter',
+      mode: 'lines',
+      x: h.edges,
+      y: [...h.counts, h.counts[h.counts.length - 1]],
+      line: { shape: 'hv', color: st.color, dash: st.dash, width: 1.5 },
+      fill: 'tozeroy',
+      fillcolor: withAlpha(st.color, 0.12),
+      name: `${label(r)} @ step ${h.step}`,
+      hovertemplate: 'h ≥ %{x:.2e}: %{y} entries',
+    });
+    if (h.threshold > 0) {
+      shapes.push({ type: 'line', xref: 'x', yref: 'paper', x0: h.threshold, x1: h.threshold, y0: 0, y1: 1, line: { color: st.color, width: 2, dash: 'dash' } });
+    }
+    const total = h.counts.reduce((a, b) => a + b, 0) + h.zeros;
+    parts.push(`${plainLabel(r)} at step ${h.step}: ${total} entries, ${h.zeros} exactly zero, γ = ${h.gamma} threshold ${h.threshold.toExponential(2)}`);
+  });
+  const layout = baseLayout('histogram', input, 'entries');
+  layout.xaxis = { title: { text: 'h (log scale); dashed: γ threshold, left of it is boosted', standoff: 4 }, type: 'log', gridcolor: '#eceff3', exponentformat: 'power' };
+  layout.hovermode = 'closest';
+  layout.shapes = shapes;
+  return { data, layout, summary: parts.join('; '), empty: data.length === 0 };
+}
+
+export function buildFigure(kind: ChartKind, input: ChartInput): Figure {
+  switch (kind) {
+    case 'loss':
+      return lossFigure(input);
+    case 'val':
+      return valFigure(input);
+    case 'sharpness':
+      return sharpnessFigure(input);
+    case 'diff':
+      return diffFigure(input);
+    case 'histogram':
+      return histogramFigure(input);
+    default:
+      return columnFigure(kind, input);
+  }
+}
