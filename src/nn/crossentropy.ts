@@ -1,0 +1,64 @@
+// Softmax cross-entropy fused with its backward (shaders/nn/crossentropy.wgsl).
+import type { GpuContext, Kernel } from '../gpu/context';
+import { grid1d } from '../gpu/dispatch';
+import type { UniformField } from '../gpu/uniforms';
+import { requireElements, requireIntegers, requirePowerOfTwo } from './shapeChecks';
+
+export const CROSSENTROPY_PARAMS: readonly UniformField[] = [
+  { name: 'N', type: 'u32' },
+  { name: 'V', type: 'u32' },
+  { name: 'scale', type: 'f32' },
+];
+
+/** Threads per row (a power of two). */
+export const CROSSENTROPY_WORKGROUP = 64;
+
+export interface CrossEntropyShape {
+  /** Rows: B·T for a language model, B for a classifier. */
+  N: number;
+  /** Classes (vocabulary size). */
+  V: number;
+  /** Multiplies dlogits; default 1/N so the gradient is that of the mean loss. */
+  scale?: number;
+}
+
+export interface CrossEntropyBuffers {
+  logits: GPUBuffer; // (N, V)
+  targets: GPUBuffer; // (N) u32; a target ≥ V marks an ignored row (loss 0, correct 0, zero gradient)
+  losses: GPUBuffer; // (N) per-row loss, unscaled
+  correct: GPUBuffer; // (N) 1 where argmax == target, else 0
+  /**
+   * (N, V) gradient of scale·Σ losses. Omit for evaluation (no gradient), or pass the logits
+   * buffer itself to write the gradient in place.
+   */
+  dlogits?: GPUBuffer;
+}
+
+/**
+ * One dispatch, one workgroup per row: per-row losses, accuracy flags and (unless `dlogits` is
+ * omitted) dlogits = (softmax − onehot)·scale. Change `scale` between steps with
+ * `ctx.updateParams(kernel, { N, V, scale })`.
+ */
+export function crossEntropy(ctx: GpuContext, label: string, buffers: CrossEntropyBuffers, shape: CrossEntropyShape): Kernel {
+  const { N, V } = shape;
+  requireIntegers(label, { N, V });
+  requirePowerOfTwo(label, 'WG', CROSSENTROPY_WORKGROUP);
+  requireElements(label, 'logits', buffers.logits, N * V);
+  requireElements(label, 'targets', buffers.targets, N);
+  requireElements(label, 'losses', buffers.losses, N);
+  requireElements(label, 'correct', buffers.correct, N);
+  const grad = buffers.dlogits !== undefined;
+  const inPlace = buffers.dlogits === buffers.logits;
+  if (grad && !inPlace) requireElements(label, 'dlogits', buffers.dlogits as GPUBuffer, N * V);
+  const storage = [buffers.logits, buffers.targets, buffers.losses, buffers.correct];
+  if (grad && !inPlace) storage.push(buffers.dlogits as GPUBuffer);
+  return ctx.kernel({
+    label,
+    shader: 'nn/crossentropy',
+    defines: { GRAD: grad, IN_PLACE: inPlace, SEPARATE_GRAD: grad && !inPlace },
+    overrides: { WG: CROSSENTROPY_WORKGROUP },
+    params: { layout: ctx.layout(CROSSENTROPY_PARAMS), values: { N, V, scale: shape.scale ?? 1 / N } },
+    buffers: storage,
+    workgroups: grid1d(N, 1),
+  });
+}
