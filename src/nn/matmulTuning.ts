@@ -1,0 +1,248 @@
+// Per-adapter choice of the matmul variant, by measurement rather than by guessing:
+// workgroup-shared tiles win on real GPUs, the barrier-free register-blocked kernel wins on CPU
+// adapters such as SwiftShader. `chooseMatmulVariant` measures both once (a few ms on a GPU,
+// well under 1.5 s on SwiftShader), caches the answer per adapter key and sets ctx.choices.matmul.
+//
+// Timing: wall clock around one submission of `repeats` identical dispatches, awaited with
+// queue.onSubmittedWorkDone(). Steps:
+//   1. compile and warm both pipelines on a tiny product (pipelines do not depend on shape);
+//   2. time one 128³ product to estimate the adapter's speed, and halve every side of the
+//      tuning shapes until the whole measurement is predicted to fit `budgetMs` (a CPU adapter
+//      such as SwiftShader measures smaller products; a GPU measures the full ones);
+//   3. per shape, grow `repeats` ×4 until a submission lasts minTrialMs (so submission latency
+//      does not swamp ~10 µs GPU kernels), then run `trials` submissions per variant,
+//      alternating variants so drift hits both alike; the fastest counts.
+import { createStorageBuffer } from '../gpu/buffers';
+import type { GpuContext, Kernel } from '../gpu/context';
+import { submitDispatches } from '../gpu/dispatch';
+import { hash32 } from '../util/rng';
+import { matmul, MATMUL_WORKGROUP, type MatmulShape, type MatmulVariant } from './matmul';
+
+export const MATMUL_VARIANTS: readonly MatmulVariant[] = ['registerBlocked', 'sharedTiles'];
+
+/** A square product and a Linear forward (B·T, C)·(4C, C)ᵀ, as in a GPT's MLP. */
+export const TUNING_SHAPES: readonly MatmulShape[] = [
+  { M: 256, N: 256, K: 256 },
+  { M: 256, N: 512, K: 128, transB: true },
+];
+
+export interface MatmulTuning {
+  choice: MatmulVariant;
+  /** Mean over the measured shapes of the fastest ms per dispatch, per variant. */
+  timings: Record<MatmulVariant, number>;
+  /** The fastest ms per dispatch of each variant on each shape ("256x512x128 transB"). */
+  perShape: { shape: string; variant: MatmulVariant; ms: number; repeats: number }[];
+  adapterKey: string;
+  /** Every side of the tuning shapes was divided by this (1: measured at full size). */
+  shapeDivisor: number;
+  /** ISO time of the measurement. */
+  measuredAt: string;
+}
+
+export interface MatmulTuningOptions {
+  shapes?: readonly MatmulShape[];
+  /** Timed submissions per (variant, shape) after calibration; default 3. */
+  trials?: number;
+  /** A submission is grown until it lasts this long; default 2 ms. */
+  minTrialMs?: number;
+  /** Cap on dispatches per submission; default 256. */
+  maxRepeats?: number;
+  /** Overrides the key derived from the device's adapter info. */
+  adapterKey?: string;
+  /**
+   * Shapes shrink on slow adapters so that the timing (after pipeline compilation) is predicted
+   * to take at most this; default 1000 ms.
+   */
+  budgetMs?: number;
+}
+
+/**
+ * Storage for tuning results as JSON strings. Browser: back it with localStorage or IndexedDB
+ * (see storageTuningCache); Node: a file or a Map (MemoryTuningCache).
+ */
+export interface TuningCache {
+  get(key: string): string | null | undefined | Promise<string | null | undefined>;
+  set(key: string, value: string): void | Promise<void>;
+}
+
+/** A TuningCache in a Map (tests, one Node process). */
+export class MemoryTuningCache implements TuningCache {
+  readonly entries = new Map<string, string>();
+  get(key: string): string | undefined {
+    return this.entries.get(key);
+  }
+  set(key: string, value: string): void {
+    this.entries.set(key, value);
+  }
+}
+
+/** A TuningCache over a Web Storage-like object (window.localStorage). */
+export function storageTuningCache(
+  storage: { getItem(key: string): string | null; setItem(key: string, value: string): void },
+  prefix = 'ire-playground.tuning.',
+): TuningCache {
+  return {
+    get: (key) => storage.getItem(prefix + key),
+    set: (key, value) => storage.setItem(prefix + key, value),
+  };
+}
+
+function hashText(text: string): string {
+  let h = 0x9e3779b9;
+  for (let i = 0; i < text.length; i++) h = hash32(h ^ text.charCodeAt(i));
+  return h.toString(16).padStart(8, '0');
+}
+
+/**
+ * "matmul|vendor|architecture|device|description|code-hash": the adapter plus a hash of the
+ * kernel source and workgroup table, so a changed kernel is measured again.
+ */
+export function matmulAdapterKey(ctx: GpuContext): string {
+  const info: Partial<GPUAdapterInfo> = (ctx.device as Partial<Pick<GPUDevice, 'adapterInfo'>>).adapterInfo ?? {};
+  const code = hashText(ctx.shaders.text('nn/matmul') + JSON.stringify(MATMUL_WORKGROUP));
+  return ['matmul', info.vendor || '?', info.architecture || '?', info.device || '?', info.description || '?', code].join('|');
+}
+
+function shapeName(s: MatmulShape): string {
+  return `${s.M}x${s.N}x${s.K}${s.transA ? ' transA' : ''}${s.transB ? ' transB' : ''}`;
+}
+
+async function timeSubmission(device: GPUDevice, kernel: Kernel, repeats: number): Promise<number> {
+  const list = Array.from({ length: repeats }, () => kernel);
+  const t0 = performance.now();
+  submitDispatches(device, list, 'MatmulTuning');
+  await device.queue.onSubmittedWorkDone();
+  return performance.now() - t0;
+}
+
+const flopsOf = (s: MatmulShape) => 2 * s.M * s.N * s.K * (s.batch ?? 1);
+const PROBE_SIDE = 128;
+/** How much slower than registerBlocked the slower variant may be, for the prediction. */
+const SLOW_VARIANT_FACTOR = 3;
+
+function shrink(s: MatmulShape, divisor: number): MatmulShape {
+  const side = (x: number) => Math.max(1, Math.round(x / divisor));
+  return { ...s, M: side(s.M), N: side(s.N), K: side(s.K) };
+}
+
+/** Times every variant on every shape (shrunk on slow adapters); does not change ctx.choices. */
+export async function measureMatmulVariants(ctx: GpuContext, opts: MatmulTuningOptions = {}): Promise<MatmulTuning> {
+  const fullShapes = opts.shapes ?? TUNING_SHAPES;
+  const trials = opts.trials ?? 3;
+  const minTrialMs = opts.minTrialMs ?? 2;
+  const maxRepeats = opts.maxRepeats ?? 256;
+  const budgetMs = opts.budgetMs ?? 1000;
+  if (fullShapes.length === 0 || trials < 1 || maxRepeats < 1) throw new Error('measureMatmulVariants: need at least one shape, trial and repeat');
+  const device = ctx.device;
+  const perShape: MatmulTuning['perShape'] = [];
+  const buffers: GPUBuffer[] = [];
+  const buffer = (name: string, floats: number) => {
+    const b = createStorageBuffer(device, `MatmulTuning.${name}`, 4 * floats);
+    buffers.push(b);
+    return b;
+  };
+  try {
+    // 1. Compile and warm both pipelines for every layout used (tiny product).
+    const side = PROBE_SIDE;
+    const probeBufs = { a: buffer('probeA', side * side), b: buffer('probeB', side * side), c: buffer('probeC', side * side) };
+    for (const s of [{ M: 1, N: 1, K: 1 }, ...fullShapes]) {
+      const tiny: MatmulShape = { M: 8, N: 8, K: 8, transA: s.transA, transB: s.transB };
+      for (const v of MATMUL_VARIANTS) await timeSubmission(device, matmul(ctx, `MatmulTuning.warm.${v}`, probeBufs, tiny, v), 1);
+    }
+    // 2. Estimate ms per FLOP from one 128³ product; shrink the shapes to fit the budget
+    //    (which excludes the compilation above: the engine compiles its pipelines anyway).
+    const started = performance.now();
+    const probe: MatmulShape = { M: side, N: side, K: side };
+    const probeMs = await timeSubmission(device, matmul(ctx, 'MatmulTuning.probe', probeBufs, probe, 'registerBlocked'), 1);
+    const msPerFlop = probeMs / flopsOf(probe);
+    const runsPerShape = MATMUL_VARIANTS.length * (1 + trials) * ((1 + SLOW_VARIANT_FACTOR) / 2);
+    const predictMs = (shapes: readonly MatmulShape[]) => shapes.reduce((t, s) => t + flopsOf(s) * msPerFlop * runsPerShape, 0);
+    let divisor = 1;
+    let shapes = fullShapes;
+    while (predictMs(shapes) > budgetMs - (performance.now() - started) && shapes.some((s) => Math.min(s.M, s.N, s.K) > 32)) {
+      divisor *= 2;
+      shapes = fullShapes.map((s) => shrink(s, divisor));
+    }
+
+    // 3. Calibrate repeats per shape, then alternate trials; keep the fastest.
+    for (const shape of shapes) {
+      const a = buffer('a', shape.M * shape.K); // (M,K) or (K,M)
+      const b = buffer('b', shape.K * shape.N); // (K,N) or (N,K)
+      const c = buffer('c', shape.M * shape.N); // (M,N)
+      const kernels = MATMUL_VARIANTS.map((v) => matmul(ctx, `MatmulTuning.${v}`, { a, b, c }, shape, v));
+      let repeats = 1;
+      for (const k of kernels) {
+        while (repeats < maxRepeats && (await timeSubmission(device, k, repeats)) < minTrialMs) repeats = Math.min(maxRepeats, repeats * 4);
+      }
+      const best = kernels.map(() => Infinity);
+      for (let t = 0; t < trials; t++) {
+        for (let i = 0; i < kernels.length; i++) best[i] = Math.min(best[i], (await timeSubmission(device, kernels[i], repeats)) / repeats);
+      }
+      MATMUL_VARIANTS.forEach((variant, i) => perShape.push({ shape: shapeName(shape), variant, ms: best[i], repeats }));
+    }
+    const timings = {} as Record<MatmulVariant, number>;
+    for (const v of MATMUL_VARIANTS) {
+      const rows = perShape.filter((r) => r.variant === v);
+      // A timer coarser than the kernel can read 0; clamp to a positive floor.
+      timings[v] = Math.max(1e-6, rows.reduce((s, r) => s + r.ms, 0) / rows.length);
+    }
+    const choice = MATMUL_VARIANTS.reduce((best, v) => (timings[v] < timings[best] ? v : best));
+    return {
+      choice,
+      timings,
+      perShape,
+      adapterKey: opts.adapterKey ?? matmulAdapterKey(ctx),
+      shapeDivisor: divisor,
+      measuredAt: new Date().toISOString(),
+    };
+  } finally {
+    for (const b of buffers) b.destroy();
+  }
+}
+
+/** A cached MatmulTuning, or undefined when the JSON is missing, malformed or stale. */
+function parseTuning(json: string | null | undefined, key: string): MatmulTuning | undefined {
+  if (!json) return undefined;
+  try {
+    const t = JSON.parse(json) as Partial<MatmulTuning>;
+    if (t.adapterKey !== key || !MATMUL_VARIANTS.includes(t.choice as MatmulVariant) || typeof t.timings !== 'object' || t.timings === null) return undefined;
+    for (const v of MATMUL_VARIANTS) {
+      const ms = (t.timings as Partial<Record<MatmulVariant, unknown>>)[v];
+      if (typeof ms !== 'number' || !(ms > 0)) return undefined;
+    }
+    return t as MatmulTuning;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface ChooseMatmulOptions extends MatmulTuningOptions {
+  /** Measures even when the cache has an answer (the answer is then replaced). */
+  force?: boolean;
+  /** The measurement to run on a cache miss (tests inject a counter); default measureMatmulVariants. */
+  measure?: (ctx: GpuContext, opts: MatmulTuningOptions) => Promise<MatmulTuning>;
+}
+
+/**
+ * Sets ctx.choices.matmul to the faster variant on this adapter: the cached answer for the
+ * adapter key when there is a valid one, else a fresh measurement, which is then cached.
+ */
+export async function chooseMatmulVariant(
+  ctx: GpuContext,
+  cache?: TuningCache,
+  opts: ChooseMatmulOptions = {},
+): Promise<MatmulTuning & { cached: boolean }> {
+  const { force, measure = measureMatmulVariants, ...measureOpts } = opts;
+  const key = measureOpts.adapterKey ?? matmulAdapterKey(ctx);
+  if (cache && !force) {
+    const hit = parseTuning(await cache.get(key), key);
+    if (hit) {
+      ctx.choices.matmul = hit.choice;
+      return { ...hit, cached: true };
+    }
+  }
+  const tuning = await measure(ctx, { ...measureOpts, adapterKey: key });
+  ctx.choices.matmul = tuning.choice;
+  if (cache) await cache.set(key, JSON.stringify(tuning));
+  return { ...tuning, cached: false };
+}

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { GpuContext } from '../../src/gpu/context';
+import { MATMUL_VARIANTS, MemoryTuningCache, chooseMatmulVariant, matmulAdapterKey, measureMatmulVariants, storageTuningCache, type MatmulTuning, type MatmulTuningOptions, type TuningCache } from '../../src/nn/matmulTuning';
+import { useGpu } from '../helpers/gpu';
+
+describe('per-adapter matmul variant choice', () => {
+  const gpu = useGpu();
+
+  /** A fresh context (its own choices) on the shared device. */
+  const freshCtx = () => new GpuContext(gpu().device, gpu().ctx.shaders);
+
+  it('measures both variants on the default shapes', async () => {
+    const ctx = gpu().ctx;
+    const before = ctx.choices.matmul;
+    const t = await measureMatmulVariants(ctx);
+    expect(MATMUL_VARIANTS).toContain(t.choice);
+    for (const v of MATMUL_VARIANTS) {
+      expect(t.timings[v]).toBeGreaterThan(0);
+      expect(Number.isFinite(t.timings[v])).toBe(true);
+    }
+    expect(t.timings[t.choice]).toBe(Math.min(...MATMUL_VARIANTS.map((v) => t.timings[v])));
+    // Full size on a fast adapter; every side divided by a power of two on a slow one.
+    const d = t.shapeDivisor;
+    expect(Math.log2(d) % 1).toBe(0);
+    expect(t.perShape.map((r) => `${r.shape} ${r.variant}`)).toEqual([
+      `${256 / d}x${256 / d}x${256 / d} registerBlocked`,
+      `${256 / d}x${256 / d}x${256 / d} sharedTiles`,
+      `${256 / d}x${512 / d}x${128 / d} transB registerBlocked`,
+      `${256 / d}x${512 / d}x${128 / d} transB sharedTiles`,
+    ]);
+    for (const r of t.perShape) expect(r.ms).toBeGreaterThan(0);
+    expect(t.adapterKey).toBe(matmulAdapterKey(ctx));
+    expect(t.adapterKey).toMatch(/^matmul\|google\|swiftshader\|/); // the test adapter of these machines
+    expect(ctx.choices.matmul).toBe(before); // measuring alone changes nothing
+  });
+
+  it('applies the measured choice, caches it, and reuses it without measuring', async () => {
+    let calls = 0;
+    const fake = (choice: MatmulTuning['choice']) => async (ctx: GpuContext, opts: MatmulTuningOptions): Promise<MatmulTuning> => {
+      calls++;
+      return {
+        choice,
+        timings: { registerBlocked: choice === 'registerBlocked' ? 1 : 2, sharedTiles: choice === 'sharedTiles' ? 1 : 2 },
+        perShape: [],
+        shapeDivisor: 1,
+        adapterKey: opts.adapterKey ?? matmulAdapterKey(ctx),
+        measuredAt: new Date(0).toISOString(),
+      };
+    };
+    const cache = new MemoryTuningCache();
+    let gets = 0;
+    const counting: TuningCache = { get: (k) => (gets++, cache.get(k)), set: (k, v) => cache.set(k, v) };
+
+    const ctx1 = freshCtx();
+    ctx1.choices.matmul = 'sharedTiles';
+    const first = await chooseMatmulVariant(ctx1, counting, { measure: fake('registerBlocked') });
+    expect(first.cached).toBe(false);
+    expect(ctx1.choices.matmul).toBe('registerBlocked');
+    expect(calls).toBe(1);
+    expect(cache.entries.size).toBe(1);
+
+    const ctx2 = freshCtx();
+    ctx2.choices.matmul = 'sharedTiles';
+    const second = await chooseMatmulVariant(ctx2, counting, { measure: fake('sharedTiles') });
+    expect(second.cached).toBe(true);
+    expect(ctx2.choices.matmul).toBe('registerBlocked');
+    expect(calls).toBe(1); // not measured again
+    expect(gets).toBe(2);
+
+    // force re-measures and replaces the entry; another adapter key misses.
+    await chooseMatmulVariant(ctx2, counting, { measure: fake('sharedTiles'), force: true });
+    expect(calls).toBe(2);
+    expect(ctx2.choices.matmul).toBe('sharedTiles');
+    await chooseMatmulVariant(ctx2, counting, { measure: fake('registerBlocked'), adapterKey: 'matmul|other' });
+    expect(calls).toBe(3);
+    expect(cache.entries.size).toBe(2);
+  });
+
+  it('ignores a malformed or foreign cache entry', async () => {
+    const ctx = freshCtx();
+    const key = matmulAdapterKey(ctx);
+    let calls = 0;
+    const measure = async (): Promise<MatmulTuning> => {
+      calls++;
+      return { choice: 'sharedTiles', timings: { registerBlocked: 3, sharedTiles: 1 }, perShape: [], shapeDivisor: 1, adapterKey: key, measuredAt: '' };
+    };
+    const store = new Map<string, string>();
+    const cache = storageTuningCache({ getItem: (k) => store.get(k) ?? null, setItem: (k, v) => void store.set(k, v) }, 'test.');
+    for (const bad of ['{not json', JSON.stringify({ choice: 'naive', timings: { registerBlocked: 1, sharedTiles: 1 }, adapterKey: key }), JSON.stringify({ choice: 'sharedTiles', timings: { registerBlocked: 1, sharedTiles: 1 }, adapterKey: 'elsewhere' })]) {
+      store.set(`test.${key}`, bad);
+      const t = await chooseMatmulVariant(ctx, cache, { measure });
+      expect(t.cached).toBe(false);
+    }
+    expect(calls).toBe(3);
+    expect(JSON.parse(store.get(`test.${key}`) ?? '{}')).toMatchObject({ choice: 'sharedTiles', adapterKey: key });
+  });
+
+  it('measures for real on a cache miss and caches that answer', async () => {
+    const ctx = gpu().ctx; // its pipelines are compiled already
+    const saved = ctx.choices.matmul;
+    const cache = new MemoryTuningCache();
+    const shapes = [{ M: 33, N: 47, K: 29 }];
+    const t = await chooseMatmulVariant(ctx, cache, { shapes, trials: 1 });
+    expect(t.cached).toBe(false);
+    expect(MATMUL_VARIANTS).toContain(t.choice);
+    expect(ctx.choices.matmul).toBe(t.choice);
+    expect(t.perShape).toHaveLength(MATMUL_VARIANTS.length);
+    const again = await chooseMatmulVariant(freshCtx(), cache, { shapes, trials: 1 });
+    expect(again.cached).toBe(true);
+    expect(again.choice).toBe(t.choice);
+    ctx.choices.matmul = saved;
+  });
+});
