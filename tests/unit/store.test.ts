@@ -288,7 +288,7 @@ describe('fork bookkeeping', () => {
 describe('escapePlotlyText', () => {
   it('turns markup into inert entities', () => {
     expect(escapePlotlyText('<img src=x onerror=alert(1)>')).toBe('&lt;img src=x onerror=alert(1)&gt;');
-    expect(escapePlotlyText(`a&b "c" 'd'`)).toBe('a&amp;b &quot;c&quot; &#39;d&#39;');
+    expect(escapePlotlyText(`a&b "c" 'd'`)).toBe('a&amp;b &#34;c&#34; &#39;d&#39;');
     expect(escapePlotlyText('<b>bold</b><br><a href="javascript:x">l</a>')).not.toMatch(/[<>"]/);
     expect(escapePlotlyText('plain AdamW')).toBe('plain AdamW');
   });

@@ -1,7 +1,8 @@
 // Plotly renders a subset of HTML in trace names, axis titles, annotations and hover labels
 // (<b>, <a href>, <br>, entities…). User text (run names) must show as text: escape it before it
 // reaches any Plotly string. Plotly decodes these entities back to characters in its text nodes.
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+// Plotly decodes &amp; &lt; &gt; and numeric entities, but not &quot;: quotes use numeric ones.
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' };
 
 /** `<img src=x>` → `&lt;img src=x&gt;`: safe in every Plotly label, legend and hover string. */
 export function escapePlotlyText(text: string): string {

@@ -90,7 +90,7 @@ function eventShapes(input: ChartInput): { shapes: PlotLayout[]; annotations: Pl
     shapes.push({ type: 'line', xref: 'x', yref: 'paper', x0: x, x1: x, y0: 0, y1: 1, line: { color, width: 1, dash: 'dot' }, opacity: 0.8 });
     if (input.events.length <= 12) {
       const text = e.kind === 'fork' ? `${e.runId} forked` : `${e.runId} ${FIELD_SPECS[e.field].symbol} ${formatValue(e.old)}→${formatValue(e.new)}`;
-      annotations.push({ x, xref: 'x', y: 1, yref: 'paper', yanchor: 'bottom', text: escapePlotlyText(text), showarrow: false, font: { size: 9, color }, textangle: -30 });
+      annotations.push({ x, xref: 'x', y: 1, yref: 'paper', yanchor: 'bottom', text: escapePlotlyText(text), showarrow: false, font: { size: 9, color }, bgcolor: 'rgba(255,255,255,0.8)' });
     }
   }
   return { shapes, annotations };
@@ -101,7 +101,7 @@ function baseLayout(kind: ChartKind, input: ChartInput, yTitle: string): PlotLay
   const { shapes, annotations } = kind === 'histogram' ? { shapes: [], annotations: [] } : eventShapes(input);
   const logY = prefs.logY && LOG_Y_OK.has(kind);
   return {
-    margin: { l: 56, r: 12, t: 26, b: 38 },
+    margin: { l: 56, r: 12, t: 22, b: 38 },
     height: 250,
     font: { family: 'system-ui, sans-serif', size: 11, color: '#1d2430' },
     paper_bgcolor: 'rgba(0,0,0,0)',
