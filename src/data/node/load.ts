@@ -5,6 +5,7 @@ import { basename, join } from 'node:path';
 import { cifar10Dataset, CIFAR10_MAX_FILE_BYTES, sortCifar10Files, type NamedBytes } from '../cifar10';
 import { DataError } from '../errors';
 import { decodeImageDataset, decodeTextDataset } from '../format';
+import type { DatasetName } from '../../train/config';
 import type { ImageDataset } from '../imageDataset';
 import { checkTextFitsContext, formatBytes, userTextDataset, USER_TEXT_MAX_BYTES, type TextDataset } from '../textDataset';
 import { generatedBytes, generatedPath } from './generated';
@@ -51,4 +52,30 @@ export function loadCifar10Dir(dir: string): ImageDataset {
     .map((n) => ({ name: n, bytes: readLimited(join(dir, n), CIFAR10_MAX_FILE_BYTES, 'CIFAR-10 file') }));
   const { train, test } = sortCifar10Files(files);
   return cifar10Dataset(train, test);
+}
+
+export type LoadedDataset = { kind: 'text'; dataset: TextDataset } | { kind: 'image'; dataset: ImageDataset } | { kind: 'toy' };
+
+export interface LoadOptions {
+  context?: number; // T of a text model: the corpus must hold a window of T + 1 in both splits
+  textFile?: string; // path of the UTF-8 file for 'user-text'
+  cifarDir?: string; // folder of the CIFAR-10 binary batches for 'cifar10'
+}
+
+/** Any dataset by its config name (CLI host). Throws a DataError naming what is missing or wrong. */
+export function loadDatasetByName(name: DatasetName, options: LoadOptions = {}): LoadedDataset {
+  switch (name) {
+    case 'moby-dick':
+      return { kind: 'text', dataset: loadMobyDick(options.context) };
+    case 'user-text':
+      if (!options.textFile) throw new DataError('Dataset "user-text" needs a text file (--text FILE).');
+      return { kind: 'text', dataset: loadUserText(options.textFile, options.context ?? 1) };
+    case 'mnist':
+      return { kind: 'image', dataset: loadMnist() };
+    case 'cifar10':
+      if (!options.cifarDir) throw new DataError('Dataset "cifar10" needs the folder of its binary batches (--cifar-dir DIR).');
+      return { kind: 'image', dataset: loadCifar10Dir(options.cifarDir) };
+    case 'toy':
+      return { kind: 'toy' };
+  }
 }
