@@ -1,0 +1,49 @@
+// The toy 2-D model of ire.md, L(u, v) = (1 + u²) v² / 2 (shaders/nn/toy.wgsl): kernels for the
+// gradient (and loss), the exact Hessian diagonal (v², 1 + u²), and an on-GPU trajectory recorder.
+import type { GpuContext, Kernel } from '../gpu/context';
+import type { UniformField } from '../gpu/uniforms';
+
+export const TOY_PARAM_COUNT = 2;
+
+const TOY_PARAMS: readonly UniformField[] = [
+  { name: 'lossIndex', type: 'u32' },
+  { name: 'capacity', type: 'u32' },
+];
+
+function checkParams(label: string, theta: GPUBuffer): void {
+  if (theta.size < TOY_PARAM_COUNT * 4) throw new Error(`${label}: theta (${theta.label}) must hold 2 floats (u, v)`);
+}
+
+/** grad (2) = ∇L(θ); out[lossIndex] = L(θ). */
+export function toyGradient(ctx: GpuContext, label: string, b: { theta: GPUBuffer; grad: GPUBuffer; out: GPUBuffer }, lossIndex = 0): Kernel {
+  checkParams(label, b.theta);
+  if (b.out.size < (lossIndex + 1) * 4) throw new Error(`${label}: out (${b.out.label}) has no element ${lossIndex}`);
+  return ctx.kernel({
+    label,
+    shader: 'nn/toy',
+    entryPoint: 'gradient',
+    params: { layout: ctx.layout(TOY_PARAMS), values: { lossIndex, capacity: 0 } },
+    buffers: [b.theta, b.grad, b.out],
+    workgroups: [1, 1, 1],
+  });
+}
+
+/** h (2) = (v², 1 + u²), the exact Hessian diagonal. */
+export function toyHessianDiag(ctx: GpuContext, label: string, b: { theta: GPUBuffer; h: GPUBuffer }): Kernel {
+  checkParams(label, b.theta);
+  return ctx.kernel({ label, shader: 'nn/toy', entryPoint: 'hessianDiag', buffers: [b.theta, b.h], workgroups: [1, 1, 1] });
+}
+
+/** Appends θ to traj (2·capacity floats) at cursor[0] and advances it (stops at capacity). */
+export function toyRecord(ctx: GpuContext, label: string, b: { theta: GPUBuffer; traj: GPUBuffer; cursor: GPUBuffer }, capacity: number): Kernel {
+  checkParams(label, b.theta);
+  if (b.traj.size < capacity * 8) throw new Error(`${label}: traj (${b.traj.label}) holds fewer than ${capacity} points`);
+  return ctx.kernel({
+    label,
+    shader: 'nn/toy',
+    entryPoint: 'record',
+    params: { layout: ctx.layout(TOY_PARAMS), values: { lossIndex: 0, capacity } },
+    buffers: [b.theta, b.traj, b.cursor],
+    workgroups: [1, 1, 1],
+  });
+}
