@@ -1,6 +1,8 @@
 // 2-D convolution builders, NCHW (shaders/nn/conv2d.wgsl): forward, input gradient, and the
 // weight + bias gradient as two deterministic passes (chunked partial sums, then an ordered sum).
 // Output size: OH = floor((H + 2·pad − K) / stride) + 1, OW likewise (PyTorch's rule).
+// Flatten after the last conv/pool is a no-op view: (N, C, H, W) is already the row-major
+// (N, C·H·W) matrix a linear classifier head reads.
 import { createStorageBuffer } from '../gpu/buffers';
 import type { GpuContext, Kernel } from '../gpu/context';
 import { grid1d } from '../gpu/dispatch';
@@ -24,6 +26,7 @@ export const CONV2D_PARAMS: readonly UniformField[] = [
 
 /** Threads per workgroup of every conv2d pass; each thread owns a 4×4 block of outputs. */
 export const CONV2D_WORKGROUP = 64;
+/** Outputs per thread along each blocked axis: BLOCK in shaders/nn/conv2d.wgsl (a WGSL const, as it sizes arrays). */
 const BLOCK = 4;
 
 export interface Conv2dShape {
@@ -85,6 +88,8 @@ function passKernel(
   buffers: GPUBuffer[],
   workgroups: readonly [number, number, number],
 ): Kernel {
+  const limit = ctx.device.limits.maxComputeWorkgroupsPerDimension;
+  if (workgroups.some((g) => g > limit)) throw new Error(`${label}: grid ${workgroups.join('×')} exceeds ${limit} workgroups per dimension`);
   return ctx.kernel({
     label,
     shader: 'nn/conv2d',

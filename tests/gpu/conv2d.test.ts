@@ -20,6 +20,7 @@ const CASES: Case[] = [
   { name: '1×1', shape: { N: 3, IC: 5, H: 6, W: 7, OC: 6, K: 1 } },
   { name: '5×5 stride 2 pad 2', shape: { N: 2, IC: 2, H: 11, W: 9, OC: 5, K: 5, stride: 2, pad: 2 } },
   { name: '1×1 stride 2 (inputs that get no gradient)', shape: { N: 1, IC: 1, H: 5, W: 4, OC: 1, K: 1, stride: 2 } },
+  { name: 'a batch of 67 images (more than a workgroup)', shape: { N: 67, IC: 2, H: 5, W: 3, OC: 3, K: 3, stride: 1, pad: 1 } },
   { name: 'more pixels than a workgroup, small chunks', shape: { N: 3, IC: 2, H: 19, W: 17, OC: 7, K: 3, stride: 1, pad: 0 }, chunk: 37 },
 ];
 

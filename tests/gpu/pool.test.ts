@@ -14,6 +14,7 @@ const SHAPES: [string, PoolShape][] = [
   ['2×2 stride 2 on odd sides (floor)', { N: 2, C: 3, H: 7, W: 5 }],
   ['3×3 stride 2 (overlapping windows)', { N: 1, C: 2, H: 9, W: 8, K: 3, stride: 2 }],
   ['3×3 stride 1', { N: 1, C: 1, H: 5, W: 7, K: 3, stride: 1 }],
+  ['2×2 stride 3 (gaps between windows)', { N: 1, C: 2, H: 8, W: 7, K: 2, stride: 3 }],
   ['more elements than a workgroup', { N: 3, C: 5, H: 17, W: 13 }],
 ];
 const TOL = { atol: 1e-6, rtol: 1e-5 };
