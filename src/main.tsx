@@ -2,12 +2,26 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createAppStore } from './store/store';
+import { configFromUrlHash, configToUrlHash } from './train/urlState';
 import { App } from './ui/App';
 import type { WorkerReport, WorkerRequest } from './worker/protocol';
 import './ui/app.css';
 
 let worker: Worker | null = null;
-const store = createAppStore({ send: (m: WorkerRequest) => worker?.postMessage(m) });
+// The configuration comes from the link when it carries one (a damaged link opens the defaults
+// with a notice), and every change is written back to the address bar, so the link shares it.
+const fromUrl = configFromUrlHash(location.hash);
+const store = createAppStore({ send: (m: WorkerRequest) => worker?.postMessage(m), config: fromUrl.config });
+if (fromUrl.notice) store.setState({ notice: fromUrl.notice });
+let urlTimer: ReturnType<typeof setTimeout> | null = null;
+store.subscribe((s, prev) => {
+  if (s.config === prev.config || urlTimer !== null) return;
+  urlTimer = setTimeout(() => {
+    urlTimer = null;
+    const hash = configToUrlHash(store.getState().config);
+    history.replaceState(null, '', hash === '' ? location.pathname + location.search : hash);
+  }, 300);
+});
 
 if (!('gpu' in navigator) || !navigator.gpu) {
   store.getState().receive({ type: 'no-webgpu', message: 'navigator.gpu is not defined in this browser.' });

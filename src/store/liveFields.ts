@@ -1,6 +1,7 @@
 // The per-run settings a user can change while training: where each lives in a RunConfig,
 // its label and symbol, its allowed range, and the one validation every entry point uses.
 import type { OptimizerConfig, RunConfig } from '../train/config';
+import { validateField } from '../train/configSchema';
 import type { LiveField, LiveFieldValues, LiveValue } from '../worker/protocol';
 
 export interface NumericFieldSpec {
@@ -25,9 +26,9 @@ export type FieldSpec = NumericFieldSpec | BooleanFieldSpec;
 
 export const FIELD_SPECS: Record<LiveField, FieldSpec> = {
   lr: { kind: 'number', label: 'learning rate', symbol: 'lr', min: 0, max: 10, minExclusive: true, integer: false, slider: { min: 1e-5, max: 1, log: true, step: 0.01 } },
-  kappa: { kind: 'number', label: 'κ (boost)', symbol: 'κ', min: 0, max: 1e6, minExclusive: false, integer: false, slider: { min: 0, max: 20, log: false, step: 0.1 } },
+  kappa: { kind: 'number', label: 'κ (boost)', symbol: 'κ', min: 0, max: 1000, minExclusive: false, integer: false, slider: { min: 0, max: 20, log: false, step: 0.1 } },
   gamma: { kind: 'number', label: 'γ (flat fraction)', symbol: 'γ', min: 0, max: 1, minExclusive: false, integer: false, slider: { min: 0, max: 1, log: false, step: 0.01 } },
-  refreshEvery: { kind: 'number', label: 'K (refresh every)', symbol: 'K', min: 1, max: 100000, minExclusive: false, integer: true, slider: { min: 1, max: 100, log: false, step: 1 } },
+  refreshEvery: { kind: 'number', label: 'K (refresh every)', symbol: 'K', min: 1, max: 1e7, minExclusive: false, integer: true, slider: { min: 1, max: 100, log: false, step: 1 } },
   rho: { kind: 'number', label: 'ρ (SAM radius)', symbol: 'ρ', min: 0, max: 10, minExclusive: false, integer: false, slider: { min: 0, max: 0.5, log: false, step: 0.005 } },
   weightDecay: { kind: 'number', label: 'weight decay', symbol: 'wd', min: 0, max: 10, minExclusive: false, integer: false, slider: { min: 0, max: 1, log: false, step: 0.001 } },
   kappaFollowsLr: { kind: 'boolean', label: 'κ follows lr', symbol: 'κ follows lr' },
@@ -103,15 +104,41 @@ function rangeText(spec: NumericFieldSpec): string {
   return `${spec.integer ? 'an integer' : 'a number'} ${lo} and ≤ ${spec.max}`;
 }
 
-/** null when `value` is acceptable for `field`, else a message naming the field and its range. */
-export function validateLiveField(field: LiveField, value: unknown): string | null {
+/** Where a live field lives in a ComparisonConfig ("runs[1].optimizer.ire.kappa"). */
+export function liveFieldPath(runIndex: number, field: LiveField): string {
+  const o = `runs[${runIndex}].optimizer`;
+  switch (field) {
+    case 'kappa':
+    case 'gamma':
+    case 'refreshEvery':
+    case 'kappaFollowsLr':
+      return `${o}.ire.${field}`;
+    case 'ireEnabled':
+      return `${o}.ire.enabled`;
+    default:
+      return `${o}.${field}`;
+  }
+}
+
+/**
+ * null when `value` is acceptable for `field` of the run at `runIndex`, else a message naming
+ * the field and its range. The config schema (configSchema.ts) is the authority; its message
+ * ("runs[1].optimizer.ire.gamma = 1.5: must be in [0, 1]") is shown with the control's label.
+ */
+export function validateLiveField(field: LiveField, value: unknown, runIndex = 0): string | null {
+  const own = checkLiveField(field, value);
+  if (own) return own;
+  const schema = validateField(liveFieldPath(runIndex, field), value);
+  if (!schema) return null;
+  const cut = schema.indexOf(': ');
+  return `${FIELD_SPECS[field].label} ${cut >= 0 ? schema.slice(cut + 2) : schema}`;
+}
+
+/** The type check (a finite number, a boolean); ranges are the schema's. */
+function checkLiveField(field: LiveField, value: unknown): string | null {
   const spec = FIELD_SPECS[field];
   if (spec.kind === 'boolean') return typeof value === 'boolean' ? null : `${spec.label} must be true or false`;
-  const what = `${spec.label} must be ${rangeText(spec)}`;
-  if (typeof value !== 'number' || !Number.isFinite(value)) return what;
-  if (spec.integer && !Number.isInteger(value)) return what;
-  if (spec.minExclusive ? value <= spec.min : value < spec.min) return what;
-  if (value > spec.max) return what;
+  if (typeof value !== 'number' || !Number.isFinite(value)) return `${spec.label} must be ${rangeText(spec)}`;
   return null;
 }
 

@@ -14,6 +14,7 @@ import {
   type WorkerReport,
   type WorkerRequest,
 } from '../worker/protocol';
+import { validateField } from '../train/configSchema';
 import type { GpuStatus } from './gpuSlice';
 import { parseNumberInput, readLiveField, validateLiveField, writeLiveField } from './liveFields';
 import { appendEval, appendSharpness, appendTrain, emptyRunSeries, type RunSeries } from './series';
@@ -107,7 +108,7 @@ export interface AppState {
 export const DEFAULT_TOY: ToyParams = { start: [1, 0.01], eta: 1, kappa: 9000, gamma: 0.5, steps: 300 };
 export const DEFAULT_PREFS: Prefs = { smoothing: 0.9, logX: false, logY: false, xAxis: 'step', tab: 'compare' };
 export const MAX_RUNS = 8;
-export const MAX_NAME_LENGTH = 40;
+export const MAX_NAME_LENGTH = 100; // as the config schema
 
 /** The next free run id: A, B, …, Z, then R27, R28, … */
 export function nextRunId(taken: readonly string[]): string {
@@ -306,7 +307,7 @@ export function createAppStore(options: StoreOptions = {}) {
         const key = fieldKey(runId, field);
         const run = get().config.runs.find((r) => r.id === runId);
         if (!run) return `there is no run ${runId}`;
-        const problem = validateLiveField(field, value);
+        const problem = validateLiveField(field, value, get().config.runs.indexOf(run));
         setFieldError(key, problem);
         if (problem) return problem;
         const old = readLiveField(run, field);
@@ -333,7 +334,9 @@ export function createAppStore(options: StoreOptions = {}) {
       renameRun(runId, name) {
         const key = fieldKey(runId, 'name');
         const n = name.trim();
-        const problem = n.length === 0 || n.length > MAX_NAME_LENGTH ? `name must be 1 to ${MAX_NAME_LENGTH} characters` : null;
+        const index = get().config.runs.findIndex((r) => r.id === runId);
+        if (index < 0) return `there is no run ${runId}`;
+        const problem = n.length === 0 || n.length > MAX_NAME_LENGTH ? `name must be 1 to ${MAX_NAME_LENGTH} characters` : validateField(`runs[${index}].name`, n);
         setFieldError(key, problem);
         if (problem) return problem;
         updateRun(runId, (r) => ({ ...r, name: n }));

@@ -168,7 +168,7 @@ export interface ToyTrajectory {
   kappa: number; // 0 for GD
   u: number[]; // steps + 1 points, u[0] = start
   v: number[];
-  loss: number[];
+  loss?: number[]; // L(u, v) per point, when the engine reports it
   diverged: boolean; // left the finite range before `steps`
 }
 

@@ -64,7 +64,7 @@ describe('playground UI', () => {
     const error = s.page.getByTestId('error-B-gamma');
     await error.waitFor();
     expect(await error.getAttribute('role')).toBe('alert');
-    expect(await error.textContent()).toMatch(/γ.*≤ 1/);
+    expect(await error.textContent()).toBe('γ (flat fraction) must be in [0, 1]');
     expect(await input.getAttribute('aria-invalid')).toBe('true');
     expect(await input.getAttribute('aria-describedby')).toBe(await error.getAttribute('id'));
     expect((await posted(s.page)).filter((m) => m.type === 'set')).toEqual([]);
@@ -118,5 +118,42 @@ describe('playground UI', () => {
     await expect.poll(() => contour.locator('.contourlayer path').count(), { timeout: 30_000 }).toBeGreaterThan(5);
     await s.page.screenshot({ path: 'test-results/ui-toy.png' }).catch(() => undefined);
     expect(s.errors).toEqual([]);
+  });
+});
+
+describe('configuration in the link', () => {
+  let s: AppSession;
+  beforeAll(async () => {
+    s = await openApp('/');
+    await s.page.getByTestId('run-B').waitFor();
+  });
+  afterAll(async () => s?.close());
+
+  it('a changed setting reaches the address bar and a new page opened on it gets the same configuration', async () => {
+    const kappa = s.page.getByTestId('field-B-kappa');
+    await kappa.fill('7.5');
+    await kappa.press('Enter');
+    await expect.poll(() => s.page.url()).toMatch(/#c=/);
+    const other = await s.context.newPage();
+    await other.goto(s.page.url());
+    await other.getByTestId('run-B').waitFor();
+    expect(await other.getByTestId('field-B-kappa').inputValue()).toBe('7.5');
+    expect(await other.getByTestId('diff-line').textContent()).toBe('B differs from A in: optimizer, κ = 7.5, γ = 0.6');
+    await other.close();
+  });
+
+  it('a damaged link opens the defaults with a notice and runs nothing from it', async () => {
+    const other = await s.context.newPage();
+    let dialogs = 0;
+    other.on('dialog', (d) => {
+      dialogs++;
+      void d.dismiss();
+    });
+    await other.goto(new URL('/#c=%3Cscript%3Ealert(1)%3C/script%3E', s.app.url).toString());
+    await other.getByTestId('notice').waitFor();
+    expect(await other.getByTestId('notice').textContent()).toMatch(/default configuration/);
+    expect(await other.getByTestId('field-B-kappa').inputValue()).toBe('4');
+    expect(dialogs).toBe(0);
+    await other.close();
   });
 });
