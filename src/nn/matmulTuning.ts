@@ -1,7 +1,9 @@
 // Per-adapter choice of the matmul variant, by measurement rather than by guessing:
 // workgroup-shared tiles win on real GPUs, the barrier-free register-blocked kernel wins on CPU
-// adapters such as SwiftShader. `chooseMatmulVariant` measures both once (a few ms on a GPU,
-// well under 1.5 s on SwiftShader), caches the answer per adapter key and sets ctx.choices.matmul.
+// adapters such as SwiftShader. `chooseMatmulVariant` measures both once, caches the answer per
+// adapter key and sets ctx.choices.matmul. Cost: tens of ms on a GPU; on SwiftShader here about
+// 0.2 s of timing (shapes shrunk to budgetMs) plus compiling the 4 pipelines (~1.5 s cold on a
+// loaded 2-core machine; the chosen variant's pipelines are needed by the engine anyway).
 //
 // Timing: wall clock around one submission of `repeats` identical dispatches, awaited with
 // queue.onSubmittedWorkDone(). Steps:
@@ -20,10 +22,10 @@ import { matmul, MATMUL_WORKGROUP, type MatmulShape, type MatmulVariant } from '
 
 export const MATMUL_VARIANTS: readonly MatmulVariant[] = ['registerBlocked', 'sharedTiles'];
 
-/** A square product and a Linear forward (B·T, C)·(4C, C)ᵀ, as in a GPT's MLP. */
+/** A square product and a Linear forward (B·T, C)·(4C, C)ᵀ as in a GPT's MLP (B·T = 512, C = 128). */
 export const TUNING_SHAPES: readonly MatmulShape[] = [
   { M: 256, N: 256, K: 256 },
-  { M: 256, N: 512, K: 128, transB: true },
+  { M: 512, N: 512, K: 128, transB: true },
 ];
 
 export interface MatmulTuning {
@@ -43,9 +45,9 @@ export interface MatmulTuningOptions {
   shapes?: readonly MatmulShape[];
   /** Timed submissions per (variant, shape) after calibration; default 3. */
   trials?: number;
-  /** A submission is grown until it lasts this long; default 2 ms. */
+  /** A submission is grown until it lasts this long; default 1 ms. */
   minTrialMs?: number;
-  /** Cap on dispatches per submission; default 256. */
+  /** Cap on dispatches per submission; default 64. */
   maxRepeats?: number;
   /** Overrides the key derived from the device's adapter info. */
   adapterKey?: string;
@@ -129,8 +131,8 @@ function shrink(s: MatmulShape, divisor: number): MatmulShape {
 export async function measureMatmulVariants(ctx: GpuContext, opts: MatmulTuningOptions = {}): Promise<MatmulTuning> {
   const fullShapes = opts.shapes ?? TUNING_SHAPES;
   const trials = opts.trials ?? 3;
-  const minTrialMs = opts.minTrialMs ?? 2;
-  const maxRepeats = opts.maxRepeats ?? 256;
+  const minTrialMs = opts.minTrialMs ?? 1;
+  const maxRepeats = opts.maxRepeats ?? 64;
   const budgetMs = opts.budgetMs ?? 1000;
   if (fullShapes.length === 0 || trials < 1 || maxRepeats < 1) throw new Error('measureMatmulVariants: need at least one shape, trial and repeat');
   const device = ctx.device;

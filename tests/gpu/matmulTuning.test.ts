@@ -25,8 +25,8 @@ describe('per-adapter matmul variant choice', () => {
     expect(t.perShape.map((r) => `${r.shape} ${r.variant}`)).toEqual([
       `${256 / d}x${256 / d}x${256 / d} registerBlocked`,
       `${256 / d}x${256 / d}x${256 / d} sharedTiles`,
-      `${256 / d}x${512 / d}x${128 / d} transB registerBlocked`,
-      `${256 / d}x${512 / d}x${128 / d} transB sharedTiles`,
+      `${512 / d}x${512 / d}x${128 / d} transB registerBlocked`,
+      `${512 / d}x${512 / d}x${128 / d} transB sharedTiles`,
     ]);
     for (const r of t.perShape) expect(r.ms).toBeGreaterThan(0);
     expect(t.adapterKey).toBe(matmulAdapterKey(ctx));
