@@ -37,7 +37,7 @@ describe('IRE: estimate, masked update, κ = 0 identity', () => {
     const grads = createStorageBuffer(device, 'Test.grads', P * 4);
     for (const form of ['square', 'abs'] as const) {
       const ire = new Ire(ctx, 'Test.ire', { count: P, padCount: 0, grads }, { ...SETTINGS, hessianForm: form, ema: 0.75 });
-      let want = new Float32Array(P);
+      let want: Float32Array = new Float32Array(P);
       for (let r = 0; r < 3; r++) {
         const g = rng.uniformArray(P);
         writeBuffer(device, grads, g);
