@@ -111,7 +111,7 @@ describe('IRE: estimate, masked update, κ = 0 identity', () => {
         ? new AdamW(ctx, 'Test.adamw', { params, grads, count: P, decay: decayBuf, ireMask: ire.mask }, ADAMW)
         : new Sgd(ctx, 'Test.sgd', { params, grads, count: P, decay: decayBuf, ireMask: ire.mask }, SGD);
       const ref = { theta: theta0.slice(), m: new Float32Array(P), v: new Float32Array(P), momentum: new Float32Array(P) };
-      let mask = new Uint32Array(P);
+      let mask: Uint32Array = new Uint32Array(P);
       for (let s = 0; s < 4; s++) {
         const g = rng.uniformArray(P);
         writeBuffer(device, grads, g);
