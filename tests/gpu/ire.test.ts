@@ -142,6 +142,28 @@ describe('IRE: estimate, masked update, κ = 0 identity', () => {
     });
   }
 
+  it('refreshes past 65535 workgroups (grid folding of the estimate and mask kernels), exactly', async () => {
+    const { ctx, device } = gpu();
+    const P = 65535 * 256 + 257; // < 2^24, so every integer value below P is exact in f32
+    const a = 7_654_321; // coprime to P: i ↦ (i·a) mod P is a permutation, so h holds 0 … P−1 once each
+    const g = new Float32Array(P);
+    for (let i = 0; i < P; i++) g[i] = (Number((BigInt(i) * BigInt(a)) % BigInt(P)) * (i % 2 ? -1 : 1));
+    const grads = createStorageBufferWith(device, 'Test.grads', g);
+    const ire = new Ire(ctx, 'Test.ire', { count: P, padCount: 0, grads }, { ...SETTINGS, hessianForm: 'abs', gamma: 0.5 });
+    const encoder = device.createCommandEncoder({ label: 'Test.encoder' });
+    ire.encodeRefresh(encoder, 0);
+    device.queue.submit([encoder.finish()]);
+    const k = Math.floor(0.5 * P); // flagged: h ≤ thr = k − 1
+    const [mask, h, stats] = await Promise.all([readUint32(device, ire.mask, P), readFloat32(device, ire.h, 8, P - 8), readFloat32(device, ire.maskCount.buffer, 2)]);
+    expect(Array.from(h)).toEqual(Array.from(g.slice(P - 8), Math.abs));
+    expect(Array.from(stats)).toEqual([k, k - 1]);
+    let bad = -1;
+    for (let i = 0; i < P && bad < 0; i++) if (mask[i] !== (Math.abs(g[i]) <= k - 1 ? 1 : 0)) bad = i;
+    expect(bad).toBe(-1);
+    ire.destroy();
+    grads.destroy();
+  });
+
   it('schedules refreshes every K active steps, κ_t, γ changes at the next refresh, requestRefresh', async () => {
     const { ctx, device } = gpu();
     const P = 10;
