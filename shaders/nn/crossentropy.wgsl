@@ -10,9 +10,13 @@
 // with GRAD, either SEPARATE_GRAD (into their own buffer) or IN_PLACE (over the logits, which
 // saves an (N, V) buffer).
 //
-// One workgroup per row (row = wid.x + wid.y · num_workgroups.x), WG threads (a power of two);
-// thread lid handles classes lid, lid + WG, … Row max/argmax and the sum of exponentials are
-// fixed-order tree reductions in workgroup memory: bit-identical results run to run.
+// Thread mapping (src/nn/rowVariant.ts):
+//   default            one thread per row, loops over the V classes in order, no barriers
+//                      (far faster on the SwiftShader CPU adapter).
+//   WORKGROUP_PER_ROW  one workgroup of WG threads (a power of two) per row; thread lane handles
+//                      classes lane, lane + WG, …; row max/argmax and the sum of exponentials are
+//                      fixed-order trees in workgroup memory (coalesced; long rows on GPUs).
+// Either way every sum has a fixed order: bit-identical results run to run.
 //
 // Bindings (group 0):
 //   0 params   uniform Params
@@ -21,7 +25,7 @@
 //   3 losses   storage read_write  (N)
 //   4 correct  storage read_write  (N)
 //   5 dlogits  storage read_write  (N, V)   SEPARATE_GRAD only
-// Dispatch: grid1d(N, 1).
+// Dispatch: grid1d(N, WG), or grid1d(N, 1) with WORKGROUP_PER_ROW.
 
 struct Params {
   N: u32,
@@ -44,60 +48,99 @@ override WG: u32 = 64;
 @group(0) @binding(5) var<storage, read_write> dlogits: array<f32>;
 #endif
 
+struct MaxArg {
+  value: f32,
+  index: u32,
+}
+
+#if WORKGROUP_PER_ROW
 var<workgroup> maxValue: array<f32, WG>;
 var<workgroup> maxIndex: array<u32, WG>;
 var<workgroup> sums: array<f32, WG>;
 
+// Row max and its lowest index over the workgroup: a tree over lanes (ties → lower index).
+fn rowMaxArg(lane: u32, m: MaxArg) -> MaxArg {
+  maxValue[lane] = m.value;
+  maxIndex[lane] = m.index;
+  workgroupBarrier();
+  for (var half = WG / 2u; half > 0u; half /= 2u) {
+    if (lane < half) {
+      let ov = maxValue[lane + half];
+      let oi = maxIndex[lane + half];
+      if (ov > maxValue[lane] || (ov == maxValue[lane] && oi < maxIndex[lane])) {
+        maxValue[lane] = ov;
+        maxIndex[lane] = oi;
+      }
+    }
+    workgroupBarrier();
+  }
+  return MaxArg(maxValue[0], maxIndex[0]);
+}
+
+// Row sum over the workgroup: a tree over lanes. Its barriers also order every lane's reads of
+// the row before any lane's writes that follow (needed IN_PLACE).
+fn rowSum(lane: u32, v: f32) -> f32 {
+  sums[lane] = v;
+  workgroupBarrier();
+  for (var half = WG / 2u; half > 0u; half /= 2u) {
+    if (lane < half) { sums[lane] += sums[lane + half]; }
+    workgroupBarrier();
+  }
+  return sums[0];
+}
+#else
+// One thread per row: its own loops already covered the whole row.
+fn rowMaxArg(lane: u32, m: MaxArg) -> MaxArg {
+  return m;
+}
+
+fn rowSum(lane: u32, v: f32) -> f32 {
+  return v;
+}
+#endif
+
 @compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let row = wid.x + wid.y * nwg.x;
+fn main(
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(local_invocation_index) lid: u32,
+  @builtin(global_invocation_id) gid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+) {
+#if WORKGROUP_PER_ROW
+  let row = wid.x + wid.y * nwg.x;  // uniform in the workgroup, so the return keeps barriers uniform
+  let lane = lid;
+  let lanes = WG;
+#else
+  let row = gid.x + gid.y * nwg.x * WG;
+  let lane = 0u;
+  let lanes = 1u;
+#endif
   if (row >= params.N) { return; }
   let V = params.V;
   let base = row * V;
   let tgt = targets[row];
   let valid = tgt < V;
 
-  // 1. Row max and its first index: per-thread strided scan, then a tree (ties → lower index).
-  var mv = -3.0e38;
-  var mi = V;
-  for (var c = lid; c < V; c += WG) {
+  // 1. Row max and its first index (strict > keeps the lowest index within a lane's scan).
+  var m = MaxArg(-3.0e38, V);
+  for (var c = lane; c < V; c += lanes) {
     let l = logits[base + c];
-    if (l > mv) { mv = l; mi = c; }
+    if (l > m.value) { m = MaxArg(l, c); }
   }
-  maxValue[lid] = mv;
-  maxIndex[lid] = mi;
-  workgroupBarrier();
-  for (var half = WG / 2u; half > 0u; half /= 2u) {
-    if (lid < half) {
-      let ov = maxValue[lid + half];
-      let oi = maxIndex[lid + half];
-      if (ov > maxValue[lid] || (ov == maxValue[lid] && oi < maxIndex[lid])) {
-        maxValue[lid] = ov;
-        maxIndex[lid] = oi;
-      }
-    }
-    workgroupBarrier();
-  }
-  let rowMax = maxValue[0];
-  let argmax = maxIndex[0];
+  m = rowMaxArg(lane, m);
+  let rowMax = m.value;
 
-  // 2. Σ exp(logit − max), and the target logit read before any thread overwrites (IN_PLACE).
+  // 2. Σ exp(logit − max), and the target logit read before any lane overwrites (IN_PLACE).
   var s = 0.0;
-  for (var c = lid; c < V; c += WG) { s += exp(logits[base + c] - rowMax); }
+  for (var c = lane; c < V; c += lanes) { s += exp(logits[base + c] - rowMax); }
   var targetLogit = 0.0;
   if (valid) { targetLogit = logits[base + tgt]; }
-  sums[lid] = s;
-  workgroupBarrier();
-  for (var half = WG / 2u; half > 0u; half /= 2u) {
-    if (lid < half) { sums[lid] += sums[lid + half]; }
-    workgroupBarrier();
-  }
-  let sum = sums[0];
+  let sum = rowSum(lane, s);
 
-  if (lid == 0u) {
+  if (lane == 0u) {
     if (valid) {
       losses[row] = log(sum) + (rowMax - targetLogit);  // the difference first: exact for close values
-      correct[row] = select(0.0, 1.0, argmax == tgt);
+      correct[row] = select(0.0, 1.0, m.index == tgt);
     } else {
       losses[row] = 0.0;
       correct[row] = 0.0;
@@ -105,9 +148,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   }
 
 #if GRAD
-  // 3. dlogits for this thread's classes (each thread writes only what it alone read in 2).
+  // 3. dlogits for this lane's classes (each lane writes only what it alone read in 2).
   let inv = 1.0 / sum;
-  for (var c = lid; c < V; c += WG) {
+  for (var c = lane; c < V; c += lanes) {
     var g = 0.0;
     if (valid) {
       g = (exp(logits[base + c] - rowMax) * inv - select(0.0, 1.0, c == tgt)) * params.scale;

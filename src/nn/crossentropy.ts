@@ -1,7 +1,7 @@
 // Softmax cross-entropy fused with its backward (shaders/nn/crossentropy.wgsl).
 import type { GpuContext, Kernel } from '../gpu/context';
-import { grid1d } from '../gpu/dispatch';
 import type { UniformField } from '../gpu/uniforms';
+import { DEFAULT_ROW_VARIANT, ROW_WORKGROUP, rowGrid, type RowVariant } from './rowVariant';
 import { requireElements, requireIntegers, requirePowerOfTwo } from './shapeChecks';
 
 export const CROSSENTROPY_PARAMS: readonly UniformField[] = [
@@ -10,9 +10,6 @@ export const CROSSENTROPY_PARAMS: readonly UniformField[] = [
   { name: 'scale', type: 'f32' },
 ];
 
-/** Threads per row (a power of two). */
-export const CROSSENTROPY_WORKGROUP = 64;
-
 export interface CrossEntropyShape {
   /** Rows: B·T for a language model, B for a classifier. */
   N: number;
@@ -20,6 +17,8 @@ export interface CrossEntropyShape {
   V: number;
   /** Multiplies dlogits; default 1/N so the gradient is that of the mean loss. */
   scale?: number;
+  /** Thread mapping; default threadPerRow (see rowVariant.ts). */
+  variant?: RowVariant;
 }
 
 export interface CrossEntropyBuffers {
@@ -35,14 +34,15 @@ export interface CrossEntropyBuffers {
 }
 
 /**
- * One dispatch, one workgroup per row: per-row losses, accuracy flags and (unless `dlogits` is
+ * One dispatch: per-row losses, accuracy flags and (unless `dlogits` is
  * omitted) dlogits = (softmax − onehot)·scale. Change `scale` between steps with
  * `ctx.updateParams(kernel, { N, V, scale })`.
  */
 export function crossEntropy(ctx: GpuContext, label: string, buffers: CrossEntropyBuffers, shape: CrossEntropyShape): Kernel {
   const { N, V } = shape;
   requireIntegers(label, { N, V });
-  requirePowerOfTwo(label, 'WG', CROSSENTROPY_WORKGROUP);
+  requirePowerOfTwo(label, 'WG', ROW_WORKGROUP);
+  const variant = shape.variant ?? DEFAULT_ROW_VARIANT;
   requireElements(label, 'logits', buffers.logits, N * V);
   requireElements(label, 'targets', buffers.targets, N);
   requireElements(label, 'losses', buffers.losses, N);
@@ -55,10 +55,10 @@ export function crossEntropy(ctx: GpuContext, label: string, buffers: CrossEntro
   return ctx.kernel({
     label,
     shader: 'nn/crossentropy',
-    defines: { GRAD: grad, IN_PLACE: inPlace, SEPARATE_GRAD: grad && !inPlace },
-    overrides: { WG: CROSSENTROPY_WORKGROUP },
+    defines: { GRAD: grad, IN_PLACE: inPlace, SEPARATE_GRAD: grad && !inPlace, WORKGROUP_PER_ROW: variant === 'workgroupPerRow' },
+    overrides: { WG: ROW_WORKGROUP },
     params: { layout: ctx.layout(CROSSENTROPY_PARAMS), values: { N, V, scale: shape.scale ?? 1 / N } },
     buffers: storage,
-    workgroups: grid1d(N, 1),
+    workgroups: rowGrid(N, variant),
   });
 }

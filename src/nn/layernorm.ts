@@ -1,7 +1,7 @@
 // LayerNorm builders (shaders/nn/layernorm.wgsl): N = B·T rows of C channels.
 import type { GpuContext, Kernel } from '../gpu/context';
-import { grid1d } from '../gpu/dispatch';
 import type { UniformField } from '../gpu/uniforms';
+import { DEFAULT_ROW_VARIANT, ROW_WORKGROUP, rowGrid, type RowVariant } from './rowVariant';
 import { requireElements, requireIntegers, requirePowerOfTwo } from './shapeChecks';
 
 export const LAYERNORM_PARAMS: readonly UniformField[] = [
@@ -13,8 +13,8 @@ export const LAYERNORM_PARAMS: readonly UniformField[] = [
 
 export const LAYERNORM_EPS = 1e-5;
 
-/** Threads per row for the row kernels; channels per workgroup × row lanes for the column sums. */
-export const LAYERNORM_WORKGROUP = { row: 64, colX: 16, colY: 16 } as const;
+/** Channels per workgroup × row lanes of the dweight/dbias column sums. */
+export const LAYERNORM_COLUMN_WORKGROUP = { x: 16, y: 16 } as const;
 
 export interface LayernormShape {
   /** Rows, B·T. */
@@ -22,23 +22,32 @@ export interface LayernormShape {
   C: number;
   /** Default 1e-5. */
   eps?: number;
+  /** Thread mapping of the row kernels (forward, dinp); default threadPerRow (see rowVariant.ts). */
+  variant?: RowVariant;
 }
 
 type Pass = 'FORWARD' | 'BACKWARD_INPUT' | 'BACKWARD_PARAMS';
 
 function layernormKernel(ctx: GpuContext, label: string, pass: Pass, storage: GPUBuffer[], shape: LayernormShape, accumulate: boolean): Kernel {
   const rowwise = pass !== 'BACKWARD_PARAMS';
-  const wg = LAYERNORM_WORKGROUP;
-  requirePowerOfTwo(label, 'WG', wg.row);
-  requirePowerOfTwo(label, 'WG_Y', wg.colY);
+  const variant = shape.variant ?? DEFAULT_ROW_VARIANT;
+  const col = LAYERNORM_COLUMN_WORKGROUP;
+  requirePowerOfTwo(label, 'WG', ROW_WORKGROUP);
+  requirePowerOfTwo(label, 'WG_Y', col.y);
   return ctx.kernel({
     label,
     shader: 'nn/layernorm',
-    defines: { ROWWISE: rowwise, FORWARD: pass === 'FORWARD', BACKWARD_INPUT: pass === 'BACKWARD_INPUT', BACKWARD_PARAMS: !rowwise },
-    overrides: rowwise ? { WG: wg.row } : { WG_X: wg.colX, WG_Y: wg.colY },
+    defines: {
+      ROWWISE: rowwise,
+      WORKGROUP_PER_ROW: rowwise && variant === 'workgroupPerRow',
+      FORWARD: pass === 'FORWARD',
+      BACKWARD_INPUT: pass === 'BACKWARD_INPUT',
+      BACKWARD_PARAMS: !rowwise,
+    },
+    overrides: rowwise ? { WG: ROW_WORKGROUP } : { WG_X: col.x, WG_Y: col.y },
     params: { layout: ctx.layout(LAYERNORM_PARAMS), values: { N: shape.N, C: shape.C, eps: shape.eps ?? LAYERNORM_EPS, accumulate: accumulate ? 1 : 0 } },
     buffers: storage,
-    workgroups: rowwise ? grid1d(shape.N, 1) : [Math.ceil(shape.C / wg.colX), 1, 1],
+    workgroups: rowwise ? rowGrid(shape.N, variant) : [Math.ceil(shape.C / col.x), 1, 1],
   });
 }
 
@@ -51,7 +60,7 @@ export interface LayernormForwardBuffers {
   rstd: GPUBuffer; // (N) saved for backward
 }
 
-/** out = (inp − mean)·rstd·weight + bias per row; saves mean and rstd. One workgroup per row. */
+/** out = (inp − mean)·rstd·weight + bias per row; saves mean and rstd. */
 export function layernormForward(ctx: GpuContext, label: string, buffers: LayernormForwardBuffers, shape: LayernormShape): Kernel {
   const { N, C } = shape;
   requireIntegers(label, { N, C });

@@ -5,7 +5,10 @@ import { Rng } from '../../src/util/rng';
 import { expectClose } from '../helpers/compare';
 import { useGpu } from '../helpers/gpu';
 import { expectGradientMatches, sampleIndices } from '../helpers/gradcheck';
+import type { RowVariant } from '../../src/nn/rowVariant';
 import { layerHarness, sameBits } from './layerHarness';
+
+const VARIANTS: RowVariant[] = ['threadPerRow', 'workgroupPerRow'];
 
 describe('softmax cross-entropy fused with its backward', () => {
   const gpu = useGpu();
@@ -41,15 +44,17 @@ describe('softmax cross-entropy fused with its backward', () => {
     [5, 1000],
     [3, 97],
   ];
-  for (const [N, V] of SHAPES) {
-    it(`losses, correct and dlogits at N=${N}, V=${V}`, async () => {
-      const { logits, targets, bufs } = setup(N, V, N * 11 + V);
-      // Make some rows correct: their target holds the row max.
-      for (let n = 0; n < N; n += 3) logits[n * V + targets[n]] = 6;
-      const up = { ...bufs, logits: h.upload('logits2', logits) };
-      h.run([crossEntropy(gpu().ctx, 'Test.ce', up, { N, V })]);
-      await check(up, logits, targets, N, V);
-    });
+  for (const variant of VARIANTS) {
+    for (const [N, V] of SHAPES) {
+      it(`${variant}: losses, correct and dlogits at N=${N}, V=${V}`, async () => {
+        const { logits, targets, bufs } = setup(N, V, N * 11 + V);
+        // Make some rows correct: their target holds the row max.
+        for (let n = 0; n < N; n += 3) logits[n * V + targets[n]] = 6;
+        const up = { ...bufs, logits: h.upload('logits2', logits) };
+        h.run([crossEntropy(gpu().ctx, 'Test.ce', up, { N, V, variant })]);
+        await check(up, logits, targets, N, V);
+      });
+    }
   }
 
   it('is stable for large logits and breaks argmax ties toward the lower index', async () => {
@@ -58,9 +63,11 @@ describe('softmax cross-entropy fused with its backward', () => {
     const targets = new Uint32Array([1, 0, 2]);
     const N = 3;
     const bufs = { logits: h.upload('l', logits), targets: h.upload('t', targets), losses: h.zeros('loss', N), correct: h.zeros('c', N), dlogits: h.zeros('d', N * V) };
-    h.run([crossEntropy(gpu().ctx, 'Test.ce', bufs, { N, V, scale: 1 })]);
-    await check(bufs, logits, targets, N, V, 1);
-    expect(Array.from(await h.f32(bufs.correct, N))).toEqual([1, 1, 0]); // row 1 ties → argmax 0; row 2 → argmax 1
+    for (const variant of VARIANTS) {
+      h.run([crossEntropy(gpu().ctx, 'Test.ce', bufs, { N, V, scale: 1, variant })]);
+      await check(bufs, logits, targets, N, V, 1);
+      expect(Array.from(await h.f32(bufs.correct, N))).toEqual([1, 1, 0]);
+    } // row 1 ties → argmax 0; row 2 → argmax 1
   });
 
   it('a target ≥ V is an ignored row (loss 0, correct 0, zero gradient), others unaffected', async () => {
@@ -74,25 +81,27 @@ describe('softmax cross-entropy fused with its backward', () => {
     expect(d.subarray(V, 3 * V).every((v) => v === 0)).toBe(true);
   });
 
-  it('in-place and no-gradient variants give the same losses; runs repeat bit for bit', async () => {
-    const { ctx } = gpu();
-    const [N, V] = [37, 65];
-    const { logits, targets, bufs } = setup(N, V, 9);
-    h.run([crossEntropy(ctx, 'Test.ce', bufs, { N, V, scale: 0.25 })]);
-    const losses = await h.f32(bufs.losses, N);
-    const dlogits = await h.f32(bufs.dlogits, N * V);
-    await check(bufs, logits, targets, N, V, 0.25);
+  for (const variant of VARIANTS) {
+    it(`${variant}: in-place and no-gradient variants give the same losses; runs repeat bit for bit`, async () => {
+      const { ctx } = gpu();
+      const [N, V] = [37, 65];
+      const { logits, targets, bufs } = setup(N, V, 9);
+      h.run([crossEntropy(ctx, 'Test.ce', bufs, { N, V, scale: 0.25, variant })]);
+      const losses = await h.f32(bufs.losses, N);
+      const dlogits = await h.f32(bufs.dlogits, N * V);
+      await check(bufs, logits, targets, N, V, 0.25);
 
-    const inPlace = { ...bufs, losses: h.zeros('l2', N), correct: h.zeros('c2', N), logits: h.upload('logits2', logits) };
-    h.run([crossEntropy(ctx, 'Test.ceInPlace', { ...inPlace, dlogits: inPlace.logits }, { N, V, scale: 0.25 })]);
-    expect(sameBits(await h.f32(inPlace.losses, N), losses)).toBe(true);
-    expect(sameBits(await h.f32(inPlace.logits, N * V), dlogits)).toBe(true);
+      const inPlace = { ...bufs, losses: h.zeros('l2', N), correct: h.zeros('c2', N), logits: h.upload('logits2', logits) };
+      h.run([crossEntropy(ctx, 'Test.ceInPlace', { ...inPlace, dlogits: inPlace.logits }, { N, V, scale: 0.25, variant })]);
+      expect(sameBits(await h.f32(inPlace.losses, N), losses)).toBe(true);
+      expect(sameBits(await h.f32(inPlace.logits, N * V), dlogits)).toBe(true);
 
-    const evalOnly = { logits: bufs.logits, targets: bufs.targets, losses: h.zeros('l3', N), correct: h.zeros('c3', N) };
-    h.run([crossEntropy(ctx, 'Test.ceEval', evalOnly, { N, V })]);
-    expect(sameBits(await h.f32(evalOnly.losses, N), losses)).toBe(true);
-    expect(Array.from(await h.f32(evalOnly.correct, N))).toEqual(Array.from(await h.f32(bufs.correct, N)));
-  });
+      const evalOnly = { logits: bufs.logits, targets: bufs.targets, losses: h.zeros('l3', N), correct: h.zeros('c3', N) };
+      h.run([crossEntropy(ctx, 'Test.ceEval', evalOnly, { N, V, variant })]);
+      expect(sameBits(await h.f32(evalOnly.losses, N), losses)).toBe(true);
+      expect(Array.from(await h.f32(evalOnly.correct, N))).toEqual(Array.from(await h.f32(bufs.correct, N)));
+    });
+  }
 
   it('dlogits matches central differences of the mean loss', async () => {
     const [N, V] = [6, 13];

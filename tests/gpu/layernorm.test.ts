@@ -5,7 +5,10 @@ import { Rng } from '../../src/util/rng';
 import { expectClose } from '../helpers/compare';
 import { useGpu } from '../helpers/gpu';
 import { expectGradientMatches, sampleIndices, weightedSum } from '../helpers/gradcheck';
+import type { RowVariant } from '../../src/nn/rowVariant';
 import { layerHarness, sameBits } from './layerHarness';
+
+const VARIANTS: RowVariant[] = ['threadPerRow', 'workgroupPerRow'];
 
 describe('layernorm', () => {
   const gpu = useGpu();
@@ -39,23 +42,26 @@ describe('layernorm', () => {
     [5, 130],
     [1031, 3],
   ];
-  for (const [N, C] of SHAPES) {
-    it(`forward and backward at N=${N}, C=${C}`, async () => {
-      const { ctx } = gpu();
-      const { x, weight, bias, dout, bufs } = setup(N, C, N * 13 + C);
-      h.run([layernormForward(ctx, 'Test.ln', bufs, { N, C }), ...layernormBackward(ctx, 'Test.lnBack', bufs, { N, C }).kernels]);
-      const f = layernormForwardRef(x, weight, bias, N, C);
-      const tol = { atol: 2e-5, rtol: 1e-4 };
-      expectClose(await h.f32(bufs.out, N * C), f.out, tol, 'out');
-      expectClose(await h.f32(bufs.mean, N), f.mean, tol, 'mean');
-      expectClose(await h.f32(bufs.rstd, N), f.rstd, { atol: 1e-5, rtol: 2e-4 }, 'rstd');
-      const b = layernormBackwardRef(x, weight, dout, N, C);
-      // C = 1 normalises every row to 0 with rstd = 1/√eps ≈ 316, which scales rounding noise.
-      expectClose(await h.f32(bufs.dinp, N * C), b.dinp, C === 1 ? { atol: 2e-3, rtol: 0 } : { atol: 5e-5, rtol: 2e-4 }, 'dinp');
-      const colTol = { atol: 2e-5 * Math.sqrt(N), rtol: 1e-4 };
-      expectClose(await h.f32(bufs.dweight, C), b.dweight, colTol, 'dweight');
-      expectClose(await h.f32(bufs.dbias, C), b.dbias, colTol, 'dbias');
-    });
+  for (const variant of VARIANTS) {
+    for (const [N, C] of SHAPES) {
+      it(`${variant}: forward and backward at N=${N}, C=${C}`, async () => {
+        const { ctx } = gpu();
+        const { x, weight, bias, dout, bufs } = setup(N, C, N * 13 + C);
+        const shape = { N, C, variant };
+        h.run([layernormForward(ctx, 'Test.ln', bufs, shape), ...layernormBackward(ctx, 'Test.lnBack', bufs, shape).kernels]);
+        const f = layernormForwardRef(x, weight, bias, N, C);
+        const tol = { atol: 2e-5, rtol: 1e-4 };
+        expectClose(await h.f32(bufs.out, N * C), f.out, tol, 'out');
+        expectClose(await h.f32(bufs.mean, N), f.mean, tol, 'mean');
+        expectClose(await h.f32(bufs.rstd, N), f.rstd, { atol: 1e-5, rtol: 2e-4 }, 'rstd');
+        const b = layernormBackwardRef(x, weight, dout, N, C);
+        // C = 1 normalises every row to 0 with rstd = 1/√eps ≈ 316, which scales rounding noise.
+        expectClose(await h.f32(bufs.dinp, N * C), b.dinp, C === 1 ? { atol: 2e-3, rtol: 0 } : { atol: 5e-5, rtol: 2e-4 }, 'dinp');
+        const colTol = { atol: 2e-5 * Math.sqrt(N), rtol: 1e-4 };
+        expectClose(await h.f32(bufs.dweight, C), b.dweight, colTol, 'dweight');
+        expectClose(await h.f32(bufs.dbias, C), b.dbias, colTol, 'dbias');
+      });
+    }
   }
 
   it('accumulates into dinp, dweight and dbias on request, bit-identically on repeat', async () => {
@@ -82,17 +88,19 @@ describe('layernorm', () => {
     expect(sameBits(first[1], await h.f32(bufs.dweight, C))).toBe(true);
   });
 
-  it('backward matches central differences of a scalar loss', async () => {
-    const { ctx } = gpu();
-    const [N, C] = [4, 11];
-    const { x, weight, bias, bufs } = setup(N, C, 21);
-    const w = new Rng(22).uniformArray(N * C); // L = Σ out·w
-    const g = { ...bufs, dout: h.upload('w', w) };
-    h.run([layernormForward(ctx, 'Test.ln', g, { N, C }), ...layernormBackward(ctx, 'Test.lnBack', g, { N, C }).kernels]);
-    const loss = (xx: ArrayLike<number>, ww: ArrayLike<number>, bb: ArrayLike<number>) => weightedSum(layernormForwardRef(xx, ww, bb, N, C).out, w);
-    const tol = { atol: 1e-4, rtol: 1e-3 };
-    expectGradientMatches(await h.f32(g.dinp, N * C), (v) => loss(v, weight, bias), x, tol, 'dinp', sampleIndices(N * C, 16));
-    expectGradientMatches(await h.f32(g.dweight, C), (v) => loss(x, v, bias), weight, tol, 'dweight');
-    expectGradientMatches(await h.f32(g.dbias, C), (v) => loss(x, weight, v), bias, tol, 'dbias');
-  });
+  for (const variant of VARIANTS) {
+    it(`${variant}: backward matches central differences of a scalar loss`, async () => {
+      const { ctx } = gpu();
+      const [N, C] = [4, 11];
+      const { x, weight, bias, bufs } = setup(N, C, 21);
+      const w = new Rng(22).uniformArray(N * C); // L = Σ out·w
+      const g = { ...bufs, dout: h.upload('w', w) };
+      h.run([layernormForward(ctx, 'Test.ln', g, { N, C, variant }), ...layernormBackward(ctx, 'Test.lnBack', g, { N, C, variant }).kernels]);
+      const loss = (xx: ArrayLike<number>, ww: ArrayLike<number>, bb: ArrayLike<number>) => weightedSum(layernormForwardRef(xx, ww, bb, N, C).out, w);
+      const tol = { atol: 1e-4, rtol: 1e-3 };
+      expectGradientMatches(await h.f32(g.dinp, N * C), (v) => loss(v, weight, bias), x, tol, 'dinp', sampleIndices(N * C, 16));
+      expectGradientMatches(await h.f32(g.dweight, C), (v) => loss(x, v, bias), weight, tol, 'dweight');
+      expectGradientMatches(await h.f32(g.dbias, C), (v) => loss(x, weight, v), bias, tol, 'dbias');
+    });
+  }
 });
