@@ -1,5 +1,5 @@
 // Token + position embedding, forward and backward. One pass per preprocessor block (exactly one of
-// FORWARD, BACKWARD_WTE, BACKWARD_WPE is set); each declares only the bindings it uses.
+// FORWARD, BUCKET, BACKWARD_WTE, BACKWARD_WPE is set); each declares only the bindings it uses.
 //
 // Linear thread index (all passes): i = gid.x + gid.y · (num_workgroups.x · WG), the grid being
 // folded into two dimensions when large (src/gpu/dispatch.ts grid1d).
@@ -40,16 +40,45 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 }
 #endif
 
-#if BACKWARD_WTE
-// dwte[v, c] (+)= Σ_{(b,t): tok[b,t] = v} dout[b, t, c]. One thread per table entry (v, c),
-// looping over all B·T positions in order: a gather instead of a scatter-add, so there are no
-// races and no float atomics, and the sum order is fixed (bit-identical runs). Cost is
-// V·B·T·C compare-and-adds: fine for the character vocabularies here (V ≲ 256); threads of a
-// workgroup share v and read the same token, contiguous channels of dout.
-// Dispatch: grid1d(V·C, WG).
+#if BUCKET
+// Groups positions by token, deterministically, as a counting sort with one thread per token v:
+// start = #positions whose token is < v, then the positions holding v are written in increasing
+// order to order[start …]. bounds[2v], bounds[2v + 1] = that range. Tokens ≥ V land in no bucket.
+// Cost V·B·T compares (two scans per thread), no atomics. Dispatch: grid1d(V, WG).
 @group(0) @binding(1) var<storage, read> tokens: array<u32>;        // (B, T)
-@group(0) @binding(2) var<storage, read> dout: array<f32>;          // (B, T, C)
-@group(0) @binding(3) var<storage, read_write> dwte: array<f32>;    // (V, C)
+@group(0) @binding(2) var<storage, read_write> order: array<u32>;   // (B·T) positions by token
+@group(0) @binding(3) var<storage, read_write> bounds: array<u32>;  // (V, 2) [start, end) per token
+
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let v = gid.x + gid.y * nwg.x * WG;
+  if (v >= params.V) { return; }
+  let BT = params.B * params.T;
+  var start = 0u;
+  for (var p = 0u; p < BT; p++) {
+    if (tokens[p] < v) { start++; }
+  }
+  var end = start;
+  for (var p = 0u; p < BT; p++) {
+    if (tokens[p] == v) {
+      order[end] = p;
+      end++;
+    }
+  }
+  bounds[2u * v] = start;
+  bounds[2u * v + 1u] = end;
+}
+#endif
+
+#if BACKWARD_WTE
+// dwte[v, c] (+)= Σ_{(b,t): tok[b,t] = v} dout[b, t, c]. One thread per table entry (v, c)
+// gathers over the positions of token v (from BUCKET) in increasing order: no scatter, so no
+// races and no float atomics, and a fixed sum order (bit-identical runs). Threads of a
+// workgroup share v and read contiguous channels of dout. Dispatch: grid1d(V·C, WG).
+@group(0) @binding(1) var<storage, read> order: array<u32>;         // (B·T)
+@group(0) @binding(2) var<storage, read> bounds: array<u32>;        // (V, 2)
+@group(0) @binding(3) var<storage, read> dout: array<f32>;          // (B, T, C)
+@group(0) @binding(4) var<storage, read_write> dwte: array<f32>;    // (V, C)
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -59,9 +88,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let v = i / C;
   let c = i % C;
   var s = 0.0;
-  let BT = params.B * params.T;
-  for (var p = 0u; p < BT; p++) {
-    if (tokens[p] == v) { s += dout[p * C + c]; }
+  for (var k = bounds[2u * v]; k < bounds[2u * v + 1u]; k++) {
+    s += dout[order[k] * C + c];
   }
   if (params.accumulate != 0u) { s += dwte[i]; }
   dwte[i] = s;

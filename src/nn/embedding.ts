@@ -1,4 +1,5 @@
 // Token + position embedding builders (shaders/nn/embedding.wgsl).
+import { createStorageBuffer } from '../gpu/buffers';
 import type { GpuContext, Kernel } from '../gpu/context';
 import { grid1d } from '../gpu/dispatch';
 import type { UniformField } from '../gpu/uniforms';
@@ -21,13 +22,13 @@ export interface EmbeddingShape {
   V: number;
 }
 
-type Pass = 'FORWARD' | 'BACKWARD_WTE' | 'BACKWARD_WPE';
+type Pass = 'FORWARD' | 'BUCKET' | 'BACKWARD_WTE' | 'BACKWARD_WPE';
 
 function embeddingKernel(ctx: GpuContext, label: string, pass: Pass, storage: GPUBuffer[], shape: EmbeddingShape, count: number, accumulate: boolean): Kernel {
   return ctx.kernel({
     label,
     shader: 'nn/embedding',
-    defines: { FORWARD: pass === 'FORWARD', BACKWARD_WTE: pass === 'BACKWARD_WTE', BACKWARD_WPE: pass === 'BACKWARD_WPE' },
+    defines: { FORWARD: pass === 'FORWARD', BUCKET: pass === 'BUCKET', BACKWARD_WTE: pass === 'BACKWARD_WTE', BACKWARD_WPE: pass === 'BACKWARD_WPE' },
     overrides: { WG },
     params: { layout: ctx.layout(EMBEDDING_PARAMS), values: { B: shape.B, T: shape.T, C: shape.C, V: shape.V, accumulate: accumulate ? 1 : 0 } },
     buffers: storage,
@@ -62,19 +63,29 @@ export interface EmbeddingBackwardBuffers {
   dout: GPUBuffer; // (B, T, C)
   dwte: GPUBuffer; // (V, C)
   dwpe: GPUBuffer; // (≥T, C); rows ≥ T are not touched
+  /** Scratch (B·T) u32: positions grouped by token. Created by the builder when omitted. */
+  order?: GPUBuffer;
+  /** Scratch (V, 2) u32: each token's [start, end) in `order`. Created by the builder when omitted. */
+  bounds?: GPUBuffer;
 }
 
 export interface EmbeddingBackward {
+  /** Counting sort of positions by token (into order, bounds). */
+  bucket: Kernel;
   dwte: Kernel;
   dwpe: Kernel;
+  /** bucket, dwte, dwpe in encoding order. */
   kernels: Kernel[];
+  /** Scratch buffers this builder created (destroy them with the model); empty if all were passed. */
+  created: GPUBuffer[];
 }
 
 /**
  * dwte[v,:] (+)= Σ over positions holding token v of dout, dwpe[t,:] (+)= Σ_b dout[b,t,:].
- * Deterministic without atomics: one thread per table entry gathers over all B·T positions
- * in order (cost V·B·T·C, fine for character vocabularies). `accumulate` adds to the tables
- * (e.g. wte tied to the output head, whose matmul wrote its gradient first).
+ * Deterministic without atomics: positions are first grouped by token (a counting sort, one
+ * thread per token), then one thread per table entry gathers its token's positions in order.
+ * Cost O(V·B·T + B·T·C). `accumulate` adds to the tables (e.g. wte tied to the output head,
+ * whose matmul wrote its gradient first).
  */
 export function embeddingBackward(
   ctx: GpuContext,
@@ -89,8 +100,21 @@ export function embeddingBackward(
   requireElements(label, 'dout', buffers.dout, B * T * C);
   requireElements(label, 'dwte', buffers.dwte, V * C);
   requireElements(label, 'dwpe', buffers.dwpe, T * C);
+  const created: GPUBuffer[] = [];
+  const scratch = (given: GPUBuffer | undefined, name: string, count: number) => {
+    if (given) {
+      requireElements(label, name, given, count);
+      return given;
+    }
+    const b = createStorageBuffer(ctx.device, `${label}.${name}`, count * 4);
+    created.push(b);
+    return b;
+  };
+  const order = scratch(buffers.order, 'order', B * T);
+  const bounds = scratch(buffers.bounds, 'bounds', 2 * V);
   const acc = !!options.accumulate;
-  const dwte = embeddingKernel(ctx, `${label}.dwte`, 'BACKWARD_WTE', [buffers.tokens, buffers.dout, buffers.dwte], shape, V * C, acc);
+  const bucket = embeddingKernel(ctx, `${label}.bucket`, 'BUCKET', [buffers.tokens, order, bounds], shape, V, false);
+  const dwte = embeddingKernel(ctx, `${label}.dwte`, 'BACKWARD_WTE', [order, bounds, buffers.dout, buffers.dwte], shape, V * C, acc);
   const dwpe = embeddingKernel(ctx, `${label}.dwpe`, 'BACKWARD_WPE', [buffers.dout, buffers.dwpe], shape, T * C, acc);
-  return { dwte, dwpe, kernels: [dwte, dwpe] };
+  return { bucket, dwte, dwpe, kernels: [bucket, dwte, dwpe], created };
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { embeddingBackward, embeddingForward, type EmbeddingShape } from '../../src/nn/embedding';
+import { embeddingBackward as buildBackward, embeddingForward, type EmbeddingShape } from '../../src/nn/embedding';
 import { embeddingBackwardRef, embeddingForwardRef } from '../../src/ref/embedding';
 import { Rng } from '../../src/util/rng';
 import { expectClose } from '../helpers/compare';
@@ -14,7 +14,16 @@ function randomTokens(rng: Rng, n: number, V: number): Uint32Array {
 describe('token + position embedding', () => {
   const gpu = useGpu();
   const h = layerHarness(gpu);
-  afterEach(() => h.release());
+  const scratch: GPUBuffer[] = [];
+  afterEach(() => {
+    h.release();
+    for (const b of scratch.splice(0)) b.destroy();
+  });
+  const embeddingBackward = (...args: Parameters<typeof buildBackward>) => {
+    const back = buildBackward(...args);
+    scratch.push(...back.created);
+    return back;
+  };
 
   const SHAPES: EmbeddingShape[] = [
     { B: 1, T: 1, C: 1, V: 1 },
@@ -93,6 +102,32 @@ describe('token + position embedding', () => {
     h.run([embeddingForward(ctx, 'Test.emb', bufs, shape), ...embeddingBackward(ctx, 'Test.embBack', bufs, shape).kernels]);
     expect(Array.from(await h.f32(bufs.out, 6))).toEqual([13, 24, 30, 40, 51, 62]);
     expect(Array.from(await h.f32(bufs.dwte, 4))).toEqual([1, 1, 1, 1]);
+  });
+
+  it('groups positions by token in increasing order, into caller-given scratch buffers', async () => {
+    const { ctx } = gpu();
+    const shape = { B: 3, T: 11, C: 2, V: 7 };
+    const { B, T, V } = shape;
+    const rng = new Rng(12);
+    const tokens = randomTokens(rng, B * T, V + 2); // some tokens ≥ V
+    const bufs = {
+      tokens: h.upload('tokens', tokens),
+      dout: h.zeros('dout', B * T * 2),
+      dwte: h.zeros('dwte', V * 2),
+      dwpe: h.zeros('dwpe', T * 2),
+      order: h.zeros('order', B * T),
+      bounds: h.zeros('bounds', 2 * V),
+    };
+    const back = embeddingBackward(ctx, 'Test.embBack', bufs, shape);
+    expect(back.created).toEqual([]);
+    h.run([back.bucket]);
+    const order = await h.u32(bufs.order, B * T);
+    const bounds = await h.u32(bufs.bounds, 2 * V);
+    for (let v = 0; v < V; v++) {
+      const want = [...tokens.keys()].filter((p) => tokens[p] === v);
+      expect(Array.from(order.subarray(bounds[2 * v], bounds[2 * v + 1])), `token ${v}`).toEqual(want);
+      if (v > 0) expect(bounds[2 * v]).toBe(bounds[2 * v - 1]);
+    }
   });
 
   it('backward matches central differences of a scalar loss', async () => {
