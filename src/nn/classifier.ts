@@ -1,0 +1,39 @@
+// Shared tail of the image classifiers (MLP, CNN): buffers for logits, losses and accuracy,
+// the cross-entropy against the batch labels or labels sampled from the model, and the sampler.
+import { createStorageBuffer } from '../gpu/buffers';
+import type { GpuContext, Kernel } from '../gpu/context';
+import { crossEntropy } from './crossentropy';
+import { sampleCategorical } from './sampler';
+
+export class ClassifierLoss {
+  readonly logits: GPUBuffer; // (B, classes); holds dlogits after a loss kernel
+  readonly losses: GPUBuffer; // (B)
+  readonly correct: GPUBuffer; // (B)
+  readonly onTargets: Kernel[];
+  readonly onSampled: Kernel[];
+  private readonly sampler: Kernel;
+
+  constructor(
+    private readonly ctx: GpuContext,
+    label: string,
+    private readonly B: number,
+    private readonly classes: number,
+    targets: GPUBuffer,
+    private readonly seed: number,
+    own: (b: GPUBuffer) => GPUBuffer,
+  ) {
+    const dev = ctx.device;
+    this.logits = own(createStorageBuffer(dev, `${label}.logits`, B * classes * 4));
+    this.losses = own(createStorageBuffer(dev, `${label}.losses`, B * 4));
+    this.correct = own(createStorageBuffer(dev, `${label}.correct`, B * 4));
+    const sampled = own(createStorageBuffer(dev, `${label}.sampledTargets`, B * 4)); // (B) u32
+    const common = { logits: this.logits, losses: this.losses, correct: this.correct, dlogits: this.logits };
+    this.onTargets = [crossEntropy(ctx, `${label}.loss`, { ...common, targets }, { N: B, V: classes, scale: 1 / B })];
+    this.sampler = sampleCategorical(ctx, `${label}.sampleLabels`, { logits: this.logits, labels: sampled }, { N: B, V: classes, seed, counter: 0 });
+    this.onSampled = [this.sampler, crossEntropy(ctx, `${label}.lossSampled`, { ...common, targets: sampled }, { N: B, V: classes, scale: 1 / B })];
+  }
+
+  setSampleCounter(counter: number): void {
+    this.ctx.updateParams(this.sampler, { N: this.B, V: this.classes, seed: this.seed >>> 0, counter: counter >>> 0 });
+  }
+}

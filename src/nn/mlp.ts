@@ -1,0 +1,97 @@
+// MLP classifier: flatten → (linear → ReLU)×len(hidden) → linear head → cross-entropy.
+// He initialisation for the ReLU layers, 1/√fan-in for the head, zero biases.
+import { createStorageBuffer } from '../gpu/buffers';
+import type { GpuContext, Kernel } from '../gpu/context';
+import type { MlpConfig } from '../train/config';
+import { ClassifierLoss } from './classifier';
+import { linearBackward, linearForward } from './linear';
+import type { BatchBuffers, BatchShape, Model } from './model';
+import { ParamLayoutBuilder, bindView, viewByName, type ParamLayout } from './paramLayout';
+import { reluBackward, reluForward } from './relu';
+
+export function mlpLayout(cfg: MlpConfig): ParamLayout {
+  const b = new ParamLayoutBuilder();
+  const widths = [cfg.inputs, ...cfg.hidden, cfg.classes];
+  for (let i = 0; i + 1 < widths.length; i++) {
+    const last = i + 2 === widths.length;
+    const std = Math.sqrt((last ? 1 : 2) / widths[i]);
+    b.add(`fc${i}.w`, [widths[i + 1], widths[i]], 'weight', { kind: 'normal', std }); // (out,in)
+    b.add(`fc${i}.b`, [widths[i + 1]], 'bias', { kind: 'zeros' }); // (out)
+  }
+  return b.build();
+}
+
+export class Mlp implements Model {
+  readonly batch: BatchShape;
+  readonly layout: ParamLayout;
+  readonly params: GPUBuffer;
+  readonly grads: GPUBuffer;
+  readonly rows: number;
+  readonly losses: GPUBuffer;
+  readonly correct: GPUBuffer;
+  readonly forward: Kernel[] = [];
+  readonly lossOnTargets: Kernel[];
+  readonly lossOnSampledLabels: Kernel[];
+  readonly backward: Kernel[] = [];
+  private readonly loss: ClassifierLoss;
+  private readonly owned: GPUBuffer[] = [];
+
+  constructor(
+    ctx: GpuContext,
+    readonly name: string,
+    readonly config: MlpConfig,
+    B: number,
+    image: { C: number; H: number; W: number },
+    data: BatchBuffers,
+    seed: number,
+  ) {
+    if (image.C * image.H * image.W !== config.inputs) {
+      throw new Error(`MLP config: inputs = ${config.inputs} but images are ${image.C}×${image.H}×${image.W}`);
+    }
+    for (const h of config.hidden) if (!Number.isInteger(h) || h < 1) throw new Error(`MLP config: hidden width ${h} must be a positive integer`);
+    this.batch = { kind: 'images', B, C: image.C, H: image.H, W: image.W, classes: config.classes };
+    this.rows = B;
+    this.layout = mlpLayout(config);
+    const own = (b: GPUBuffer) => (this.owned.push(b), b);
+    const dev = ctx.device;
+    const buf = (n: string, floats: number) => own(createStorageBuffer(dev, `${name}.${n}`, floats * 4));
+    this.params = buf('params', this.layout.total); // (P)
+    this.grads = buf('grads', this.layout.total); // (P)
+    const P = (n: string) => bindView(this.params, viewByName(this.layout, n)) as unknown as GPUBuffer;
+    const G = (n: string) => bindView(this.grads, viewByName(this.layout, n)) as unknown as GPUBuffer;
+    this.loss = new ClassifierLoss(ctx, name, B, config.classes, data.targets, seed, own);
+    this.losses = this.loss.losses;
+    this.correct = this.loss.correct;
+    this.lossOnTargets = this.loss.onTargets;
+    this.lossOnSampledLabels = this.loss.onSampled;
+
+    const widths = [config.inputs, ...config.hidden, config.classes];
+    const layers = widths.length - 1;
+    // acts[i]: input of layer i (B, widths[i]); acts[0] is the batch, hidden ones hold ReLU outputs.
+    const acts: GPUBuffer[] = [data.inputs];
+    for (let i = 1; i < layers; i++) acts.push(buf(`act${i}`, B * widths[i]));
+    const dacts: GPUBuffer[] = [data.inputs];
+    for (let i = 1; i < layers; i++) dacts.push(buf(`dact${i}`, B * widths[i]));
+    for (let i = 0; i < layers; i++) {
+      const out = i + 1 < layers ? acts[i + 1] : this.loss.logits;
+      const shape = { N: B, C: widths[i], OC: widths[i + 1] };
+      this.forward.push(linearForward(ctx, `${name}.fc${i}`, { inp: acts[i], weight: P(`fc${i}.w`), bias: P(`fc${i}.b`), out }, shape));
+      if (i + 1 < layers) this.forward.push(reluForward(ctx, `${name}.relu${i}`, { inp: out, out }, B * widths[i + 1]));
+    }
+    for (let i = layers - 1; i >= 0; i--) {
+      const dout = i + 1 < layers ? dacts[i + 1] : this.loss.logits;
+      const shape = { N: B, C: widths[i], OC: widths[i + 1] };
+      if (i + 1 < layers) this.backward.push(reluBackward(ctx, `${name}.relu${i}.backward`, { act: acts[i + 1], dout, dinp: dout }, B * widths[i + 1]));
+      const lb = linearBackward(ctx, `${name}.fc${i}.backward`, { dout, inp: acts[i], weight: P(`fc${i}.w`), dinp: i > 0 ? dacts[i] : undefined, dweight: G(`fc${i}.w`), dbias: G(`fc${i}.b`) }, shape);
+      this.backward.push(...lb.kernels);
+    }
+  }
+
+  setSampleCounter(counter: number): void {
+    this.loss.setSampleCounter(counter);
+  }
+
+  destroy(): void {
+    for (const b of this.owned) b.destroy();
+  }
+}

@@ -1,0 +1,62 @@
+// The toy 2-D model of ire.md as a Model, so the trainer, the optimizers and IRE drive it like
+// any other: L(u, v) = (1 + u²) v² / 2 with θ = (u, v). Its "loss kernel" writes the exact
+// gradient and loss; its Hessian diagonal is exact, (v², 1 + u²).
+import { createStorageBuffer } from '../gpu/buffers';
+import type { GpuContext, Kernel } from '../gpu/context';
+import type { ToyConfig } from '../train/config';
+import type { BatchShape, Model } from './model';
+import { ParamLayoutBuilder, bindView, type ParamLayout } from './paramLayout';
+import { toyGradient, toyHessianDiag } from './toy';
+
+export function toyLayout(cfg: ToyConfig): ParamLayout {
+  const b = new ParamLayoutBuilder();
+  b.add('theta', [2], 'weight', { kind: 'value', values: cfg.start }); // (2) = (u, v)
+  return b.build();
+}
+
+export class ToyModel implements Model {
+  readonly batch: BatchShape = { kind: 'none' };
+  readonly layout: ParamLayout;
+  readonly params: GPUBuffer;
+  readonly grads: GPUBuffer;
+  readonly rows = 1;
+  readonly losses: GPUBuffer;
+  readonly correct: GPUBuffer;
+  readonly forward: Kernel[] = [];
+  readonly lossOnTargets: Kernel[];
+  readonly lossOnSampledLabels: Kernel[];
+  readonly backward: Kernel[] = [];
+  private readonly owned: GPUBuffer[] = [];
+
+  constructor(
+    private readonly ctx: GpuContext,
+    readonly name: string,
+    readonly config: ToyConfig,
+  ) {
+    this.layout = toyLayout(config);
+    const buf = (n: string, floats: number) => {
+      const b = createStorageBuffer(ctx.device, `${name}.${n}`, floats * 4);
+      this.owned.push(b);
+      return b;
+    };
+    this.params = buf('params', this.layout.total); // (P), θ = params[0..2)
+    this.grads = buf('grads', this.layout.total); // (P)
+    this.losses = buf('losses', 1); // (1)
+    this.correct = buf('correct', 1); // (1), always 0
+    const gradient = toyGradient(ctx, `${name}.gradient`, { theta: this.params, grad: this.grads, out: this.losses }, 0);
+    this.lossOnTargets = [gradient];
+    this.lossOnSampledLabels = [gradient];
+  }
+
+  setSampleCounter(): void {
+    // The toy's Hessian diagonal is exact; nothing is sampled.
+  }
+
+  exactHessianDiagonal(h: GPUBuffer): Kernel {
+    return toyHessianDiag(this.ctx, `${this.name}.hessianDiag`, { theta: bindView(this.params, this.layout.views[0]) as unknown as GPUBuffer, h });
+  }
+
+  destroy(): void {
+    for (const b of this.owned) b.destroy();
+  }
+}

@@ -1,0 +1,225 @@
+// A comparison: two or more runs on one device, one model preset and one dataset, starting
+// from bit-identical parameters and consuming identical batches; only optimizer settings
+// differ. Steps interleave A, B, A, B in one command buffer per step, so every run sees the
+// same GPU conditions. Live changes (sliders) are queued and applied at the next step boundary,
+// each logged as an event. Metrics come back asynchronously through a ring of staging buffers.
+import type { GpuContext } from '../gpu/context';
+import { encodeDispatches } from '../gpu/dispatch';
+import { readRanges } from '../gpu/readback';
+import { initParams } from '../nn/paramLayout';
+import type { ComparisonConfig, ModelConfig, RunConfig } from './config';
+import { MetricsRing } from './metricsRing';
+import { buildModel, modelConfigFor } from './models';
+import { METRIC, METRIC_FLOATS, TrainingRun, type StepMetrics } from './run';
+import { BatchFeeder, modelDataOf, type TrainingData } from './trainingData';
+
+export const MAX_RUNS = 8;
+
+export interface RunEvent {
+  step: number;
+  runId: string;
+  field: string;
+  old: unknown;
+  new: unknown;
+}
+
+export interface EvalMetrics {
+  runId: string;
+  step: number;
+  loss: number;
+  accuracy: number;
+}
+
+export interface ComparisonHooks {
+  /** Metrics of one step of every live run, delivered asynchronously in step order. */
+  onStep?(metrics: StepMetrics[], wallMs: number): void;
+  onEval?(metrics: EvalMetrics[]): void;
+  /** A run produced NaN/Inf at `step`; it is stopped, the others go on. */
+  onDiverged?(runId: string, step: number, last: StepMetrics | undefined): void;
+}
+
+type RunStatus = 'active' | 'diverged';
+
+interface StepTag {
+  step: number;
+  runs: { id: string; lr: number; kappa: number; index: number }[];
+  submittedAt: number;
+}
+
+export interface ComparisonOptions {
+  /** Replaces the preset's architecture (tests and benchmarks use tiny or custom models). */
+  model?: ModelConfig;
+  /** Metrics readback ring depth: how many steps the CPU may run ahead of the GPU. */
+  ringDepth?: number;
+}
+
+export class Comparison {
+  readonly runs: TrainingRun[] = [];
+  readonly events: RunEvent[] = [];
+  readonly feeder: BatchFeeder;
+  private readonly status = new Map<string, RunStatus>();
+  private readonly lastFinite = new Map<string, StepMetrics>();
+  private readonly pending: (() => void)[] = [];
+  private readonly ring: MetricsRing<StepTag>;
+  private readonly startedAt = performance.now();
+  private stepCount = 0;
+  readonly modelConfig: ModelConfig;
+
+  constructor(
+    private readonly ctx: GpuContext,
+    readonly config: ComparisonConfig,
+    readonly data: TrainingData,
+    private readonly hooks: ComparisonHooks = {},
+    options: ComparisonOptions = {},
+  ) {
+    if (config.runs.length < 1 || config.runs.length > MAX_RUNS) throw new Error(`A comparison holds 1 to ${MAX_RUNS} runs, got ${config.runs.length}`);
+    this.modelConfig = options.model ?? modelConfigFor(config.model, modelDataOf(data));
+    const modelCfg = this.modelConfig;
+    const context = modelCfg.kind === 'gpt' ? modelCfg.context : 1;
+    this.feeder = new BatchFeeder(ctx.device, data, config.batchSize, context, config.seed);
+    this.ring = new MetricsRing<StepTag>(ctx.device, 'Comparison.metrics', MAX_RUNS * METRIC_FLOATS * 4, options.ringDepth ?? 3, (v, tag) => this.deliver(v, tag));
+    const init = (() => {
+      const first = this.addRun(config.runs[0]);
+      const p = initParams(first.model.layout, config.seed);
+      first.initialize(p);
+      return p;
+    })();
+    for (const rc of config.runs.slice(1)) this.addRun(rc).initialize(init);
+  }
+
+  /** The step every live run does next (0-based). */
+  get nextStep(): number {
+    return this.stepCount;
+  }
+
+  runById(id: string): TrainingRun {
+    const r = this.runs.find((x) => x.id === id);
+    if (!r) throw new Error(`No run "${id}" in this comparison (runs: ${this.runs.map((x) => x.id).join(', ')})`);
+    return r;
+  }
+
+  isActive(id: string): boolean {
+    return this.status.get(id) === 'active';
+  }
+
+  /** Queues a change of a run's config for the next step boundary; logs the changed fields. */
+  updateRun(id: string, next: RunConfig, refreshNow = false): void {
+    const run = this.runById(id);
+    this.pending.push(() => {
+      const before = run.settings;
+      run.reconfigure(next, refreshNow);
+      for (const e of diffFields(before, next)) this.events.push({ step: this.stepCount, runId: id, ...e });
+    });
+  }
+
+  /** Copies a run's full state at the current step into a new run (aligned on the same step axis). */
+  async fork(id: string, config: RunConfig): Promise<TrainingRun> {
+    if (this.runs.length >= MAX_RUNS) throw new Error(`A comparison holds at most ${MAX_RUNS} runs`);
+    if (this.runs.some((r) => r.id === config.id)) throw new Error(`Run id "${config.id}" is taken`);
+    const parent = this.runById(id);
+    await this.ring.drain();
+    const child = this.addRun(config);
+    child.step = parent.step;
+    child.refreshCount = parent.refreshCount;
+    const encoder = this.ctx.device.createCommandEncoder({ label: `Comparison.fork${config.id}.encoder` });
+    const from = parent.stateBuffers();
+    const to = child.stateBuffers();
+    for (const [name, dst] of Object.entries(to)) {
+      const src = from[name];
+      if (src) encoder.copyBufferToBuffer(src, 0, dst, 0, Math.min(src.size, dst.size));
+    }
+    this.ctx.device.queue.submit([encoder.finish()]);
+    if (parent.ire && child.ire) child.ire.restoreRefreshStep(parent.ire.lastRefreshStep);
+    this.events.push({ step: this.stepCount, runId: config.id, field: 'fork', old: id, new: config.id });
+    return child;
+  }
+
+  /** One step of every active run on the same batch. Waits only when the readback ring is full. */
+  async step(): Promise<void> {
+    for (const apply of this.pending.splice(0)) apply();
+    const slot = await this.ring.acquire();
+    const t = this.stepCount;
+    this.feeder.writeTrain(t);
+    const encoder = this.ctx.device.createCommandEncoder({ label: `Comparison.step${t}.encoder` });
+    const tag: StepTag = { step: t, runs: [], submittedAt: performance.now() };
+    this.runs.forEach((run, index) => {
+      if (!this.isActive(run.id)) return;
+      const v = run.encodeStep(encoder);
+      tag.runs.push({ id: run.id, lr: v.lr, kappa: v.kappa, index });
+      encoder.copyBufferToBuffer(run.metrics, 0, slot.buffer, index * METRIC_FLOATS * 4, METRIC_FLOATS * 4);
+    });
+    this.ctx.device.queue.submit([encoder.finish()]);
+    this.ring.startRead(slot, tag);
+    this.stepCount = t + 1;
+  }
+
+  /** Loss and accuracy of every active run over up to `maxBatches` validation batches. */
+  async evaluate(maxBatches = 4): Promise<EvalMetrics[]> {
+    const n = this.feeder.evalBatches(maxBatches);
+    const live = this.runs.filter((r) => this.isActive(r.id));
+    const sums = live.map(() => ({ loss: 0, correct: 0, rows: 0 }));
+    const step = this.stepCount;
+    for (let k = 0; k < n; k++) {
+      const rows = this.feeder.writeEval(k);
+      const encoder = this.ctx.device.createCommandEncoder({ label: `Comparison.eval${k}.encoder` });
+      for (const run of live) encodeDispatches(encoder, [...run.model.forward, ...run.model.lossOnTargets, ...run.evalReductions()], `Eval.${run.id}`);
+      this.ctx.device.queue.submit([encoder.finish()]);
+      const values = await readRanges(this.ctx.device, live.map((r) => ({ buffer: r.metrics, size: 8 })), 'Comparison.eval');
+      values.forEach((buf, i) => {
+        const f = new Float32Array(buf);
+        sums[i].loss += f[METRIC.lossSum];
+        sums[i].correct += f[METRIC.correctSum];
+        sums[i].rows += rows;
+      });
+    }
+    // The next training step rewrites the batch buffers, so evaluation leaves no trace.
+    const out = live.map((r, i) => ({ runId: r.id, step, loss: sums[i].loss / Math.max(1, sums[i].rows), accuracy: sums[i].correct / Math.max(1, sums[i].rows) }));
+    this.hooks.onEval?.(out);
+    return out;
+  }
+
+  /** Waits for every metrics readback in flight. */
+  drain(): Promise<void> {
+    return this.ring.drain();
+  }
+
+  destroy(): void {
+    for (const r of this.runs) r.destroy();
+    this.feeder.destroy();
+    this.ring.destroy();
+  }
+
+  private addRun(rc: RunConfig): TrainingRun {
+    const model = buildModel(this.ctx, `Run${rc.id}.model`, this.modelConfig, this.config.batchSize, this.feeder.buffers, this.config.seed, modelDataOf(this.data));
+    const run = new TrainingRun(this.ctx, model, rc, this.config.totalSteps);
+    this.runs.push(run);
+    this.status.set(rc.id, 'active');
+    return run;
+  }
+
+  private deliver(values: Float32Array, tag: StepTag): void {
+    const metrics: StepMetrics[] = [];
+    for (const r of tag.runs) {
+      if (!this.isActive(r.id)) continue;
+      const run = this.runById(r.id);
+      const m = run.interpret(values.subarray(r.index * METRIC_FLOATS, (r.index + 1) * METRIC_FLOATS), tag.step, r.lr, r.kappa);
+      metrics.push(m);
+      if (m.finite) this.lastFinite.set(r.id, m);
+      else {
+        this.status.set(r.id, 'diverged');
+        this.hooks.onDiverged?.(r.id, tag.step, this.lastFinite.get(r.id));
+      }
+    }
+    this.hooks.onStep?.(metrics, performance.now() - this.startedAt);
+  }
+}
+
+/** Leaf fields that differ between two run configs, as dotted paths. */
+export function diffFields(a: unknown, b: unknown, path = ''): { field: string; old: unknown; new: unknown }[] {
+  if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...keys].flatMap((k) => diffFields((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k));
+  }
+  return Object.is(a, b) ? [] : [{ field: path, old: a, new: b }];
+}
+
