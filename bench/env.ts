@@ -1,0 +1,25 @@
+// What the suites share inside one page: our engine's device and GpuContext, acquired once on
+// first use from the browser's navigator.gpu (each entry runs in a fresh page, so an entry that
+// only runs TF.js never creates our device).
+import { GpuContext } from '../src/gpu/context';
+import { acquireDevice, type AdapterReport } from '../src/gpu/device';
+import { viteShaderSource } from '../src/gpu/shaderSourceVite';
+
+export interface OursGpu {
+  device: GPUDevice;
+  ctx: GpuContext;
+  report: AdapterReport;
+}
+
+export class BenchEnv {
+  private gpu?: Promise<OursGpu>;
+
+  ours(): Promise<OursGpu> {
+    this.gpu ??= acquireDevice(navigator.gpu, 'Bench.device').then(({ device, report }) => ({
+      device,
+      report,
+      ctx: new GpuContext(device, viteShaderSource),
+    }));
+    return this.gpu;
+  }
+}
