@@ -267,7 +267,9 @@ export class Gpt implements Model {
     const tied = config.tiedHead;
     const wpeView = viewByName(this.layout, 'wpe');
     if (tied) bw.push(fill(ctx, k('wpe.clearGrad'), { dst: this.grads }, wpeView.size, 0, wpeView.offset));
-    bw.push(...embeddingBackward(ctx, k('embedding.backward'), { tokens: data.inputs, dout: dres, dwte: G('wte'), dwpe: G('wpe') }, { B, T, C, V }, { accumulate: tied }).kernels);
+    const emb = embeddingBackward(ctx, k('embedding.backward'), { tokens: data.inputs, dout: dres, dwte: G('wte'), dwpe: G('wpe') }, { B, T, C, V }, { accumulate: tied });
+    emb.created.forEach((b) => this.own(b));
+    bw.push(...emb.kernels);
   }
 
   setSampleCounter(counter: number): void {

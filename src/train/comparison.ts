@@ -118,20 +118,37 @@ export class Comparison {
     if (this.runs.some((r) => r.id === config.id)) throw new Error(`Run id "${config.id}" is taken`);
     const parent = this.runById(id);
     await this.ring.drain();
-    const child = this.addRun(config);
-    child.step = parent.step;
-    child.refreshCount = parent.refreshCount;
-    const encoder = this.ctx.device.createCommandEncoder({ label: `Comparison.fork${config.id}.encoder` });
-    const from = parent.stateBuffers();
-    const to = child.stateBuffers();
-    for (const [name, dst] of Object.entries(to)) {
-      const src = from[name];
-      if (src) encoder.copyBufferToBuffer(src, 0, dst, 0, Math.min(src.size, dst.size));
-    }
-    this.ctx.device.queue.submit([encoder.finish()]);
-    if (parent.ire && child.ire) child.ire.restoreRefreshStep(parent.ire.lastRefreshStep);
+    const child = this.cloneRun(parent, config);
+    this.runs.push(child);
+    this.status.set(config.id, 'active');
     this.events.push({ step: this.stepCount, runId: config.id, field: 'fork', old: id, new: config.id });
     return child;
+  }
+
+  /** Stops and frees a run; the others go on. */
+  async removeRun(id: string): Promise<void> {
+    const run = this.runById(id);
+    await this.ring.drain();
+    this.runs.splice(this.runs.indexOf(run), 1);
+    this.status.delete(id);
+    run.destroy();
+  }
+
+  /**
+   * Rebuilds a run with a config that changes what is fixed for a run (the base optimizer, IRE
+   * on/off), keeping its parameters, step and matching optimizer state: fork into a
+   * replacement with the same id, then drop the old run. Logged as an event per changed field.
+   */
+  async rebuildRun(id: string, config: RunConfig): Promise<TrainingRun> {
+    const old = this.runById(id);
+    if (config.id !== id) throw new Error(`rebuildRun: config id "${config.id}" must stay "${id}"`);
+    await this.ring.drain();
+    const before = old.settings;
+    const replacement = this.cloneRun(old, config);
+    this.runs[this.runs.indexOf(old)] = replacement;
+    old.destroy();
+    for (const e of diffFields(before, config)) this.events.push({ step: this.stepCount, runId: id, ...e });
+    return replacement;
   }
 
   /** One step of every active run on the same batch. Waits only when the readback ring is full. */
@@ -189,9 +206,29 @@ export class Comparison {
     this.ring.destroy();
   }
 
-  private addRun(rc: RunConfig): TrainingRun {
+  /** A new run with `config` holding a copy of `parent`'s state (state present in both is copied). */
+  private cloneRun(parent: TrainingRun, config: RunConfig): TrainingRun {
+    const child = this.buildRun(config);
+    child.step = parent.step;
+    child.refreshCount = parent.refreshCount;
+    const encoder = this.ctx.device.createCommandEncoder({ label: `Comparison.clone${config.id}.encoder` });
+    const from = parent.stateBuffers();
+    for (const [name, dst] of Object.entries(child.stateBuffers())) {
+      const src = from[name];
+      if (src) encoder.copyBufferToBuffer(src, 0, dst, 0, Math.min(src.size, dst.size));
+    }
+    this.ctx.device.queue.submit([encoder.finish()]);
+    if (parent.ire && child.ire) child.ire.restoreRefreshStep(parent.ire.lastRefreshStep);
+    return child;
+  }
+
+  private buildRun(rc: RunConfig): TrainingRun {
     const model = buildModel(this.ctx, `Run${rc.id}.model`, this.modelConfig, this.config.batchSize, this.feeder.buffers, this.config.seed, modelDataOf(this.data));
-    const run = new TrainingRun(this.ctx, model, rc, this.config.totalSteps);
+    return new TrainingRun(this.ctx, model, rc, this.config.totalSteps);
+  }
+
+  private addRun(rc: RunConfig): TrainingRun {
+    const run = this.buildRun(rc);
     this.runs.push(run);
     this.status.set(rc.id, 'active');
     return run;
