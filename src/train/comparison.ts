@@ -195,6 +195,19 @@ export class Comparison {
     return out;
   }
 
+  /**
+   * Checkpoint restore (src/train/checkpoint.ts): after every run's state was written, sets the
+   * step the comparison does next and marks the runs that had diverged when it was saved.
+   */
+  resumeAt(step: number, diverged: readonly string[] = []): void {
+    if (!Number.isInteger(step) || step < 0) throw new Error(`resumeAt: step ${step} must be an integer ≥ 0`);
+    this.stepCount = step;
+    for (const id of diverged) {
+      this.runById(id);
+      this.status.set(id, 'diverged');
+    }
+  }
+
   /** Waits for every metrics readback in flight. */
   drain(): Promise<void> {
     return this.ring.drain();

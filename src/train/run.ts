@@ -61,6 +61,7 @@ export class TrainingRun {
   private readonly gradNonFinite: Reduction;
   private readonly decay: GPUBuffer;
   private refreshes = 0;
+  private refreshPending = false; // a refresh was requested (refreshNow) and has not run yet
 
   constructor(
     private readonly ctx: GpuContext,
@@ -118,7 +119,10 @@ export class TrainingRun {
    */
   reconfigure(next: RunConfig, refreshNow = false): void {
     this.built.configure(next.optimizer);
-    if (refreshNow) this.ire?.requestRefresh();
+    if (refreshNow && this.ire) {
+      this.ire.requestRefresh();
+      this.refreshPending = true;
+    }
     this.config = structuredClone(next);
   }
 
@@ -135,6 +139,7 @@ export class TrainingRun {
     const label = `Run${this.id}.step${t}`;
     if (this.ire?.isRefreshStep(t)) {
       this.refreshes++;
+      this.refreshPending = false;
       if (model.exactHessianDiagonal) {
         encodeDispatches(encoder, [model.exactHessianDiagonal(this.ire.h)], `${label}.exactHessian`);
         this.ire.encodeRefresh(encoder, t, 'h');
@@ -196,6 +201,19 @@ export class TrainingRun {
 
   set refreshCount(n: number) {
     this.refreshes = n;
+  }
+
+  /** Whether a requested IRE refresh (reconfigure with refreshNow) is still to run (checkpoints). */
+  get ireRefreshPending(): boolean {
+    return this.refreshPending;
+  }
+
+  /** Restores a checkpoint's pending refresh request. */
+  restoreRefreshPending(pending: boolean): void {
+    if (pending && this.ire) {
+      this.ire.requestRefresh();
+      this.refreshPending = true;
+    }
   }
 
   destroy(): void {
