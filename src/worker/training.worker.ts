@@ -1,20 +1,70 @@
 /// <reference lib="webworker" />
-// The training worker: acquires the GPUDevice and (as the engine lands) runs training.
-import { acquireDevice, NoAdapterError } from '../gpu/device';
-import type { WorkerReport, WorkerRequest } from './protocol';
+// The training worker: owns the GPUDevice and the training session. Requests are handled one
+// after another (a configure finishes before the start that follows it); training itself runs
+// in the background, so pause and live changes are handled between steps.
+import { GpuContext } from '../gpu/context';
+import { acquireDevice, NoAdapterError, type AcquiredDevice } from '../gpu/device';
+import { viteShaderSource } from '../gpu/shaderSourceVite';
+import { fetchImageDataset, fetchTextDataset } from '../data/fetch';
+import { chooseMatmulVariant } from '../nn/matmulTuning';
+import type { ComparisonConfig } from '../train/config';
+import type { TrainingData } from '../train/trainingData';
+import { PROTOCOL_VERSION, type WorkerReport, type WorkerRequest } from './protocol';
+import { TrainingSession } from './session';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (m: WorkerReport) => scope.postMessage(m);
+const dataUrl = `${import.meta.env.BASE_URL}generated/`;
 
-scope.onmessage = async (ev: MessageEvent<WorkerRequest>) => {
-  if (ev.data.type === 'probe') {
-    try {
-      const { device, report } = await acquireDevice(navigator.gpu, 'Worker.device');
-      post({ type: 'adapter', report });
-      device.destroy();
-    } catch (e) {
-      if (e instanceof NoAdapterError) post({ type: 'no-webgpu', message: e.message });
-      else post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
-    }
+async function loadData(config: ComparisonConfig): Promise<TrainingData> {
+  switch (config.dataset) {
+    case 'moby-dick':
+      return { kind: 'text', dataset: await fetchTextDataset(dataUrl, 'moby-dick') };
+    case 'mnist':
+      return { kind: 'image', dataset: await fetchImageDataset(dataUrl, 'mnist') };
+    case 'toy':
+      return { kind: 'toy' };
+    default:
+      throw new Error(`The dataset "${config.dataset}" must be loaded from a file first`);
   }
+}
+
+let acquired: AcquiredDevice | undefined;
+let session: TrainingSession | undefined;
+
+async function start(): Promise<TrainingSession | undefined> {
+  try {
+    acquired = await acquireDevice(navigator.gpu, 'Worker.device');
+  } catch (e) {
+    if (e instanceof NoAdapterError) post({ type: 'no-webgpu', message: e.message });
+    else post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+    return undefined;
+  }
+  const { device, report } = acquired;
+  device.addEventListener('uncapturederror', (ev) => post({ type: 'error', message: `GPU error: ${(ev as GPUUncapturedErrorEvent).error.message}` }));
+  void device.lost.then((info) => {
+    if (info.reason !== 'destroyed') post({ type: 'device-lost', message: info.message || 'the GPU device was lost', resumable: false });
+  });
+  const ctx = new GpuContext(device, viteShaderSource);
+  try {
+    await chooseMatmulVariant(ctx);
+  } catch {
+    // Keep the default variant if the measurement fails; training does not depend on it.
+  }
+  post({ type: 'adapter', report });
+  return new TrainingSession({ ctx, report, loadData, post });
+}
+
+const ready = start();
+let queue: Promise<void> = Promise.resolve();
+post({ type: 'hello', protocolVersion: PROTOCOL_VERSION });
+
+scope.onmessage = (ev: MessageEvent<WorkerRequest>) => {
+  const msg = ev.data;
+  queue = queue.then(async () => {
+    session ??= await ready;
+    if (!session) return; // no adapter: already reported
+    if (msg.type === 'probe') return; // the adapter was reported at start-up
+    await session.handle(msg);
+  });
 };

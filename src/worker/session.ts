@@ -1,0 +1,402 @@
+// The training session behind the worker: owns the GPU context and the comparison, turns page
+// intents (WorkerRequest) into engine calls and engine results into reports (WorkerReport).
+// It runs in the browser worker and, for tests, in Node with a Dawn device: the host injects
+// the device, the shader source and the data loader.
+import type { AdapterReport } from '../gpu/device';
+import type { GpuContext } from '../gpu/context';
+import { readRanges } from '../gpu/readback';
+import { runToy } from '../optim/toyExperiment';
+import { Comparison, type EvalMetrics } from '../train/comparison';
+import type { ComparisonConfig, RunConfig } from '../train/config';
+import { validateConfig, validateField } from '../train/configSchema';
+import { METRIC, type StepMetrics } from '../train/run';
+import type { TrainingData } from '../train/trainingData';
+import { hessianHistogram } from './histogram';
+import {
+  PROTOCOL_VERSION,
+  type EvalPoint,
+  type LiveField,
+  type LiveValue,
+  type RunStatus,
+  type ToyRequest,
+  type TrainPoint,
+  type WorkerReport,
+  type WorkerRequest,
+} from './protocol';
+
+export interface SessionHost {
+  ctx: GpuContext;
+  report: AdapterReport;
+  /** Loads (or fetches) the dataset a config names. */
+  loadData(config: ComparisonConfig): Promise<TrainingData>;
+  post(report: WorkerReport): void;
+  /** Milliseconds between metrics messages (default 100: about 10 Hz). */
+  flushEveryMs?: number;
+}
+
+/** Config path of each live field within a run. */
+const LIVE_PATH: Record<LiveField, string> = {
+  lr: 'optimizer.lr',
+  kappa: 'optimizer.ire.kappa',
+  gamma: 'optimizer.ire.gamma',
+  refreshEvery: 'optimizer.ire.refreshEvery',
+  rho: 'optimizer.rho',
+  kappaFollowsLr: 'optimizer.ire.kappaFollowsLr',
+  ireEnabled: 'optimizer.ire.enabled',
+  weightDecay: 'optimizer.weightDecay',
+};
+
+function withField(run: RunConfig, field: LiveField, value: LiveValue): RunConfig {
+  const next = structuredClone(run);
+  const o = next.optimizer;
+  switch (field) {
+    case 'lr':
+      o.lr = value as number;
+      o.minLr = Math.min(o.minLr, o.lr);
+      break;
+    case 'kappa':
+      o.ire.kappa = value as number;
+      break;
+    case 'gamma':
+      o.ire.gamma = value as number;
+      break;
+    case 'refreshEvery':
+      o.ire.refreshEvery = value as number;
+      break;
+    case 'rho':
+      o.rho = value as number;
+      break;
+    case 'kappaFollowsLr':
+      o.ire.kappaFollowsLr = value as boolean;
+      break;
+    case 'ireEnabled':
+      o.ire.enabled = value as boolean;
+      break;
+    case 'weightDecay':
+      o.weightDecay = value as number;
+      break;
+  }
+  return next;
+}
+
+function readField(run: RunConfig, field: LiveField): LiveValue {
+  const o = run.optimizer;
+  const values: Record<LiveField, LiveValue> = {
+    lr: o.lr,
+    kappa: o.ire.kappa,
+    gamma: o.ire.gamma,
+    refreshEvery: o.ire.refreshEvery,
+    rho: o.rho,
+    kappaFollowsLr: o.ire.kappaFollowsLr,
+    ireEnabled: o.ire.enabled,
+    weightDecay: o.weightDecay,
+  };
+  return values[field];
+}
+
+/** Yields to the event loop so that intents (pause, set) are handled between steps. */
+function yieldToEvents(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+export class TrainingSession {
+  private comparison: Comparison | undefined;
+  private config: ComparisonConfig | undefined;
+  private data: TrainingData | undefined;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private stepsLeft = Infinity;
+  private readonly train: TrainPoint[] = [];
+  private readonly evals: EvalPoint[] = [];
+  private lastFlush = 0;
+  private trainingMs = 0;
+  private resumedAt = 0;
+  private readonly refreshSeen = new Map<string, number>();
+  private readonly stepTimes: number[] = [];
+
+  constructor(private readonly host: SessionHost) {}
+
+  /** Handles one request; resolves when its immediate effect is done (training goes on). */
+  async handle(msg: WorkerRequest): Promise<void> {
+    try {
+      switch (msg.type) {
+        case 'probe':
+          this.post({ type: 'adapter', report: this.host.report });
+          return;
+        case 'configure':
+          return await this.configure(msg.protocolVersion, msg.config);
+        case 'start':
+          return this.start(Infinity);
+        case 'step':
+          return this.start(Math.max(1, Math.floor(msg.count ?? 1)));
+        case 'pause':
+          return await this.pause();
+        case 'reset':
+          if (!this.config) throw new Error('Nothing to reset: no comparison is configured');
+          return await this.configure(PROTOCOL_VERSION, this.config);
+        case 'fork':
+          return await this.fork(msg.runId, msg.newRunId, msg.name);
+        case 'set':
+          return await this.set(msg.runId, msg.field, msg.value, msg.requestId);
+        case 'remove-run':
+          return await this.removeRun(msg.runId);
+        case 'toy':
+          return await this.toy(msg.request);
+        case 'sample':
+          throw new Error('Sampling text from a run is not available yet');
+        case 'resume':
+          throw new Error('Nothing to resume: the GPU device was not lost');
+      }
+    } catch (e) {
+      this.post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  /** The comparison being trained (tests). */
+  get current(): Comparison | undefined {
+    return this.comparison;
+  }
+
+  /** Waits until the training loop has stopped and every metric has been posted (tests). */
+  async idle(): Promise<void> {
+    await this.loop;
+    await this.comparison?.drain();
+    this.flush(true);
+  }
+
+  async dispose(): Promise<void> {
+    await this.pause();
+    this.comparison?.destroy();
+    this.comparison = undefined;
+  }
+
+  private post(r: WorkerReport): void {
+    this.host.post(r);
+  }
+
+  private async configure(version: number, raw: ComparisonConfig): Promise<void> {
+    if (version !== PROTOCOL_VERSION) throw new Error(`The page speaks protocol ${version}, this worker ${PROTOCOL_VERSION}: reload the page`);
+    const checked = validateConfig(raw);
+    if (!checked.ok) {
+      this.post({ type: 'config-rejected', issues: checked.errors.map((m) => ({ path: m.split(' ')[0], message: m })) });
+      return;
+    }
+    await this.pause();
+    this.comparison?.destroy();
+    this.comparison = undefined;
+    const config = checked.config;
+    const data = this.data && this.config?.dataset === config.dataset ? this.data : await this.host.loadData(config);
+    this.data = data;
+    this.config = config;
+    this.train.length = 0;
+    this.evals.length = 0;
+    this.trainingMs = 0;
+    this.stepTimes.length = 0;
+    this.refreshSeen.clear();
+    this.comparison = new Comparison(this.host.ctx, config, data, {
+      onStep: (m) => this.onStep(m),
+      onEval: (m) => this.onEval(m),
+      onDiverged: (id, step, last) => this.onDiverged(id, step, last),
+    });
+    this.post({
+      type: 'configured',
+      config,
+      runs: this.comparison.runs.map((r) => ({ runId: r.id, parameters: r.model.layout.count, step: 0 })),
+    });
+    for (const r of this.comparison.runs) this.status(r.id, { state: 'idle' });
+    this.post({ type: 'progress', step: 0, running: false });
+  }
+
+  private start(steps: number): void {
+    const c = this.requireComparison();
+    if (this.running) {
+      this.stepsLeft = steps;
+      return;
+    }
+    this.running = true;
+    this.stepsLeft = steps;
+    this.resumedAt = performance.now();
+    for (const r of c.runs) if (c.isActive(r.id)) this.status(r.id, { state: 'running' });
+    this.post({ type: 'progress', step: c.nextStep, running: true });
+    this.loop = this.trainLoop(c);
+  }
+
+  private async pause(): Promise<void> {
+    this.running = false;
+    await this.loop;
+    this.loop = undefined;
+  }
+
+  private async trainLoop(c: Comparison): Promise<void> {
+    const cfg = this.config!;
+    try {
+      while (this.running && this.stepsLeft > 0 && c.nextStep < cfg.totalSteps && c.runs.some((r) => c.isActive(r.id))) {
+        const t0 = performance.now();
+        await c.step();
+        this.stepsLeft--;
+        this.noteRefreshes(c);
+        const done = c.nextStep;
+        if (cfg.evalEvery > 0 && done % cfg.evalEvery === 0) await c.evaluate();
+        this.stepTimes.push(performance.now() - t0);
+        if (this.stepTimes.length > 20) this.stepTimes.shift();
+        this.flush(false);
+        await yieldToEvents();
+      }
+      await c.drain();
+    } catch (e) {
+      this.post({ type: 'error', message: `Training stopped: ${e instanceof Error ? e.message : String(e)}` });
+    } finally {
+      this.trainingMs += performance.now() - this.resumedAt;
+      this.running = false;
+      this.flush(true);
+      const finished = c.nextStep >= cfg.totalSteps;
+      for (const r of c.runs) {
+        if (!c.isActive(r.id)) continue;
+        this.status(r.id, finished ? { state: 'finished', step: c.nextStep } : { state: 'paused' });
+      }
+      this.post({ type: 'progress', step: c.nextStep, running: false });
+    }
+  }
+
+  private wallMs(): number {
+    return this.trainingMs + (this.running ? performance.now() - this.resumedAt : 0);
+  }
+
+  private onStep(metrics: StepMetrics[]): void {
+    const wallMs = this.wallMs();
+    const mean = this.stepTimes.length ? this.stepTimes.reduce((a, b) => a + b, 0) / this.stepTimes.length : 0;
+    for (const m of metrics) {
+      if (!m.finite) continue;
+      this.train.push({
+        runId: m.runId,
+        step: m.step + 1,
+        wallMs,
+        loss: m.loss,
+        gradNorm: m.gradNorm,
+        lr: m.lr,
+        maskFraction: m.maskFraction,
+        kappaEff: m.kappa,
+        stepsPerSec: mean > 0 ? 1000 / mean : undefined,
+      });
+    }
+  }
+
+  private onEval(metrics: EvalMetrics[]): void {
+    const classifier = this.data?.kind === 'image';
+    for (const m of metrics) {
+      this.evals.push({ runId: m.runId, step: m.step, wallMs: this.wallMs(), valLoss: m.loss, valAcc: classifier ? m.accuracy : undefined });
+    }
+  }
+
+  private onDiverged(runId: string, step: number, last: StepMetrics | undefined): void {
+    this.flush(true);
+    const lastFinite = this.train.filter((p) => p.runId === runId).at(-1) ?? null;
+    this.status(runId, {
+      state: 'diverged',
+      step: step + 1,
+      lastFinite: lastFinite ?? (last ? { runId, step: last.step + 1, wallMs: 0, loss: last.loss, gradNorm: last.gradNorm, lr: last.lr } : null),
+      reason: 'the loss or the gradient became NaN or infinite',
+    });
+  }
+
+  private flush(force: boolean): void {
+    const now = performance.now();
+    if (!force && now - this.lastFlush < (this.host.flushEveryMs ?? 100)) return;
+    this.lastFlush = now;
+    if (this.train.length === 0 && this.evals.length === 0) return;
+    this.post({ type: 'metrics', train: this.train.splice(0), eval: this.evals.splice(0), sharpness: [] });
+  }
+
+  /** After a step that refreshed a run's IRE mask, reads h and posts its histogram (not awaited). */
+  private noteRefreshes(c: Comparison): void {
+    for (const run of c.runs) {
+      if (!run.ire || this.refreshSeen.get(run.id) === run.refreshCount) continue;
+      this.refreshSeen.set(run.id, run.refreshCount);
+      const step = run.step;
+      const gamma = run.ire.settings.gamma;
+      const layout = run.model.layout;
+      void readRanges(this.host.ctx.device, [{ buffer: run.ire.h, size: layout.total * 4 }, { buffer: run.metrics, size: 32 }], 'Session.histogram')
+        .then(([h, metrics]) => {
+          const threshold = new Float32Array(metrics)[METRIC.threshold];
+          this.post({ type: 'histogram', histogram: hessianHistogram(run.id, step, new Float32Array(h), layout, threshold, gamma) });
+        })
+        .catch(() => undefined);
+    }
+  }
+
+  private async fork(runId: string, newRunId: string, name: string): Promise<void> {
+    const c = this.requireComparison();
+    const parent = c.runById(runId);
+    const config: RunConfig = { ...structuredClone(parent.settings), id: newRunId, name };
+    const problem = validateField('runs[0].name', name) ?? validateField('runs[0].id', newRunId);
+    if (problem) throw new Error(problem);
+    const wasRunning = this.running;
+    await this.pause();
+    await c.fork(runId, config);
+    this.post({ type: 'run-added', run: config, forkedFrom: { runId, step: c.nextStep } });
+    this.status(newRunId, { state: 'paused' });
+    if (wasRunning) this.start(this.stepsLeft);
+  }
+
+  private async set(runId: string, field: LiveField, value: LiveValue, requestId?: number): Promise<void> {
+    const c = this.requireComparison();
+    const run = c.runById(runId);
+    const path = `runs[0].${LIVE_PATH[field]}`;
+    const problem = validateField(path, value);
+    if (problem) {
+      this.post({ type: 'set-rejected', runId, field, message: problem.replace(/^runs\[0\]\./, ''), requestId });
+      return;
+    }
+    const before = run.settings;
+    const old = readField(before, field);
+    const next = withField(before, field, value);
+    if (field === 'ireEnabled' && old !== value) {
+      const wasRunning = this.running;
+      await this.pause();
+      await c.rebuildRun(runId, next);
+      if (wasRunning) this.start(this.stepsLeft);
+    } else {
+      c.updateRun(runId, next);
+    }
+    this.post({ type: 'event', event: { step: c.nextStep, runId, field, old, new: value, requestId } });
+  }
+
+  private async removeRun(runId: string): Promise<void> {
+    const c = this.requireComparison();
+    const wasRunning = this.running;
+    await this.pause();
+    await c.removeRun(runId);
+    this.post({ type: 'run-removed', runId });
+    if (wasRunning && c.runs.length > 0) this.start(this.stepsLeft);
+  }
+
+  private async toy(req: ToyRequest): Promise<void> {
+    const ctx = this.host.ctx;
+    const options = { start: req.start, maxSteps: req.steps, gamma: req.gamma };
+    const specs = [
+      { name: `GD η = ${req.eta}`, lr: req.eta, kappa: 0, method: 'gd' as const },
+      { name: `GD η = ${2 * req.eta}`, lr: 2 * req.eta, kappa: 0, method: 'gd' as const },
+      { name: `IRE κ = ${req.kappa}`, lr: req.eta, kappa: req.kappa, method: 'ire' as const },
+    ];
+    const trajectories = [];
+    for (const s of specs) {
+      const r = await runToy(ctx, { name: s.name, lr: s.lr, kappa: s.kappa }, options);
+      const n = r.trajectory.length / 2;
+      const u = Array.from({ length: n }, (_, i) => r.trajectory[2 * i]);
+      const v = Array.from({ length: n }, (_, i) => r.trajectory[2 * i + 1]);
+      const finite = u.map((x, i) => Number.isFinite(x) && Number.isFinite(v[i]));
+      const keep = finite.indexOf(false) === -1 ? n : finite.indexOf(false);
+      trajectories.push({ label: s.name, method: s.method, eta: s.lr, kappa: s.kappa, u: u.slice(0, keep), v: v.slice(0, keep), diverged: r.divergedAt !== null });
+    }
+    this.post({ type: 'toy-result', result: { requestId: req.requestId, start: req.start, trajectories } });
+  }
+
+  private status(runId: string, status: RunStatus): void {
+    this.post({ type: 'status', runId, status });
+  }
+
+  private requireComparison(): Comparison {
+    if (!this.comparison) throw new Error('No comparison is configured yet');
+    return this.comparison;
+  }
+}

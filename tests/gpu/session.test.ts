@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_ADAMW, DEFAULT_COMPARISON, DEFAULT_IRE, type ComparisonConfig } from '../../src/train/config';
+import { PROTOCOL_VERSION, type WorkerReport } from '../../src/worker/protocol';
+import { TrainingSession } from '../../src/worker/session';
+import { describeAdapter } from '../../src/gpu/device';
+import { useGpu } from '../helpers/gpu';
+import { bandDataset } from '../helpers/syntheticData';
+
+const CONFIG: ComparisonConfig = {
+  ...DEFAULT_COMPARISON,
+  model: 'mlp-mnist',
+  dataset: 'mnist',
+  batchSize: 8,
+  totalSteps: 40,
+  evalEvery: 4,
+  runs: [
+    { id: 'A', name: 'AdamW', optimizer: { ...DEFAULT_ADAMW, warmupSteps: 2 } },
+    { id: 'B', name: 'AdmIRE', optimizer: { ...DEFAULT_ADAMW, warmupSteps: 2, ire: { ...DEFAULT_IRE, enabled: true, refreshEvery: 2 } } },
+  ],
+};
+
+describe('training session (the worker behind the page)', () => {
+  const gpu = useGpu();
+
+  function session() {
+    const { ctx, node } = gpu();
+    const reports: WorkerReport[] = [];
+    const s = new TrainingSession({
+      ctx,
+      report: describeAdapter(node.adapter, node.device),
+      loadData: async () => ({ kind: 'image', dataset: bandDataset() }),
+      post: (r) => reports.push(r),
+      flushEveryMs: 0,
+    });
+    const of = <T extends WorkerReport['type']>(type: T) => reports.filter((r): r is Extract<WorkerReport, { type: T }> => r.type === type);
+    return { s, reports, of };
+  }
+
+  it('configures, trains a number of steps, reports metrics, evaluations and histograms', async () => {
+    const { s, of } = session();
+    await s.handle({ type: 'configure', protocolVersion: PROTOCOL_VERSION, config: CONFIG });
+    expect(of('configured')[0].runs.map((r) => r.runId)).toEqual(['A', 'B']);
+    await s.handle({ type: 'step', count: 8 });
+    await s.idle();
+    const train = of('metrics').flatMap((m) => m.train);
+    expect(train.filter((p) => p.runId === 'A').map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(train.every((p) => Number.isFinite(p.loss) && p.loss > 0)).toBe(true);
+    expect(of('metrics').flatMap((m) => m.eval).map((e) => [e.runId, e.step])).toEqual([['A', 4], ['B', 4], ['A', 8], ['B', 8]]);
+    const hist = of('histogram');
+    expect(hist.length).toBeGreaterThan(0);
+    expect(hist[0].histogram.runId).toBe('B');
+    expect(hist[0].histogram.counts.reduce((a, b) => a + b, 0) + hist[0].histogram.zeros).toBeGreaterThan(1000);
+    expect(of('progress').at(-1)).toEqual({ type: 'progress', step: 8, running: false });
+    expect(of('error')).toEqual([]);
+    await s.dispose();
+  });
+
+  it('applies live changes as events, refuses invalid ones, forks and toggles IRE by rebuilding', async () => {
+    const { s, of } = session();
+    await s.handle({ type: 'configure', protocolVersion: PROTOCOL_VERSION, config: CONFIG });
+    await s.handle({ type: 'step', count: 3 });
+    await s.idle();
+    await s.handle({ type: 'set', runId: 'B', field: 'kappa', value: 7, requestId: 1 });
+    await s.handle({ type: 'set', runId: 'B', field: 'gamma', value: 1.5, requestId: 2 });
+    await s.handle({ type: 'set', runId: 'A', field: 'ireEnabled', value: true, requestId: 3 });
+    await s.handle({ type: 'fork', runId: 'B', newRunId: 'C', name: 'B fork' });
+    await s.handle({ type: 'step', count: 2 });
+    await s.idle();
+    expect(of('event').map((e) => [e.event.runId, e.event.field, e.event.old, e.event.new, e.event.step])).toEqual([
+      ['B', 'kappa', 4, 7, 3],
+      ['A', 'ireEnabled', false, true, 3],
+    ]);
+    expect(of('set-rejected')).toMatchObject([{ runId: 'B', field: 'gamma', requestId: 2 }]);
+    expect(of('set-rejected')[0].message).toMatch(/gamma.*\[0, 1\]/);
+    expect(of('run-added')[0]).toMatchObject({ run: { id: 'C', name: 'B fork' }, forkedFrom: { runId: 'B', step: 3 } });
+    const after = of('metrics').flatMap((m) => m.train).filter((p) => p.step === 5);
+    expect(after.map((p) => p.runId).sort()).toEqual(['A', 'B', 'C']);
+    expect(after.find((p) => p.runId === 'B')!.kappaEff).toBeGreaterThan(0);
+    expect(of('error')).toEqual([]);
+    await s.dispose();
+  });
+
+  it('pause stops the loop between steps; reset returns to step 0 with the same curve', async () => {
+    const { s, of } = session();
+    await s.handle({ type: 'configure', protocolVersion: PROTOCOL_VERSION, config: CONFIG });
+    await s.handle({ type: 'step', count: 3 });
+    await s.idle();
+    const first = of('metrics').flatMap((m) => m.train).map((p) => [p.runId, p.step, p.loss]);
+    await s.handle({ type: 'reset' });
+    await s.handle({ type: 'start' });
+    await new Promise((r) => setTimeout(r, 50));
+    await s.handle({ type: 'pause' });
+    await s.idle();
+    const all = of('metrics').flatMap((m) => m.train).map((p) => [p.runId, p.step, p.loss]);
+    const second = all.slice(first.length);
+    expect(second.slice(0, first.length)).toEqual(first);
+    expect(of('progress').at(-1)!.running).toBe(false);
+    await s.dispose();
+  });
+
+  it('answers the toy landscape request with GD and IRE trajectories', async () => {
+    const { s, of } = session();
+    await s.handle({ type: 'toy', request: { requestId: 9, start: [1, 0.01], eta: 1, kappa: 900, gamma: 0.5, steps: 300 } });
+    const r = of('toy-result')[0].result;
+    expect(r.trajectories.map((t) => t.label)).toEqual(['GD η = 1', 'GD η = 2', 'IRE κ = 900']);
+    expect(r.trajectories[1].diverged).toBe(true);
+    const ire = r.trajectories[2];
+    expect(Math.abs(ire.v.at(-1)!)).toBeLessThan(1e-6);
+    expect(ire.u.at(-1)!).toBeLessThan(0.8);
+  });
+
+  it('rejects an invalid configuration with the fields named, before any GPU work', async () => {
+    const { s, of } = session();
+    const bad = { ...CONFIG, batchSize: -1, runs: [{ ...CONFIG.runs[0], optimizer: { ...CONFIG.runs[0].optimizer, lr: -1 } }] };
+    await s.handle({ type: 'configure', protocolVersion: PROTOCOL_VERSION, config: bad });
+    const issues = of('config-rejected')[0].issues.map((i) => i.message).join('\n');
+    expect(issues).toMatch(/batchSize/);
+    expect(issues).toMatch(/runs\[0\]\.optimizer\.lr/);
+    expect(of('configured')).toEqual([]);
+  });
+});
