@@ -37,11 +37,7 @@ export type BundleSource = Pick<AppState, 'config' | 'runs' | 'series' | 'events
 export function exportBundle(state: BundleSource, now: Date = new Date()): Bundle {
   const runs: Record<string, BundleRun> = {};
   for (const r of state.config.runs) {
-    const view = state.runs[r.id] ?? { status: { state: 'idle' }, forkedFrom: null, parameters: null, checkpoints: [] };
-    // Checkpoints live in the worker's memory; a bundle does not carry them (yet). A run that was
-    // training is saved as paused: nothing trains it once it is opened again.
-    const status: RunStatus = view.status.state === 'running' ? { state: 'paused' } : view.status;
-    runs[r.id] = structuredClone({ view: { ...view, status, checkpoints: [] }, series: state.series[r.id] ?? emptySeries() });
+    runs[r.id] = structuredClone({ view: savedView(state.runs[r.id]), series: state.series[r.id] ?? emptySeries() });
   }
   return {
     format: BUNDLE_FORMAT,
@@ -54,6 +50,16 @@ export function exportBundle(state: BundleSource, now: Date = new Date()): Bundl
   };
 }
 
+/**
+ * A run's view as saved: checkpoints live in the worker's memory and are not carried (yet); a
+ * run that was training is saved as paused, since nothing trains it once it is opened again.
+ */
+export function savedView(view: RunView | undefined): RunView {
+  const v = view ?? { status: { state: 'idle' }, forkedFrom: null, parameters: null, checkpoints: [] };
+  const status: RunStatus = v.status.state === 'running' ? { state: 'paused' } : v.status;
+  return { ...v, status, checkpoints: [] };
+}
+
 export function serializeBundle(bundle: Bundle): string {
   return JSON.stringify(bundle);
 }
@@ -63,7 +69,7 @@ export function bundleFileName(bundle: Bundle): string {
   return `ire-playground-${bundle.exportedAt.replace(/[:.]/g, '-')}.json`;
 }
 
-function emptySeries(): RunSeries {
+export function emptySeries(): RunSeries {
   return {
     train: { step: [], wallMs: [], loss: [], gradNorm: [], lr: [], maskFraction: [], kappaEff: [], stepsPerSec: [] },
     eval: { step: [], wallMs: [], valLoss: [], valAcc: [] },
