@@ -39,7 +39,6 @@ export function LiveChart({ store, kind }: { store: AppStore; kind: ChartKind })
     let disposed = false;
     let timer: ReturnType<typeof setTimeout> | null = null;
     let lastDraw = 0;
-    let drawn = false;
 
     const draw = () => {
       timer = null;
@@ -50,14 +49,34 @@ export function LiveChart({ store, kind }: { store: AppStore; kind: ChartKind })
       if (summaryRef.current) summaryRef.current.textContent = `${CHART_TITLES[kind]}. ${fig.empty ? 'No data yet.' : fig.summary}`;
       if (emptyRef.current) emptyRef.current.hidden = !fig.empty;
       el.style.visibility = fig.empty ? 'hidden' : 'visible';
-      if (fig.empty && !drawn) return;
-      drawn = true;
+      // The first draw builds the whole SVG (the costly part); it happens right after Plotly
+      // loads, while the page is idle, so that redraws during training only update it.
       void plotly.react(el, fig.data, fig.layout, PLOT_CONFIG);
     };
+    // Charts scrolled out of view are not redrawn (each redraw is a main-thread task); they catch
+    // up when they come into view.
+    let visible = true;
+    let dirty = false;
     const schedule = () => {
-      if (timer !== null || disposed) return;
+      if (disposed) return;
+      if (!visible) {
+        dirty = true;
+        return;
+      }
+      if (timer !== null) return;
       timer = setTimeout(draw, Math.max(0, lastDraw + REDRAW_INTERVAL_MS - performance.now()));
     };
+    const observer =
+      typeof IntersectionObserver === 'undefined'
+        ? null
+        : new IntersectionObserver((entries) => {
+            visible = entries.some((e) => e.isIntersecting);
+            if (visible && dirty) {
+              dirty = false;
+              schedule();
+            }
+          });
+    if (observer && plotRef.current) observer.observe(plotRef.current);
     const unsubscribe = store.subscribe((s, prev) => {
       if (changed(s, prev)) schedule();
     });
@@ -67,6 +86,7 @@ export function LiveChart({ store, kind }: { store: AppStore; kind: ChartKind })
     });
     return () => {
       disposed = true;
+      observer?.disconnect();
       unsubscribe();
       if (timer !== null) clearTimeout(timer);
       if (plotRef.current && plotly) plotly.purge(plotRef.current);

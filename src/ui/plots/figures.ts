@@ -115,8 +115,10 @@ function baseLayout(kind: ChartKind, input: ChartInput, yTitle: string): PlotLay
       type: prefs.logX ? 'log' : 'linear',
       gridcolor: '#eceff3',
       zeroline: false,
+      nticks: 6,
+      automargin: false,
     },
-    yaxis: { title: { text: yTitle, standoff: 4 }, type: logY ? 'log' : 'linear', gridcolor: '#eceff3', zeroline: kind === 'diff', exponentformat: 'power' },
+    yaxis: { title: { text: yTitle, standoff: 4 }, type: logY ? 'log' : 'linear', gridcolor: '#eceff3', zeroline: kind === 'diff', exponentformat: 'power', nticks: 5, automargin: false },
     shapes,
     annotations,
   };
