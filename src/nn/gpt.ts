@@ -89,6 +89,7 @@ export class Gpt implements Model {
   readonly rows: number;
   readonly losses: GPUBuffer;
   readonly correct: GPUBuffer;
+  readonly logits: GPUBuffer; // (B,T,V) after the forward; dlogits after a loss kernel
   readonly forward: Kernel[] = [];
   readonly lossOnTargets: Kernel[];
   readonly lossOnSampledLabels: Kernel[];
@@ -145,6 +146,7 @@ export class Gpt implements Model {
     const lnfMean = buf('lnfMean', N); // (B,T)
     const lnfRstd = buf('lnfRstd', N); // (B,T)
     const logits = buf('logits', N * V); // (B,T,V), holds dlogits after the loss
+    this.logits = logits;
     this.losses = buf('losses', N); // (B,T)
     this.correct = buf('correct', N); // (B,T)
     const sampled = buf('sampledTargets', N); // (B,T) u32 labels drawn from the model

@@ -10,6 +10,7 @@ import { Comparison, type EvalMetrics } from '../train/comparison';
 import type { ComparisonConfig, RunConfig } from '../train/config';
 import { validateConfig, validateField } from '../train/configSchema';
 import { METRIC, type StepMetrics } from '../train/run';
+import { TextSampler } from '../train/textSampler';
 import type { TrainingData } from '../train/trainingData';
 import { hessianHistogram } from './histogram';
 import {
@@ -113,6 +114,7 @@ export class TrainingSession {
   private resumedAt = 0;
   private readonly refreshSeen = new Map<string, number>();
   private readonly stepTimes: number[] = [];
+  private sampler: TextSampler | undefined;
 
   constructor(private readonly host: SessionHost) {}
 
@@ -143,7 +145,7 @@ export class TrainingSession {
         case 'toy':
           return await this.toy(msg.request);
         case 'sample':
-          throw new Error('Sampling text from a run is not available yet');
+          return await this.sample(msg.requestId, msg.prompt, msg.maxTokens, msg.temperature, msg.seed);
         case 'resume':
           throw new Error('Nothing to resume: the GPU device was not lost');
       }
@@ -168,6 +170,8 @@ export class TrainingSession {
     await this.pause();
     this.comparison?.destroy();
     this.comparison = undefined;
+    this.sampler?.destroy();
+    this.sampler = undefined;
   }
 
   private post(r: WorkerReport): void {
@@ -359,6 +363,28 @@ export class TrainingSession {
       c.updateRun(runId, next);
     }
     this.post({ type: 'event', event: { step: c.nextStep, runId, field, old, new: value, requestId } });
+  }
+
+  private async sample(requestId: number, prompt: string, maxTokens: number, temperature: number, seed: number): Promise<void> {
+    const c = this.requireComparison();
+    const data = this.data;
+    const model = c.modelConfig;
+    if (model.kind !== 'gpt' || data?.kind !== 'text') throw new Error('Samples need a text model (gpt-tiny or gpt-small)');
+    if (!this.sampler || this.sampler.config !== model) {
+      this.sampler?.destroy();
+      this.sampler = new TextSampler(this.host.ctx, model, data.dataset.tokenizer);
+    }
+    const wasRunning = this.running;
+    await this.pause();
+    try {
+      for (const run of c.runs) {
+        if (!c.isActive(run.id)) continue;
+        const { text } = await this.sampler.sample(run.model.params, prompt, { maxTokens, temperature, seed });
+        this.post({ type: 'sample', requestId, runId: run.id, step: run.step, prompt, text });
+      }
+    } finally {
+      if (wasRunning) this.start(this.stepsLeft);
+    }
   }
 
   private async removeRun(runId: string): Promise<void> {
