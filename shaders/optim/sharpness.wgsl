@@ -7,8 +7,11 @@
 // Every scalar of a measurement lives in one small f32 buffer `scalars`, whose slot indices are
 // override constants set from SHARPNESS_SLOT in the TypeScript (one source of truth):
 //   SLOT_THETA_SQ ‖θ‖², SLOT_V_SQ ‖v‖², SLOT_EPS ε, SLOT_QUAD vᵀHv of the current probe,
-//   SLOT_W_SQ ‖Hv‖², SLOT_TRACE / SLOT_STDERR the Hutchinson mean and its standard error,
+//   SLOT_W_SQ ‖Hv‖², SLOT_RAYLEIGH vᵀHv of the power vector, SLOT_SHIFT σ (power iteration on
+//   H − σI; 0 otherwise), SLOT_DOMINANT the largest-magnitude eigenvalue of the first phase,
+//   SLOT_TRACE / SLOT_STDERR the Hutchinson mean and its standard error,
 //   samples[k] = scalars[SAMPLES_AT + k] the vᵀHv of probe k.
+// The host clears `scalars` at the start of a measurement (so σ = 0 unless `shift` sets it).
 // Sums of squares and dot products are the two-pass reductions of shaders/util/reduce.wgsl;
 // the kernels here read their results from `scalars`, so a whole measurement runs without a
 // readback until the end.
@@ -16,7 +19,7 @@
 // Elementwise entries (rademacher, perturb, hvp, normalize): one thread per flat parameter
 // entry i < n (n = P, padding included) over grid1d(n, WG), folded past 65535 workgroups:
 // i = gid.x + gid.y·(num_workgroups.x·WG), bounds-checked. Scalar entries (epsilon, record,
-// stats): a single thread, dispatch (1, 1, 1), loops in a fixed order (same inputs, same bits).
+// shift, stats): a single thread, dispatch (1, 1, 1), loops in a fixed order (same inputs, same bits).
 
 struct Params {
   n: u32,            // elementwise: entries (P); stats: probes
@@ -31,6 +34,9 @@ override SLOT_V_SQ: u32;
 override SLOT_EPS: u32;
 override SLOT_QUAD: u32;
 override SLOT_W_SQ: u32;
+override SLOT_RAYLEIGH: u32;
+override SLOT_SHIFT: u32;
+override SLOT_DOMINANT: u32;
 override SLOT_TRACE: u32;
 override SLOT_STDERR: u32;
 override SAMPLES_AT: u32;
@@ -88,9 +94,11 @@ fn perturb(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
   perTheta[i] = perSave[i] + step * perV[i];
 }
 
-// hvp: work holds ∇L(θ + εv) on entry and Hv on exit:
-//   work[i] = mask[i] · (work[i] − gMinus[i]) / 2ε   (0 when ε = 0: a zero direction)
-//   prod[i] = v[i] · work[i]                          (summed next: vᵀHv)
+// hvp: work holds ∇L(θ + εv) on entry and (H − σI)v on exit, with Hv the difference quotient:
+//   Hv[i]   = mask[i] · (work[i] − gMinus[i]) / 2ε   (0 when ε = 0: a zero direction)
+//   work[i] = Hv[i] − σ · v[i]                       (σ = scalars[SLOT_SHIFT], 0 but in the
+//                                                     second phase of the power iteration)
+//   prod[i] = v[i] · Hv[i]                           (summed next: vᵀHv, unshifted)
 @group(0) @binding(1) var<storage, read> hvpMask: array<f32>;          // (P)
 @group(0) @binding(2) var<storage, read> hvpV: array<f32>;             // (P)
 @group(0) @binding(3) var<storage, read> hvpGMinus: array<f32>;        // (P) ∇L(θ − εv), the model's grads
@@ -105,8 +113,9 @@ fn hvp(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) n
   let eps = hvpScalars[SLOT_EPS];
   var hv = 0.0;
   if (eps > 0.0) { hv = hvpMask[i] * ((hvpWork[i] - hvpGMinus[i]) / (2.0 * eps)); }
-  hvpWork[i] = hv;
-  hvpProd[i] = hvpV[i] * hv;
+  let v = hvpV[i];
+  hvpWork[i] = hv - hvpScalars[SLOT_SHIFT] * v;
+  hvpProd[i] = v * hv;
 }
 
 // normalize: v[i] = src[i] / ‖src‖ with ‖src‖² = scalars[SLOT_W_SQ] (0 when ‖src‖ = 0).
@@ -124,6 +133,22 @@ fn normalize(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgro
   normV[i] = out;
 }
 
+// restart: the start of the power iteration's second phase. If σ < 0 (the first phase found a
+// dominant negative eigenvalue), v[i] = src[i] / ‖src‖ (src: a fresh Rademacher start, ‖src‖² in
+// SLOT_W_SQ), since the current v is then the eigenvector H − σI nearly annihilates; otherwise v
+// is kept and the second phase simply continues the first.
+@group(0) @binding(1) var<storage, read> resSrc: array<f32>;           // (P)
+@group(0) @binding(2) var<storage, read> resScalars: array<f32>;       // scalars (σ, ‖src‖²)
+@group(0) @binding(3) var<storage, read_write> resV: array<f32>;       // (P)
+
+@compute @workgroup_size(WG)
+fn restart(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = elementIndex(gid, nwg);
+  if (i >= params.n) { return; }
+  let sq = resScalars[SLOT_W_SQ];
+  if (resScalars[SLOT_SHIFT] < 0.0 && sq > 0.0) { resV[i] = resSrc[i] / sqrt(sq); }
+}
+
 @group(0) @binding(1) var<storage, read_write> scalars: array<f32>;    // (SAMPLES_AT + maxProbes)
 
 // epsilon: ε = relativeStep · max(1, ‖θ‖) / ‖v‖ (0 when v = 0).
@@ -139,6 +164,19 @@ fn epsilon() {
 @compute @workgroup_size(1, 1, 1)
 fn record() {
   scalars[SAMPLES_AT + params.stream] = scalars[SLOT_QUAD];
+}
+
+// shift: end of the power iteration's first phase, which converges to the eigenvalue λ₁ of
+// largest magnitude: dominant = λ₁, σ = min(0, λ₁). With λ₁ < 0 the second phase iterates
+// H − σI, whose eigenvalues λ − λ₁ ≥ 0 are led by λ_max − λ₁, so it finds the largest eigenvalue.
+// It reads no params, so its one binding is at 0.
+@group(0) @binding(0) var<storage, read_write> shiftScalars: array<f32>;  // scalars
+
+@compute @workgroup_size(1, 1, 1)
+fn shift() {
+  let dominant = shiftScalars[SLOT_RAYLEIGH];
+  shiftScalars[SLOT_DOMINANT] = dominant;
+  shiftScalars[SLOT_SHIFT] = min(0.0, dominant);
 }
 
 // stats: mean of samples[0..n) and its standard error sqrt(s² / n), s² the unbiased sample

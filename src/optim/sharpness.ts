@@ -16,17 +16,23 @@
 //   - rounding: θ ± εv is stored in f32 (unit roundoff u = 6e-8), so each coordinate's step is
 //     off by up to u·|θᵢ|, and the gradient difference loses about u·‖g‖/(2ε‖Hv‖) relatively.
 // The textbook optimum for a central difference is ε ∝ u^(1/3) ≈ 4e-3 (relative to the scale of
-// θ); 1e-3 sits just below it, where f32 rounding still costs well under 1% on the tiny GPT
-// (the test compares relativeStep 1e-3 with 3e-3) and the O(ε²) term is negligible. ε is
+// θ); 1e-3 sits just below it: on the tiny GPT, relativeStep 3e-4, 1e-3 and 3e-3 give the same
+// vᵀHv to about 0.1% (the test bounds it at 1%; 1e-2 drifts by about 1%). ε is
 // computed on the GPU from ‖θ‖² and ‖v‖², so nothing is read back before the end.
 //
 // Probes: Rademacher vectors (entries ±1) drawn on the GPU from (seed, probe index) with the
 // counter-based hash of src/util/rng.ts; padding entries of the flat layout are 0 (realMask), and
 // Hv is masked too. The same seed is used at every measurement by default (common random
 // numbers), so a change of the estimate across training steps reflects θ, not probe noise.
-// The top eigenvalue is the Rayleigh quotient vᵀHv of the last of `iterations` power steps
-// v ← Hv/‖Hv‖ from a normalised Rademacher start; like any power iteration it finds the
-// eigenvalue of largest magnitude (negative if the Hessian's most negative eigenvalue dominates).
+// The top eigenvalue is the Rayleigh quotient vᵀHv (‖v‖ = 1) after a fixed number of power
+// steps v ← Hv/‖Hv‖ from a normalised Rademacher start. Plain power iteration converges to the
+// eigenvalue of largest MAGNITUDE, and away from a minimum (early training, the tiny GPT under
+// AdmIRE in the test) that can be a negative one. So the iterations run in two halves: the first
+// finds λ₁ of largest magnitude; if λ₁ < 0 the second restarts on H − λ₁I (all eigenvalues ≥ 0,
+// led by λ_max − λ₁), otherwise it just continues. The result is the largest eigenvalue λ_max in
+// both cases, at the same cost; the shift is decided on the GPU (no readback in between). A
+// Rayleigh quotient of a unit vector never exceeds λ_max, so with too few iterations (a large
+// shift converges slowly) the value errs low, never high (up to finite-difference error).
 //
 // State: θ, the gradient, the per-row losses and accuracy flags are saved at the start and copied
 // back at the end (copies, not subtraction: bit-identical), so the trainer's state is untouched.
@@ -53,8 +59,10 @@ export const SHARPNESS_SLOT = {
   rayleigh: 5, // vᵀHv of the current power-iteration vector (‖v‖ = 1)
   trace: 6, // Hutchinson mean
   stderr: 7, // its standard error
+  shift: 8, // σ of the power iteration's second phase (H − σI), 0 otherwise
+  dominant: 9, // largest-magnitude eigenvalue (end of the first phase)
 } as const;
-export const SHARPNESS_SAMPLES_AT = 8;
+export const SHARPNESS_SAMPLES_AT = 12;
 
 /** Stream of the power iteration's Rademacher start (probe k uses stream k). */
 export const POWER_ITERATION_STREAM = 0xffffffff;
@@ -77,6 +85,9 @@ const OVERRIDES: Readonly<Record<string, number>> = {
   SLOT_EPS: SHARPNESS_SLOT.eps,
   SLOT_QUAD: SHARPNESS_SLOT.quad,
   SLOT_W_SQ: SHARPNESS_SLOT.wSq,
+  SLOT_RAYLEIGH: SHARPNESS_SLOT.rayleigh,
+  SLOT_SHIFT: SHARPNESS_SLOT.shift,
+  SLOT_DOMINANT: SHARPNESS_SLOT.dominant,
   SLOT_TRACE: SHARPNESS_SLOT.trace,
   SLOT_STDERR: SHARPNESS_SLOT.stderr,
   SAMPLES_AT: SHARPNESS_SAMPLES_AT,
@@ -98,15 +109,17 @@ export interface TraceEstimate {
 }
 
 export interface TopEigenvalue {
-  /** Rayleigh quotient after the last iteration. */
+  /** Largest eigenvalue λ_max: the Rayleigh quotient after the last iteration. */
   value: number;
+  /** Largest-magnitude eigenvalue (end of the first half; equals `value` unless it is negative). */
+  dominant: number;
   iterations: number;
 }
 
 export interface SharpnessRequest {
   /** Rademacher probes of the trace estimate (0: no trace). */
   probes: number;
-  /** Power-iteration steps for the top eigenvalue (0: none); default DEFAULT_POWER_ITERATIONS. */
+  /** Power-iteration steps for the top eigenvalue, both halves together (0: none); default DEFAULT_POWER_ITERATIONS. */
   powerIterations?: number;
   /** Seed of the probes; default DEFAULT_SHARPNESS_SEED (the same probes every measurement). */
   seed?: number;
@@ -116,8 +129,10 @@ export interface SharpnessMeasurement {
   trace: number;
   stderr: number;
   probes: number;
-  /** Largest-magnitude Hessian eigenvalue, when powerIterations > 0. */
+  /** Largest Hessian eigenvalue λ_max, when powerIterations > 0 (with 1 iteration: of largest magnitude). */
   topEig?: number;
+  /** Largest-magnitude eigenvalue (first half of the power iteration), when powerIterations > 0. */
+  dominantEig?: number;
   iterations: number;
   /** vᵀHv of each probe (probes). */
   samples: Float32Array;
@@ -154,6 +169,8 @@ export class Sharpness {
     minus: Kernel;
     hvp: Kernel;
     normalize: Kernel; // work / ‖work‖ → direction
+    shift: Kernel; // σ = min(0, λ₁)
+    restart: Kernel; // direction = work / ‖work‖ if σ < 0
     record: Kernel;
     stats: Kernel;
   };
@@ -195,13 +212,14 @@ export class Sharpness {
 
     const layout = ctx.layout(SHARPNESS_PARAMS);
     const grid = grid1d(P, SHARPNESS_WORKGROUP, device.limits.maxComputeWorkgroupsPerDimension);
-    const kernel = (name: string, entryPoint: string, buffers: GPUBuffer[], elementwise: boolean, values: Partial<Record<'seed' | 'stream' | 'value', number>> = {}): Kernel => {
+    // `values: null`: the entry point reads no params (its layout then has no binding 0).
+    const kernel = (name: string, entryPoint: string, buffers: GPUBuffer[], elementwise: boolean, values: Partial<Record<'seed' | 'stream' | 'value', number>> | null = {}): Kernel => {
       const k = ctx.kernel({
         label: `${label}.${name}`,
         shader: 'optim/sharpness',
         entryPoint,
         overrides: OVERRIDES,
-        params: { layout, values: { n: elementwise ? P : 0, seed: 0, stream: 0, value: 0, ...values } },
+        params: values ? { layout, values: { n: elementwise ? P : 0, seed: 0, stream: 0, value: 0, ...values } } : undefined,
         buffers,
         workgroups: elementwise ? grid : [1, 1, 1],
       });
@@ -216,6 +234,8 @@ export class Sharpness {
       minus: kernel('minus', 'perturb', [savedTheta, this.direction, this.scalars, model.params], true, { value: -1 }),
       hvp: kernel('hvp', 'hvp', [mask, this.direction, model.grads, this.scalars, this.work, prod], true),
       normalize: kernel('normalize', 'normalize', [this.work, this.scalars, this.direction], true),
+      shift: kernel('shift', 'shift', [this.scalars], false, null),
+      restart: kernel('restart', 'restart', [this.work, this.scalars, this.direction], true),
       record: kernel('record', 'record', [this.scalars], false),
       stats: kernel('stats', 'stats', [this.scalars], false),
     };
@@ -240,11 +260,11 @@ export class Sharpness {
     return { trace: m.trace, stderr: m.stderr, probes: m.probes };
   }
 
-  /** Largest-magnitude Hessian eigenvalue after `iterations` power steps (2 gradients each). */
+  /** Largest Hessian eigenvalue after `iterations` power steps (2 gradients each; see the header). */
   async topEigenvalue(iterations = DEFAULT_POWER_ITERATIONS, seed = DEFAULT_SHARPNESS_SEED): Promise<TopEigenvalue> {
     if (!Number.isInteger(iterations) || iterations < 1) throw new Error(`${this.label}: iterations = ${iterations} must be a positive integer`);
     const m = await this.measure({ probes: 0, powerIterations: iterations, seed });
-    return { value: m.topEig ?? NaN, iterations };
+    return { value: m.topEig ?? NaN, dominant: m.dominantEig ?? NaN, iterations };
   }
 
   /**
@@ -268,6 +288,7 @@ export class Sharpness {
         stderr: probes > 1 ? scalars[S.stderr] : NaN,
         probes,
         topEig: iterations > 0 ? scalars[S.rayleigh] : undefined,
+        dominantEig: iterations > 1 ? scalars[S.dominant] : iterations === 1 ? scalars[S.rayleigh] : undefined,
         iterations,
         samples: scalars.slice(SHARPNESS_SAMPLES_AT, SHARPNESS_SAMPLES_AT + probes),
       };
@@ -289,6 +310,7 @@ export class Sharpness {
     const encoder = (what: string) => device.createCommandEncoder({ label: `${this.label}.${what}.encoder` });
     // 1. Save the trainer's state; ‖θ‖².
     let enc = encoder('begin');
+    enc.clearBuffer(this.scalars); // σ = 0, no stale samples
     for (const s of this.save) enc.copyBufferToBuffer(s.from, 0, s.to, 0, s.from.size);
     encodeDispatches(enc, r.thetaSq.dispatches, `${this.label}.begin`);
     device.queue.submit([enc.finish()]);
@@ -307,11 +329,14 @@ export class Sharpness {
       ctx.updateParams(k.stats, { n: probes, seed: 0, stream: 0, value: 0 });
       encodeDispatches(enc, [k.stats], `${this.label}.stats`);
     }
-    // 3. Power iteration from a normalised Rademacher start: v ← Hv/‖Hv‖, λ = vᵀHv (‖v‖ = 1).
+    // 3. Power iteration from a normalised Rademacher start: v ← (H − σI)v/‖·‖, λ = vᵀHv (‖v‖ = 1);
+    //    σ = 0 in the first half, min(0, λ₁) in the second (restarted when σ < 0).
     if (iterations > 0) {
+      const first = Math.ceil(iterations / 2);
       ctx.updateParams(k.powerStart, { n: this.P, seed, stream: POWER_ITERATION_STREAM, value: 0 });
       encodeDispatches(enc, [k.powerStart, ...r.wSq.dispatches, k.normalize], `${this.label}.powerStart`);
       for (let i = 0; i < iterations; i++) {
+        if (i === first) encodeDispatches(enc, [k.shift, k.powerStart, ...r.wSq.dispatches, k.restart], `${this.label}.powerShift`);
         this.encodeHvp(enc);
         encodeDispatches(enc, [...r.rayleigh.dispatches, ...r.wSq.dispatches, k.normalize], `${this.label}.power`);
       }
@@ -329,7 +354,7 @@ export class Sharpness {
   }
 
   /**
-   * Hv for the direction in `direction` into `work`, and v ⊙ Hv into `prod`:
+   * (H − σI)v for the direction in `direction` into `work`, and v ⊙ Hv into `prod`:
    * ‖v‖², ε; θ = θ₀ + εv, gradient, copy; θ = θ₀ − εv, gradient; difference.
    */
   private encodeHvp(enc: GPUCommandEncoder): void {

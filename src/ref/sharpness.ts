@@ -55,6 +55,25 @@ export function powerIterationRef(hvp: Hvp, start: Float64Array, iterations: num
   return { value, vector: v };
 }
 
+/**
+ * The top-eigenvalue method of src/optim/sharpness.ts: ⌈N/2⌉ power steps on H give λ₁ (largest
+ * magnitude); then, if λ₁ < 0, ⌊N/2⌋ steps on H − λ₁I from the start again, otherwise ⌊N/2⌋ more
+ * steps on H. The value is the Rayleigh quotient vᵀHv of the last step: λ_max.
+ */
+export function topEigenvalueRef(hvp: Hvp, start: Float64Array, iterations: number): { value: number; dominant: number; vector: Float64Array } {
+  const first = powerIterationRef(hvp, start, Math.ceil(iterations / 2));
+  const second = iterations - Math.ceil(iterations / 2);
+  if (second === 0) return { value: first.value, dominant: first.value, vector: first.vector };
+  const shift = Math.min(0, first.value);
+  const shifted: Hvp = (v) => {
+    const w = hvp(v);
+    return w.map((x, i) => x - shift * v[i]);
+  };
+  const from = shift < 0 ? start : first.vector;
+  const next = powerIterationRef(shifted, from, second);
+  return { value: next.value + shift, dominant: first.value, vector: next.vector }; // vᵀ(H − σI)v + σ = vᵀHv (‖v‖ = 1)
+}
+
 /** Hv for a dense symmetric (n, n) matrix acting on the real coordinates at `offsets` of a flat (P) vector. */
 export function denseHvpRef(matrix: ArrayLike<number>, offsets: ArrayLike<number>, P: number): Hvp {
   const n = offsets.length;

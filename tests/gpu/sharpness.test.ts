@@ -7,14 +7,13 @@ import { realMask } from '../../src/nn/paramLayout';
 import { QuadraticModel, realOffsets, symmetricWithSpectrum, type QuadraticSpec } from '../../src/nn/quadratic';
 import { ToyModel } from '../../src/nn/toyModel';
 import { POWER_ITERATION_STREAM, Sharpness } from '../../src/optim/sharpness';
-import { denseHvpRef, hutchinsonRef, meanAndStderrRef, powerIterationRef, rademacherRef, toyHessianRef, topEigenvalue2x2 } from '../../src/ref/sharpness';
+import { denseHvpRef, hutchinsonRef, meanAndStderrRef, rademacherRef, toyHessianRef, topEigenvalue2x2, topEigenvalueRef } from '../../src/ref/sharpness';
 import { Rng } from '../../src/util/rng';
 import { expectClose } from '../helpers/compare';
 import { useGpu } from '../helpers/gpu';
 
-/** Eigenvalues 1..20 in a random orthonormal basis, split over views of 13 and 7 (padding between). */
-function quadraticSpec(seed = 3): { spec: QuadraticSpec; eigenvalues: number[] } {
-  const eigenvalues = Array.from({ length: 20 }, (_, i) => i + 1);
+/** Eigenvalues (default 1..20) in a random orthonormal basis, split over views of 13 and 7 (padding between). */
+function quadraticSpec(seed = 3, eigenvalues = Array.from({ length: 20 }, (_, i) => i + 1)): { spec: QuadraticSpec; eigenvalues: number[] } {
   const start = new Rng(seed, 9).uniformArray(20, -1, 1);
   return { spec: { sizes: [13, 7], matrix: symmetricWithSpectrum(eigenvalues, seed), start }, eigenvalues };
 }
@@ -63,7 +62,6 @@ describe('sharpness: Hutchinson trace and top eigenvalue by central differences 
     const hvp = denseHvpRef(Float32Array.from(spec.matrix), realOffsets(model.layout), model.layout.total);
     const ref = hutchinsonRef(hvp, realMask(model.layout), 5, probes);
     const truth = eigenvalues.reduce((a, b) => a + b, 0);
-    console.log('quadratic trace', m.trace, '±', m.stderr, 'ref', ref.trace, '±', ref.stderr, 'truth', truth);
     expectClose(m.samples, ref.samples, { atol: 1e-2, rtol: 2e-3 }, 'vᵀHv per probe');
     expect(Math.abs(m.trace - ref.trace)).toBeLessThan(1e-3 * truth);
     expect(relErr(m.stderr, ref.stderr)).toBeLessThan(1e-2);
@@ -86,8 +84,7 @@ describe('sharpness: Hutchinson trace and top eigenvalue by central differences 
     const start = rademacherRef(realMask(model.layout), 8, POWER_ITERATION_STREAM);
     for (const iterations of [3, 40]) {
       const top = await sharp.topEigenvalue(iterations, 8);
-      const ref = powerIterationRef(hvp, start, iterations);
-      console.log('quadratic top', iterations, top.value, ref.value);
+      const ref = topEigenvalueRef(hvp, start, iterations);
       expect(top.iterations).toBe(iterations);
       expect(relErr(top.value, ref.value)).toBeLessThan(1e-3);
       if (iterations === 40) {
@@ -98,6 +95,29 @@ describe('sharpness: Hutchinson trace and top eigenvalue by central differences 
     }
     sharp.destroy();
     model.destroy();
+  });
+
+  it('quadratic with a dominant negative eigenvalue (−25 … 12): the shifted second half still finds λ_max = 12', async () => {
+    const { ctx } = gpu();
+    const eigenvalues = [-25, -3, ...Array.from({ length: 17 }, (_, i) => 0.5 + (5.5 * i) / 16), 12];
+    const { spec } = quadraticSpec(6, eigenvalues);
+    const model = new QuadraticModel(ctx, 'Test.quadratic', spec);
+    const sharp = new Sharpness(ctx, 'Test.sharpness', model, { maxProbes: 4 });
+    const hvp = denseHvpRef(Float32Array.from(spec.matrix), realOffsets(model.layout), model.layout.total);
+    const top = await sharp.topEigenvalue(60, 1);
+    const ref = topEigenvalueRef(hvp, rademacherRef(realMask(model.layout), 1, POWER_ITERATION_STREAM), 60);
+    expect(relErr(top.dominant, -25)).toBeLessThan(0.01);
+    expect(relErr(top.value, 12)).toBeLessThan(0.05);
+    expect(relErr(top.value, ref.value)).toBeLessThan(1e-3);
+    expect(relErr(top.dominant, ref.dominant)).toBeLessThan(1e-3);
+    // A positive-dominant spectrum does not restart: the second half continues the first.
+    const pos = quadraticSpec(6);
+    const posModel = new QuadraticModel(ctx, 'Test.quadratic', pos.spec);
+    const posSharp = new Sharpness(ctx, 'Test.sharpness', posModel, { maxProbes: 4 });
+    const t = await posSharp.topEigenvalue(40, 1);
+    expect(t.dominant).toBeGreaterThan(0);
+    expect(relErr(t.value, 20)).toBeLessThan(0.05);
+    for (const x of [sharp, model, posSharp, posModel]) x.destroy();
   });
 
   it('leaves params, grads, losses and accuracy flags bit-identical', async () => {
@@ -139,11 +159,11 @@ describe('sharpness: Hutchinson trace and top eigenvalue by central differences 
         return out;
       };
       const ref = hutchinsonRef(hvp, mask, 2, 256);
-      const topRef = powerIterationRef(hvp, rademacherRef(mask, 2, POWER_ITERATION_STREAM), 30);
-      console.log('toy', u, v, m.trace, '±', m.stderr, 'ref', ref.trace, 'truth', truth, 'top', m.topEig, topRef.value, topEigenvalue2x2(H));
+      const topRef = topEigenvalueRef(hvp, rademacherRef(mask, 2, POWER_ITERATION_STREAM), 30);
       expect(relErr(m.trace, truth)).toBeLessThan(0.05);
       expect(Math.abs(m.trace - ref.trace)).toBeLessThan(1e-3 * truth);
       expect(relErr(m.topEig ?? NaN, topEigenvalue2x2(H))).toBeLessThan(1e-3);
+      expect(relErr(m.topEig ?? NaN, topRef.value)).toBeLessThan(1e-3);
       const after = await readFloat32(device, model.params, model.layout.total);
       expect(Array.from(after)).toEqual(Array.from(theta));
     }
