@@ -1,6 +1,7 @@
 // Composition root: the training worker, the store (which sends intents to it), the React tree.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { Persistence } from './store/persistence';
 import { createAppStore } from './store/store';
 import { configFromUrlHash, configToUrlHash } from './train/urlState';
 import { App } from './ui/App';
@@ -32,11 +33,16 @@ if (!('gpu' in navigator) || !navigator.gpu) {
   worker.postMessage({ type: 'probe' } satisfies WorkerRequest);
 }
 
+// Runs and metrics are saved in IndexedDB as they arrive; the latest saved comparison reopens
+// when the link carries no configuration or the same one (a reload).
+const linkHash = configToUrlHash(fromUrl.config);
+const persistence = Persistence.start(store, { restoreLatest: (saved) => location.hash === '' || configToUrlHash(saved) === linkHash });
+
 // A handle for debugging from the console and for browser tests that drive the UI with reports.
-(window as unknown as { irePlayground: { store: typeof store } }).irePlayground = { store };
+(window as unknown as { irePlayground: { store: typeof store; persistence: typeof persistence } }).irePlayground = { store, persistence };
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App store={store} />
+    <App store={store} persistence={persistence} />
   </StrictMode>,
 );

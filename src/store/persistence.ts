@@ -168,8 +168,8 @@ export interface PersistenceOptions {
   flushMs?: number;
   dbName?: string;
   indexedDB?: IDBFactory;
-  /** Reopen the most recent saved comparison into the store (the link carried no config). */
-  restoreLatest?: boolean;
+  /** Whether to reopen the most recent saved comparison, given its config (e.g. the link carries no other). */
+  restoreLatest?: (config: ComparisonConfig) => boolean;
 }
 
 export class Persistence {
@@ -209,7 +209,10 @@ export class Persistence {
     p.state.setState({ available: true });
     await p.refreshList();
     const latest = p.state.getState().saved[0];
-    if (options.restoreLatest && latest) await p.open(latest.id);
+    if (options.restoreLatest && latest) {
+      const loaded = await p.load(latest.id);
+      if (loaded.ok && options.restoreLatest(loaded.bundle.config)) await p.open(latest.id);
+    }
     p.unsubscribe = store.subscribe((s, prev) => {
       if (s.metricsRevision !== prev.metricsRevision || s.events !== prev.events || s.runs !== prev.runs || s.config !== prev.config) p.schedule();
     });

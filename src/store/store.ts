@@ -11,6 +11,7 @@ import {
   type ParamEvent,
   type RunStatus,
   type ToyResult,
+  type UserData,
   type WorkerReport,
   type WorkerRequest,
 } from '../worker/protocol';
@@ -80,6 +81,8 @@ export interface AppState {
   toy: { params: ToyParams; result: ToyResult | null; pendingId: number | null };
   prefs: Prefs;
   notice: string | null;
+  /** The user's data file(s) last sent to the worker (names are user text). */
+  userData: { dataset: UserData['dataset']; names: string[] } | null;
 
   /** Applies a report from the worker. */
   receive(report: WorkerReport): void;
@@ -103,6 +106,8 @@ export interface AppState {
   setToyParams(p: Partial<ToyParams>): void;
   setPrefs(p: Partial<Prefs>): void;
   dismissNotice(): void;
+  /** Sends data the page has already checked (upload control) to the worker. */
+  sendUserData(data: UserData): void;
 }
 
 export const DEFAULT_TOY: ToyParams = { start: [1, 0.01], eta: 1, kappa: 9000, gamma: 0.5, steps: 300 };
@@ -186,6 +191,7 @@ export function createAppStore(options: StoreOptions = {}) {
       toy: { params: DEFAULT_TOY, result: null, pendingId: null },
       prefs: DEFAULT_PREFS,
       notice: null,
+      userData: null,
 
       receive(report) {
         switch (report.type) {
@@ -450,6 +456,11 @@ export function createAppStore(options: StoreOptions = {}) {
 
       dismissNotice() {
         set({ notice: null });
+      },
+
+      sendUserData(data) {
+        set({ userData: { dataset: data.dataset, names: data.dataset === 'user-text' ? [data.name] : data.files.map((f) => f.name) } });
+        send({ type: 'user-data', data });
       },
     };
   });

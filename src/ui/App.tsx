@@ -1,8 +1,10 @@
 import { useStore } from 'zustand';
+import type { Persistence } from '../store/persistence';
 import type { AppStore, Tab } from '../store/store';
 import { AdapterPanel } from './AdapterPanel';
 import { ComparisonPanel } from './ComparisonPanel';
 import { SamplesPanel } from './SamplesPanel';
+import { StoragePanel } from './StoragePanel';
 import { ToyPanel } from './ToyPanel';
 
 const TABS: { id: Tab; label: string }[] = [
@@ -24,7 +26,7 @@ function Notice({ store }: { store: AppStore }) {
   );
 }
 
-export function App({ store }: { store: AppStore }) {
+export function App({ store, persistence = null }: { store: AppStore; persistence?: Promise<Persistence> | null }) {
   const gpu = useStore(store, (s) => s.gpu);
   const tab = useStore(store, (s) => s.prefs.tab);
   return (
@@ -58,6 +60,7 @@ export function App({ store }: { store: AppStore }) {
       </nav>
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
         {tab === 'compare' && <ComparisonPanel store={store} />}
+        {tab === 'compare' && <StoragePanel store={store} persistence={persistence} />}
         {tab === 'samples' && <SamplesPanel store={store} />}
         {tab === 'toy' && <ToyPanel store={store} />}
       </div>

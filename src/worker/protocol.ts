@@ -57,7 +57,12 @@ export type WorkerRequest =
   /** After `device-lost`: acquire a new device and restore every run from its last checkpoint. */
   | { type: 'resume' }
   /** The toy landscape L(u,v) = (1+u²)v²/2 (ire.md); answered by `toy-result`. */
-  | { type: 'toy'; request: ToyRequest };
+  | { type: 'toy'; request: ToyRequest }
+  /** A dataset file the user chose, already checked on the page (size, encoding, record length). */
+  | { type: 'user-data'; data: UserData };
+
+/** Uploaded data: UTF-8 text (decoded) or CIFAR-10 binary batch files (bytes copied to the worker). */
+export type UserData = { dataset: 'user-text'; name: string; text: string } | { dataset: 'cifar10'; files: { name: string; bytes: Uint8Array }[] };
 
 export interface ToyRequest {
   requestId: number;
