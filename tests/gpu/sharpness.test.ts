@@ -136,6 +136,30 @@ describe('sharpness: Hutchinson trace and top eigenvalue by central differences 
     model.destroy();
   });
 
+  it('is deterministic, checks its arguments, refuses a second measurement in flight, and has no stderr for one probe', async () => {
+    const { ctx } = gpu();
+    const { spec } = quadraticSpec();
+    const model = new QuadraticModel(ctx, 'Test.quadratic', spec);
+    const sharp = new Sharpness(ctx, 'Test.sharpness', model, { maxProbes: 5 });
+    const a = await sharp.measure({ probes: 5, powerIterations: 4 });
+    const b = await sharp.measure({ probes: 5, powerIterations: 4 });
+    expect([b.trace, b.stderr, b.topEig, ...b.samples]).toEqual([a.trace, a.stderr, a.topEig, ...a.samples]);
+    const other = await sharp.measure({ probes: 5, powerIterations: 0, seed: 99 });
+    expect(other.trace).not.toBe(a.trace);
+    expect(other.topEig).toBeUndefined();
+    const one = await sharp.traceEstimate(1);
+    expect(one.trace).toBe(a.samples[0]);
+    expect(one.stderr).toBeNaN();
+    await expect(sharp.measure({ probes: 6 })).rejects.toThrow(/probes = 6/);
+    await expect(sharp.topEigenvalue(0)).rejects.toThrow(/iterations = 0/);
+    const first = sharp.measure({ probes: 2, powerIterations: 0 });
+    await expect(sharp.measure({ probes: 2 })).rejects.toThrow(/already in flight/);
+    await first;
+    expect(() => new Sharpness(ctx, 'Test.bad', model, { relativeStep: 0 })).toThrow(/relativeStep/);
+    sharp.destroy();
+    model.destroy();
+  });
+
   it('toy model: trace v² + 1 + u² within 5% and the exact 2×2 top eigenvalue, at several points', async () => {
     const { ctx, device } = gpu();
     const model = new ToyModel(ctx, 'Test.toy', { kind: 'toy', start: [1, 0.01] });
