@@ -111,7 +111,7 @@ export interface TraceEstimate {
 export interface TopEigenvalue {
   /** Largest eigenvalue λ_max: the Rayleigh quotient after the last iteration. */
   value: number;
-  /** Largest-magnitude eigenvalue (end of the first half; equals `value` unless it is negative). */
+  /** Largest-magnitude eigenvalue (after the first half; when it is positive, `value` refines it). */
   dominant: number;
   iterations: number;
 }
