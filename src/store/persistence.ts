@@ -258,13 +258,22 @@ export class Persistence {
       this.seq = 0;
     }
     const record = this.recordOf(id, s);
+    let tx: IDBTransaction | undefined;
+    let done: Promise<void> | undefined;
     try {
-      const tx = db.transaction([COMPARISONS, CHUNKS], 'readwrite');
-      const done = completion(tx);
+      tx = db.transaction([COMPARISONS, CHUNKS], 'readwrite');
+      done = completion(tx);
       tx.objectStore(COMPARISONS).put(record);
       if (rows) tx.objectStore(CHUNKS).put({ id, seq: this.seq, runs: rows } satisfies ChunkRecord);
       await done;
     } catch (e) {
+      // A put that threw leaves the transaction open: abort it, so nothing half-written stays.
+      done?.catch(() => undefined);
+      try {
+        tx?.abort();
+      } catch {
+        // already finished
+      }
       const first = this.state.getState().error !== QUOTA_MESSAGE;
       this.state.setState({ error: isQuota(e) ? QUOTA_MESSAGE : `Saving metrics failed: ${e instanceof Error ? e.message : String(e)}` });
       if (isQuota(e) && first) this.store.setState({ notice: QUOTA_MESSAGE });
