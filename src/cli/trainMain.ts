@@ -1,0 +1,177 @@
+// `npm run train`: trains a comparison headless through Dawn and writes, into --out,
+//   config.json                 the comparison config (usable again with --config)
+//   metrics.csv                 one row per run per step, validation at evaluation steps (metricsCsv.ts)
+//   ckpt-<step>.safetensors     checkpoints at --checkpoint-steps (one file per run: ckpt-<step>-<id>…
+//                               when the config has several runs); docs/checkpoints.md
+// Every input is checked before the GPU is opened (trainArgs.ts, trainSetup.ts).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { DataError } from '../data/errors';
+import { GpuContext } from '../gpu/context';
+import { adapterSummary } from '../gpu/device';
+import { createNodeGpu, type NodeGpu } from '../gpu/node';
+import { fsShaderSource } from '../gpu/shaderSourceFs';
+import { captureComparison, CheckpointError, encodeRunCheckpoint, resumeComparison, type ComparisonState } from '../train/checkpoint';
+import { Comparison, type EvalMetrics } from '../train/comparison';
+import { MODEL_PRESETS, type ComparisonConfig } from '../train/config';
+import type { StepMetrics } from '../train/run';
+import { SafetensorsError } from '../train/safetensors';
+import type { TrainingData } from '../train/trainingData';
+import { BatchDump } from './batchDump';
+import { MetricsCsv } from './metricsCsv';
+import { ProgressLine, type ProgressOutput } from './progress';
+import { CliError, parseTrainArgs, USAGE, type TrainArgs } from './trainArgs';
+import { buildConfig, checkpointFileName, checkResumeData, loadData, loadResumeState } from './trainSetup';
+
+export interface TrainIo {
+  stdout: ProgressOutput;
+  stderr: { write(text: string): void };
+  /** Opens the GPU (tests replace it to prove that bad input never gets this far). */
+  createGpu(label: string): Promise<NodeGpu>;
+}
+
+const defaultIo = (): TrainIo => ({
+  stdout: { write: (t) => void process.stdout.write(t), isTTY: process.stdout.isTTY === true },
+  stderr: { write: (t) => void process.stderr.write(t) },
+  createGpu: createNodeGpu,
+});
+
+/** Everything decided before the GPU is opened. */
+export interface TrainPlan {
+  config: ComparisonConfig;
+  data: TrainingData;
+  resume?: ComparisonState;
+  startStep: number;
+  stopStep: number;
+  checkpointSteps: number[];
+  out: string;
+}
+
+const INPUT_ERRORS = [CliError, DataError, CheckpointError, SafetensorsError];
+
+/** Parses, validates and loads (CPU only). Throws a CliError/DataError/CheckpointError naming the problem. */
+export function planTraining(args: TrainArgs): TrainPlan {
+  const resume = args.resume !== undefined ? loadResumeState(args.resume) : undefined;
+  const config = resume ? resume.config : buildConfig(args);
+  const data = loadData(config, { text: args.text, cifarDir: args.cifarDir });
+  if (resume) checkResumeData(resume, data);
+  const startStep = resume?.step ?? 0;
+  const stopStep = resume ? (args.steps ?? config.totalSteps) : config.totalSteps;
+  if (stopStep <= startStep) throw new CliError(`Nothing to do: the checkpoint is at step ${startStep} and the run stops at step ${stopStep} (give --steps N with N > ${startStep})`);
+  const checkpointSteps = args.checkpointSteps ?? [stopStep];
+  const late = checkpointSteps.find((s) => s > stopStep);
+  if (late !== undefined) throw new CliError(`--checkpoint-steps: step ${late} is past the last step ${stopStep}`);
+  const optimizerName = config.runs.map((r) => r.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')).join('-vs-');
+  const out = args.out ?? (args.resume !== undefined ? dirname(args.resume) : join('runs', `${config.model}-${optimizerName}-s${config.seed}`));
+  return { config, data, resume, startStep, stopStep, checkpointSteps, out };
+}
+
+/** Runs the CLI; returns the exit code (0 done, 1 failed or every run diverged, 2 bad input). */
+export async function main(argv: readonly string[], io: Partial<TrainIo> = {}): Promise<number> {
+  const { stdout, stderr, createGpu } = { ...defaultIo(), ...io };
+  let args: TrainArgs;
+  let plan: TrainPlan;
+  try {
+    args = parseTrainArgs(argv);
+    if (args.help) {
+      stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    plan = planTraining(args);
+    try {
+      mkdirSync(plan.out, { recursive: true });
+    } catch (e) {
+      throw new CliError(`Output folder "${plan.out}" cannot be created: ${(e as Error).message}`);
+    }
+  } catch (e) {
+    if (INPUT_ERRORS.some((E) => e instanceof E)) {
+      stderr.write(`train: ${(e as Error).message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  try {
+    return await train(plan, args, stdout, stderr, createGpu);
+  } catch (e) {
+    stderr.write(`\ntrain: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
+async function train(plan: TrainPlan, args: TrainArgs, stdout: ProgressOutput, stderr: TrainIo['stderr'], createGpu: TrainIo['createGpu']): Promise<number> {
+  const { config, data, startStep, stopStep, out } = plan;
+  writeFileSync(join(out, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+  const classifier = data.kind === 'image';
+  const csv = new MetricsCsv(join(out, 'metrics.csv'), classifier, plan.resume ? startStep : undefined);
+  const model = MODEL_PRESETS[config.model];
+  const dump = args.dumpBatches ? new BatchDump(args.dumpBatches, data, config.seed, config.batchSize, model.kind === 'gpt' ? model.context : 1) : undefined;
+  const evals = new Map<string, EvalMetrics>();
+  const latest = new Map<string, StepMetrics>();
+  const progress = new ProgressLine(stdout, startStep, stopStep);
+  let node: NodeGpu | undefined;
+  let c: Comparison | undefined;
+  try {
+    node = await createGpu('Train.device');
+    const ctx = new GpuContext(node.device, fsShaderSource());
+    stdout.write(`adapter: ${adapterSummary(node.report)}\n`);
+    stdout.write(`${config.model} on ${config.dataset}, ${config.runs.map((r) => `${r.id} ${r.name}`).join(', ')}; steps ${startStep} → ${stopStep}, batch ${config.batchSize}, seed ${config.seed}\n`);
+    const hooks = {
+      onStep: (metrics: StepMetrics[], wallMs: number) => {
+        for (const m of metrics) {
+          csv.writeStep(m, wallMs / 1000, evals.get(`${m.runId}/${m.step}`));
+          latest.set(m.runId, m);
+        }
+        const step = metrics[0]?.step;
+        if (step !== undefined) progress.update(step + 1, [...latest.values()].map((m) => `${m.runId} ${m.loss.toPrecision(5)}`).join('  '));
+      },
+      onDiverged: (runId: string, step: number) => {
+        progress.finish();
+        stderr.write(`train: run ${runId} produced NaN/Inf at step ${step}; it is stopped\n`);
+      },
+    };
+    const builtAt = performance.now();
+    c = plan.resume ? resumeComparison(ctx, plan.resume, data, hooks) : new Comparison(ctx, config, data, hooks);
+    const comparison = c;
+    const saveCheckpoint = async (step: number) => {
+      const state = await captureComparison(ctx.device, comparison);
+      for (const r of state.runs) writeFileSync(join(out, checkpointFileName(step, r.id, state.runs.length)), encodeRunCheckpoint(state, r.id));
+    };
+    const evaluate = async (batches: number) => {
+      for (const e of await comparison.evaluate(batches)) evals.set(`${e.runId}/${e.step}`, e);
+    };
+    const canEvaluate = data.kind !== 'toy';
+    for (let s = startStep; s < stopStep; s++) {
+      if (plan.checkpointSteps.includes(s) && !(plan.resume && s === startStep)) await saveCheckpoint(s);
+      if (canEvaluate && config.evalEvery > 0 && s % config.evalEvery === 0) await evaluate(args.evalBatches);
+      dump?.write(s);
+      await comparison.step();
+      if (comparison.runs.every((r) => !comparison.isActive(r.id))) break;
+    }
+    await comparison.drain();
+    progress.finish();
+    const live = comparison.runs.filter((r) => comparison.isActive(r.id));
+    if (live.length === 0) {
+      stderr.write('train: every run diverged\n');
+      return 1;
+    }
+    const wall = (performance.now() - builtAt) / 1000;
+    if (canEvaluate) {
+      const final = await comparison.evaluate(args.finalEvalBatches ?? Number.MAX_SAFE_INTEGER);
+      for (const e of final) csv.writeEval(e, wall);
+      for (const e of final) {
+        const m = latest.get(e.runId);
+        stdout.write(`run ${e.runId}: train loss ${m ? m.loss.toFixed(4) : '?'}, validation loss ${e.loss.toFixed(4)}${classifier ? `, test accuracy ${(100 * e.accuracy).toFixed(2)}%` : ''}\n`);
+      }
+    } else {
+      for (const m of latest.values()) stdout.write(`run ${m.runId}: loss ${m.loss.toExponential(4)}\n`);
+    }
+    if (plan.checkpointSteps.includes(stopStep)) await saveCheckpoint(stopStep);
+    stdout.write(`wrote ${out}\n`);
+    return 0;
+  } finally {
+    csv.close();
+    dump?.close();
+    c?.destroy();
+    node?.close();
+  }
+}

@@ -1,0 +1,197 @@
+// Everything `npm run train` does before it asks for a GPU: the comparison config from the
+// flags (or a config file), validated by the one schema; the dataset, loaded and checked
+// against the model (context longer than the corpus, empty or non-UTF-8 text, CIFAR files of
+// the wrong length); a checkpoint to resume from, decoded and matched to the model. Every
+// problem is a CliError (or the data layer's DataError) whose message names it.
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { DATASET_KIND } from '../data/datasets';
+import { loadDatasetByName } from '../data/node/load';
+import { comparisonStateFromCheckpoints, decodeRunCheckpoint, layoutOf, type ComparisonState, type RunCheckpoint } from '../train/checkpoint';
+import {
+  DEFAULT_ADAMW,
+  DEFAULT_COMPARISON,
+  DEFAULT_DATASET,
+  DEFAULT_IRE,
+  MODEL_PRESETS,
+  type BaseOptimizer,
+  type ComparisonConfig,
+  type ModelPreset,
+  type OptimizerConfig,
+  type RunConfig,
+} from '../train/config';
+import { validatePartialConfig } from '../train/configSchema';
+import { modelConfigFor } from '../train/models';
+import { modelDataOf, type TrainingData } from '../train/trainingData';
+import { CliError, type CliOptimizer, type TrainArgs } from './trainArgs';
+
+/** The CLI's default budget per model preset: steps, batch and evaluation interval. */
+export interface PresetBudget {
+  steps: number;
+  batch: number;
+  evalEvery: number;
+}
+
+export const PRESET_BUDGETS: Record<ModelPreset, PresetBudget> = {
+  'gpt-tiny': { steps: 2000, batch: 16, evalEvery: 100 },
+  'gpt-small': { steps: 2000, batch: 16, evalEvery: 100 },
+  'mlp-mnist': { steps: 1500, batch: 64, evalEvery: 100 },
+  'cnn-mnist': { steps: 1500, batch: 64, evalEvery: 100 }, // ≥ 97% test accuracy with AdamW (docs/experiments.md)
+  'cnn-cifar10': { steps: 4000, batch: 64, evalEvery: 200 },
+  'toy-2d': { steps: 1000, batch: 1, evalEvery: 0 },
+};
+
+/** Base optimizer defaults of the CLI (AdamW: the playground's; SGD/SAM: the authors' CNN settings). */
+function optimizerDefaults(base: BaseOptimizer): OptimizerConfig {
+  if (base === 'adamw') return { ...DEFAULT_ADAMW, warmupSteps: 50 };
+  return { ...DEFAULT_ADAMW, base, lr: 0.05, minLr: 0.0005, beta1: 0.9, weightDecay: 5e-4, warmupSteps: 50, rho: 0.05 };
+}
+
+const OPTIMIZER_RUNS: Record<CliOptimizer, { base: BaseOptimizer; ire: boolean; name: string }> = {
+  adamw: { base: 'adamw', ire: false, name: 'AdamW' },
+  sgd: { base: 'sgd', ire: false, name: 'SGD' },
+  sam: { base: 'sam', ire: false, name: 'SAM' },
+  admire: { base: 'adamw', ire: true, name: 'AdmIRE' },
+  'sgd-ire': { base: 'sgd', ire: true, name: 'SGD-IRE' },
+  'sam-ire': { base: 'sam', ire: true, name: 'SAM-IRE' },
+};
+
+function readJson(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new CliError(`${what} "${path}" cannot be read: ${(e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new CliError(`${what} "${path}" is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The comparison config the flags ask for, validated by the schema (throws a CliError listing every problem). */
+export function buildConfig(args: TrainArgs): ComparisonConfig {
+  const fromFile = args.config !== undefined ? readJson(args.config, 'Config file') : {};
+  if (!isRecord(fromFile)) throw new CliError(`Config file "${args.config}" must hold a JSON object (a comparison config)`);
+  const value: Record<string, unknown> = structuredClone(fromFile);
+  const fileModel = typeof value.model === 'string' && value.model in MODEL_PRESETS ? (value.model as ModelPreset) : undefined;
+  const preset: ModelPreset = args.preset ?? fileModel ?? 'gpt-tiny';
+  const budget = PRESET_BUDGETS[preset];
+  value.model = preset;
+  if (args.dataset !== undefined) value.dataset = args.dataset;
+  else if (args.preset !== undefined || value.dataset === undefined) value.dataset = DEFAULT_DATASET[preset];
+  if (args.cifarDir !== undefined && value.dataset !== 'cifar10') throw new CliError(`--cifar-dir is for the cifar10 dataset, not "${String(value.dataset)}"`);
+  const put = (key: string, flag: number | undefined, fallback: number) => {
+    if (flag !== undefined) value[key] = flag;
+    else if (value[key] === undefined) value[key] = fallback;
+  };
+  put('seed', args.seed, DEFAULT_COMPARISON.seed);
+  put('batchSize', args.batch, budget.batch);
+  put('totalSteps', args.steps, budget.steps);
+  put('evalEvery', args.evalEvery, budget.evalEvery);
+  if (args.config === undefined) {
+    const o = OPTIMIZER_RUNS[args.optimizer ?? 'adamw'];
+    const optimizer: OptimizerConfig = { ...optimizerDefaults(o.base), ire: { ...DEFAULT_IRE, enabled: o.ire } };
+    const steps = value.totalSteps as number;
+    optimizer.warmupSteps = Math.min(optimizer.warmupSteps, Math.floor(steps / 10));
+    const run: RunConfig = { id: 'A', name: o.name, optimizer };
+    value.runs = [run];
+  }
+  if (args.lr !== undefined || args.kappa !== undefined || args.gamma !== undefined) {
+    const runs = Array.isArray(value.runs) ? value.runs : structuredClone(DEFAULT_COMPARISON.runs);
+    value.runs = runs.map((r: unknown, i: number) => {
+      const run = isRecord(r) ? structuredClone(r) : {};
+      const base = DEFAULT_COMPARISON.runs[Math.min(i, DEFAULT_COMPARISON.runs.length - 1)].optimizer;
+      const opt = isRecord(run.optimizer) ? run.optimizer : {};
+      if (args.lr !== undefined) {
+        opt.lr = args.lr;
+        const minLr = typeof opt.minLr === 'number' ? opt.minLr : base.minLr;
+        if (minLr > args.lr) opt.minLr = args.lr / 10;
+      }
+      if (args.kappa !== undefined || args.gamma !== undefined) {
+        const ire = isRecord(opt.ire) ? opt.ire : {};
+        const enabled = typeof ire.enabled === 'boolean' ? ire.enabled : base.ire.enabled;
+        if (!enabled) throw new CliError(`--kappa/--gamma apply to IRE runs; run ${i + 1} has IRE off (use --optimizer admire, sgd-ire or sam-ire)`);
+        if (args.kappa !== undefined) ire.kappa = args.kappa;
+        if (args.gamma !== undefined) ire.gamma = args.gamma;
+        opt.ire = ire;
+      }
+      run.optimizer = opt;
+      return run;
+    });
+  }
+  const checked = validatePartialConfig(value);
+  if (!checked.ok) throw new CliError(`invalid configuration:\n  ${checked.errors.join('\n  ')}`);
+  return checked.config;
+}
+
+/** Where a dataset's files come from (text file, CIFAR folder), for messages and resumes. */
+export interface DataPaths {
+  text?: string;
+  cifarDir?: string;
+}
+
+/** Loads the config's dataset on the CPU and checks it fits the model (before any GPU work). */
+export function loadData(config: ComparisonConfig, paths: DataPaths): TrainingData {
+  const model = MODEL_PRESETS[config.model];
+  const context = model.kind === 'gpt' ? model.context : undefined;
+  const loaded = loadDatasetByName(config.dataset, { context, textFile: paths.text, cifarDir: paths.cifarDir });
+  const data = loaded as TrainingData;
+  modelConfigFor(config.model, modelDataOf(data)); // throws if the model needs what the data lacks
+  if (DATASET_KIND[config.dataset] === 'image' && data.kind === 'image' && (data.dataset.train.count < 1 || data.dataset.test.count < 1)) {
+    throw new CliError(`Dataset "${config.dataset}" has an empty split (train ${data.dataset.train.count}, test ${data.dataset.test.count} images)`);
+  }
+  return data;
+}
+
+/** Checkpoint file name of a run at a step: one file per run; the run id is named when there are several. */
+export function checkpointFileName(step: number, runId: string, runCount: number): string {
+  return runCount > 1 ? `ckpt-${step}-${runId}.safetensors` : `ckpt-${step}.safetensors`;
+}
+
+function readCheckpoint(path: string): RunCheckpoint {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(path));
+  } catch (e) {
+    throw new CliError(`Checkpoint "${path}" cannot be read: ${(e as Error).message}`);
+  }
+  return decodeRunCheckpoint(bytes, basename(path));
+}
+
+/**
+ * Reads the checkpoint to resume from, and the files of the comparison's other runs beside it
+ * (ckpt-<step>-<id>.safetensors), into one state; checks its tensors against the model's layout.
+ */
+export function loadResumeState(path: string): ComparisonState {
+  const first = readCheckpoint(path);
+  const files = [first];
+  const ids = first.meta.runIds;
+  if (ids.length > 1) {
+    const own = `-${first.meta.runId}.safetensors`;
+    const name = basename(path);
+    if (!name.endsWith(own)) throw new CliError(`Checkpoint "${path}" is run ${first.meta.runId} of ${ids.length}; expected a name ending in "${own}" to find the others`);
+    const prefix = name.slice(0, name.length - own.length);
+    for (const id of ids) {
+      if (id === first.meta.runId) continue;
+      const sibling = join(dirname(path), `${prefix}-${id}.safetensors`);
+      if (!existsSync(sibling)) throw new CliError(`Checkpoint of run ${id} ("${sibling}") is missing; a comparison resumes from the files of all its runs`);
+      files.push(readCheckpoint(sibling));
+    }
+  }
+  const state = comparisonStateFromCheckpoints(files);
+  layoutOf(state.model); // the architecture must be buildable
+  return state;
+}
+
+/** Checks that the dataset gives the model the checkpoint was trained with (same vocabulary, shapes). */
+export function checkResumeData(state: ComparisonState, data: TrainingData): void {
+  const expected = modelConfigFor(state.config.model, modelDataOf(data));
+  if (JSON.stringify(expected) !== JSON.stringify(state.model)) {
+    const why = expected.kind === 'gpt' && state.model.kind === 'gpt' ? ` (vocabulary ${expected.vocab} here, ${state.model.vocab} in the checkpoint)` : '';
+    throw new CliError(`The dataset does not give the model the checkpoint was trained with${why}; pass the same data (--text / --cifar-dir) as the original run`);
+  }
+}

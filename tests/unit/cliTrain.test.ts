@@ -1,0 +1,143 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CliError, parseTrainArgs } from '../../src/cli/trainArgs';
+import { main } from '../../src/cli/trainMain';
+import { buildConfig, checkpointFileName, PRESET_BUDGETS } from '../../src/cli/trainSetup';
+
+const dir = mkdtempSync(join(tmpdir(), 'cli-train-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, bytes: Uint8Array | string): string {
+  const p = join(dir, name);
+  writeFileSync(p, bytes);
+  return p;
+}
+
+/** Runs the CLI with a GPU that must never be opened; returns the exit code and stderr. */
+async function run(argv: string[]): Promise<{ code: number; err: string; out: string; gpuOpened: boolean }> {
+  let err = '';
+  let out = '';
+  let gpuOpened = false;
+  const code = await main(argv, {
+    stdout: { write: (t) => void (out += t), isTTY: false },
+    stderr: { write: (t) => void (err += t) },
+    createGpu: () => {
+      gpuOpened = true;
+      return Promise.reject(new Error('the GPU must not be opened for bad input'));
+    },
+  });
+  return { code, err, out, gpuOpened };
+}
+
+async function expectRefused(argv: string[], message: RegExp): Promise<void> {
+  const r = await run(argv);
+  expect(r.gpuOpened).toBe(false);
+  expect(r.code).toBe(2);
+  expect(r.err).toMatch(/^train: /);
+  expect(r.err).toMatch(message);
+}
+
+describe('train CLI: flags', () => {
+  it('parses every flag, in both --flag value and --flag=value forms', () => {
+    const a = parseTrainArgs(['--preset', 'cnn-mnist', '--optimizer=admire', '--steps', '500', '--seed', '1', '--out', 'runs/a', '--lr=0.002', '--kappa', '3', '--gamma', '0.8']);
+    expect(a).toMatchObject({ preset: 'cnn-mnist', optimizer: 'admire', steps: 500, seed: 1, out: 'runs/a', lr: 0.002, kappa: 3, gamma: 0.8, evalBatches: 8 });
+    const b = parseTrainArgs(['--checkpoint-steps', '500,0, 100', '--eval-every', '0', '--dump-batches', 'b.jsonl', '--final-eval-batches', '3']);
+    expect(b.checkpointSteps).toEqual([0, 100, 500]);
+    expect(b).toMatchObject({ evalEvery: 0, dumpBatches: 'b.jsonl', finalEvalBatches: 3 });
+    expect(parseTrainArgs(['--text', 'a.txt']).dataset).toBe('user-text');
+    expect(parseTrainArgs(['--help']).help).toBe(true);
+  });
+
+  it('names the flag and the problem', () => {
+    const cases: [string[], RegExp][] = [
+      [['--preset', 'gpt-huge'], /unknown preset "gpt-huge" \(known: gpt-tiny, gpt-small, mlp-mnist, cnn-mnist, cnn-cifar10, toy-2d\)/],
+      [['--lr', '-0.1'], /--lr -0.1: the learning rate must be a number in \(0, 10\]/],
+      [['--lr=-1'], /--lr -1: the learning rate must be/],
+      [['--lr', 'fast'], /--lr fast: not a number/],
+      [['--steps', '2.5'], /--steps 2.5: must be an integer in \[1, 10000000\]/],
+      [['--gamma', '1.5'], /--gamma 1.5: γ must be a number in \[0, 1\]/],
+      [['--frobnicate'], /unknown option "--frobnicate"/],
+      [['--optimizer', 'adam'], /unknown optimizer "adam" \(known: adamw, sgd, sam, admire, sgd-ire, sam-ire\)/],
+      [['--dataset', 'imagenet'], /unknown dataset "imagenet"/],
+      [['--steps'], /--steps needs a value/],
+      [['--steps', '--seed', '1'], /--steps needs a value/],
+      [['--seed', '1', '--seed', '2'], /--seed is given twice/],
+      [['train.json'], /unexpected argument "train.json"/],
+      [['--checkpoint-steps', '0,ten'], /"ten" is not a step number/],
+      [['--resume', 'c.safetensors', '--lr', '0.1'], /--lr cannot be combined with --resume/],
+      [['--config', 'c.json', '--optimizer', 'sgd'], /--optimizer cannot be combined with --config/],
+      [['--text', 'a.txt', '--dataset', 'mnist'], /--text is for --dataset user-text/],
+    ];
+    for (const [argv, message] of cases) {
+      expect(() => parseTrainArgs(argv), argv.join(' ')).toThrow(CliError);
+      expect(() => parseTrainArgs(argv), argv.join(' ')).toThrow(message);
+    }
+  });
+
+  it('builds a validated single-run config from a preset and an optimizer', () => {
+    const c = buildConfig(parseTrainArgs(['--preset', 'cnn-mnist', '--optimizer', 'sgd-ire', '--steps', '300', '--kappa', '2', '--seed', '5']));
+    expect(c).toMatchObject({ model: 'cnn-mnist', dataset: 'mnist', seed: 5, totalSteps: 300, batchSize: PRESET_BUDGETS['cnn-mnist'].batch });
+    expect(c.runs).toHaveLength(1);
+    expect(c.runs[0].optimizer).toMatchObject({ base: 'sgd', warmupSteps: 30, ire: { enabled: true, kappa: 2 } });
+    const d = buildConfig(parseTrainArgs([]));
+    expect(d).toMatchObject({ model: 'gpt-tiny', dataset: 'moby-dick', totalSteps: 2000 });
+    expect(d.runs[0]).toMatchObject({ name: 'AdamW', optimizer: { base: 'adamw', ire: { enabled: false } } });
+  });
+
+  it('takes a partial config file with several runs; flags override it', () => {
+    const path = file('two.json', JSON.stringify({ model: 'mlp-mnist', batchSize: 8, runs: [{ name: 'plain' }, { name: 'ire', optimizer: { ire: { gamma: 0.7 } } }] }));
+    const c = buildConfig(parseTrainArgs(['--config', path, '--steps', '120', '--lr', '0.001']));
+    expect(c).toMatchObject({ model: 'mlp-mnist', dataset: 'mnist', batchSize: 8, totalSteps: 120 });
+    expect(c.runs.map((r) => [r.id, r.name, r.optimizer.lr, r.optimizer.ire.enabled, r.optimizer.ire.gamma])).toEqual([
+      ['A', 'plain', 0.001, false, 0.6],
+      ['B', 'ire', 0.001, true, 0.7],
+    ]);
+    expect(checkpointFileName(100, 'B', 2)).toBe('ckpt-100-B.safetensors');
+    expect(checkpointFileName(100, 'A', 1)).toBe('ckpt-100.safetensors');
+  });
+});
+
+describe('train CLI: bad input stops with a message before any GPU work', () => {
+  it('an unknown preset, a negative learning rate, an unknown flag', async () => {
+    await expectRefused(['--preset', 'resnet'], /unknown preset "resnet"/);
+    await expectRefused(['--preset', 'gpt-tiny', '--lr', '-3e-4'], /--lr -3e-4: the learning rate must be a number in \(0, 10\]/);
+    await expectRefused(['--preset', 'gpt-tiny', '--learning-rate', '0.1'], /unknown option "--learning-rate"/);
+  });
+
+  it('a context longer than the corpus, an empty text file, a text file that is not UTF-8', async () => {
+    await expectRefused(['--preset', 'gpt-tiny', '--text', file('short.txt', 'Call me Ishmael. '.repeat(10))], /"short\.txt" has 170 characters; a context of 64 needs at least 650/);
+    await expectRefused(['--preset', 'gpt-tiny', '--text', file('empty.txt', '')], /"empty\.txt" is empty/);
+    const latin1 = new Uint8Array([...new TextEncoder().encode('caf'), 0xe9, 0x20, 0x61]); // "café a" in Latin-1
+    await expectRefused(['--preset', 'gpt-tiny', '--text', file('latin1.txt', latin1)], /"latin1\.txt" is not valid UTF-8 text \(first invalid byte at offset 3\)/);
+    await expectRefused(['--preset', 'gpt-tiny', '--text', join(dir, 'missing.txt')], /"[^"]*missing\.txt" cannot be read/);
+  });
+
+  it('a CIFAR-10 file of the wrong length, a missing CIFAR folder', async () => {
+    const cifar = join(dir, 'cifar');
+    mkdirSync(cifar, { recursive: true });
+    writeFileSync(join(cifar, 'data_batch_1.bin'), new Uint8Array(3073 * 2));
+    writeFileSync(join(cifar, 'test_batch.bin'), new Uint8Array(3073 + 100));
+    await expectRefused(['--preset', 'cnn-cifar10', '--cifar-dir', cifar], /CIFAR-10 file "test_batch\.bin" is 3173 bytes, not a multiple of 3073/);
+    await expectRefused(['--preset', 'cnn-cifar10'], /Dataset "cifar10" needs the folder of its binary batches \(--cifar-dir DIR\)/);
+  });
+
+  it('invalid config files, IRE flags without IRE, checkpoints that are not there or not checkpoints', async () => {
+    await expectRefused(['--config', file('bad.json', '{"batchSize": 0, "runs": [{"optimizer": {"lr": -1}}]}')], /invalid configuration:\n.*batchSize = 0: must be in \[1, 4096\]/s);
+    await expectRefused(['--config', file('bad2.json', '{"batchSize": 0, "runs": [{"optimizer": {"lr": -1}}]}')], /runs\[0\]\.optimizer\.lr = -1: must be in \(0, 10\]/);
+    await expectRefused(['--config', file('broken.json', '{"model": ')], /Config file "[^"]*broken\.json" is not valid JSON/);
+    await expectRefused(['--config', file('model.json', '{"model": "cnn-mnist", "dataset": "moby-dick"}'), '--preset', 'cnn-mnist', '--dataset', 'moby-dick'], /dataset = "moby-dick": does not fit model "cnn-mnist"/);
+    await expectRefused(['--preset', 'mlp-mnist', '--kappa', '3'], /--kappa\/--gamma apply to IRE runs/);
+    await expectRefused(['--preset', 'toy-2d', '--steps', '10', '--checkpoint-steps', '0,20'], /--checkpoint-steps: step 20 is past the last step 10/);
+    await expectRefused(['--resume', join(dir, 'nope.safetensors')], /Checkpoint "[^"]*nope\.safetensors" cannot be read/);
+    await expectRefused(['--resume', file('garbage.safetensors', 'hello, world')], /garbage\.safetensors: declares a header of \d+ bytes.*not a safetensors file/);
+  });
+
+  it('prints the usage with --help', async () => {
+    const r = await run(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/--checkpoint-steps LIST/);
+    expect(r.gpuOpened).toBe(false);
+  });
+});
