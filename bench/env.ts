@@ -23,3 +23,16 @@ export class BenchEnv {
     return this.gpu;
   }
 }
+
+/** Runs `body` in a validation error scope and throws the first validation error. */
+export async function validated<T>(device: GPUDevice, body: () => Promise<T>): Promise<T> {
+  device.pushErrorScope('validation');
+  const outcome = await body().then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+  const err = await device.popErrorScope();
+  if (err) throw new Error(`WebGPU validation error: ${err.message}`);
+  if ('error' in outcome) throw outcome.error;
+  return outcome.value;
+}

@@ -6,8 +6,9 @@ import { BenchEnv } from './env';
 import { BenchRegistry } from './registry';
 import { DEFAULT_VOCAB, type BenchApi, type BenchRow, type RunOptions } from './rows';
 import { kernelEntries } from './suites/kernels';
+import { profileEntries } from './suites/profile';
 import { tfjsEntries } from './suites/tfjs';
-import { trainingSlots } from './suites/training';
+import { trainingEntries } from './suites/training';
 
 declare global {
   interface Window {
@@ -17,7 +18,7 @@ declare global {
 
 const env = new BenchEnv();
 const registry = new BenchRegistry();
-registry.add(...kernelEntries(env), ...trainingSlots(), ...tfjsEntries());
+registry.add(...kernelEntries(env), ...trainingEntries(env), ...tfjsEntries(), ...profileEntries(env));
 
 const api: BenchApi = {
   entries: () => registry.list(),

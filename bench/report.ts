@@ -28,6 +28,9 @@ function rate(r: BenchRow): string {
   return '';
 }
 
+/** Kernels of a profile row printed in the table (all of them go to the JSON). */
+const BREAKDOWN_LINES = 12;
+
 function pad(s: string, n: number, right = false): string {
   return right ? s.padStart(n) : s.padEnd(n);
 }
@@ -54,22 +57,33 @@ export function formatTable(rows: readonly BenchRow[]): string {
     out.push(line(body[i]));
     const note = r.error ?? r.pending ?? r.detail;
     if (note) out.push(`    ${r.error ? 'error: ' : r.pending ? 'pending: ' : ''}${note}`);
+    if (r.breakdown && r.ms_per_step) {
+      for (const k of r.breakdown.slice(0, BREAKDOWN_LINES)) {
+        const share = ((100 * k.ms) / r.ms_per_step).toFixed(1).padStart(5);
+        out.push(`      ${share}%  ${k.ms.toFixed(1).padStart(9)} ms  ${k.dispatches.toFixed(0).padStart(3)}×  ${k.label}`);
+      }
+      if (r.breakdown.length > BREAKDOWN_LINES) out.push(`      … ${r.breakdown.length - BREAKDOWN_LINES} more kernels in the JSON`);
+    }
   });
   return out.join('\n');
 }
 
+/** The row name of a training step; the comparisons are between those rows only. */
+export const TRAIN_STEP = 'train step';
+
 const find = (rows: readonly BenchRow[], suite: string, impl: string, optimizer: string) =>
-  rows.find((r) => r.suite === suite && r.impl === impl && r.optimizer === optimizer && r.ms_per_step !== undefined);
+  rows.find((r) => r.name === TRAIN_STEP && r.suite === suite && r.impl === impl && r.optimizer === optimizer && r.ms_per_step !== undefined);
 
 /** Ours (AdamW) vs each TF.js backend per training suite, and AdmIRE / AdamW. */
 export function comparisons(rows: readonly BenchRow[]): Comparison[] {
   const out: Comparison[] = [];
-  const suites = [...new Set(rows.filter((r) => r.ms_per_step !== undefined || r.pending !== undefined).map((r) => r.suite))].filter((s) => s !== 'kernels');
+  const steps = rows.filter((r) => r.name === TRAIN_STEP);
+  const suites = [...new Set(steps.map((r) => r.suite))];
   for (const suite of suites) {
     const ours = find(rows, suite, 'ours', 'adamw');
     for (const impl of ['tfjs-webgpu', 'tfjs-wasm'] as const) {
       const theirs = find(rows, suite, impl, 'adam');
-      if (!theirs && !rows.some((r) => r.suite === suite && r.impl === impl)) continue;
+      if (!theirs && !steps.some((r) => r.suite === suite && r.impl === impl)) continue;
       const what = `ours adamw vs ${impl} adam`;
       if (ours?.ms_per_step !== undefined && theirs?.ms_per_step !== undefined) {
         out.push({ suite, what, speedup: theirs.ms_per_step / ours.ms_per_step });
@@ -80,7 +94,7 @@ export function comparisons(rows: readonly BenchRow[]): Comparison[] {
     const admire = find(rows, suite, 'ours', 'admire');
     if (ours?.ms_per_step !== undefined && admire?.ms_per_step !== undefined) {
       out.push({ suite, what: 'ours admire / ours adamw', ratio: admire.ms_per_step / ours.ms_per_step });
-    } else if (rows.some((r) => r.suite === suite && r.impl === 'ours')) {
+    } else if (steps.some((r) => r.suite === suite && r.impl === 'ours')) {
       out.push({ suite, what: 'ours admire / ours adamw', note: 'ours not measured' });
     }
   }

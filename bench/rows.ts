@@ -19,8 +19,16 @@ export interface BenchRow {
   warmup?: number; // untimed steps (or submissions) before timing
   iters?: number; // timed steps (or submissions)
   detail?: string; // free text: shapes, backend, threads
+  breakdown?: KernelTime[]; // profile rows: time per kernel label, largest first
   pending?: string; // set when the entry is a registry slot with nothing to run yet
   error?: string; // set when the entry failed; the other figures are then absent
+}
+
+/** One kernel's share of a profiled step: its dispatches replayed one per submission. */
+export interface KernelTime {
+  label: string; // 'Owner.thing' of the kernel (bind group label)
+  ms: number; // per step, summed over its dispatches
+  dispatches: number; // per step
 }
 
 /** What every entry is handed. Counts are small by default: SwiftShader is slow. */

@@ -4,7 +4,7 @@
 // host block, the table and the comparisons, and with --json FILE writes them as JSON.
 //
 //   npm run bench -- [--suite NAME]… [--quick] [--warmup N] [--iters N] [--timeout S]
-//                    [--vocab V] [--json FILE] [--list]
+//                    [--vocab V] [--json FILE] [--list] [--verbose]
 //
 // --suite matches a suite ('kernels', 'gpt-tiny', 'mlp', 'cnn'), an impl ('ours', 'tfjs-wasm'…)
 // or any part of an entry id ('matmul 512'); it may be repeated or comma-separated.
@@ -26,12 +26,13 @@ interface CliOptions {
   timeoutS: number;
   json?: string;
   list: boolean;
+  verbose: boolean;
 }
 
-const USAGE = 'usage: npm run bench -- [--suite NAME]… [--quick] [--warmup N] [--iters N] [--timeout S] [--vocab V] [--json FILE] [--list]';
+const USAGE = 'usage: npm run bench -- [--suite NAME]… [--quick] [--warmup N] [--iters N] [--timeout S] [--vocab V] [--json FILE] [--list] [--verbose]';
 
 function parseArgs(argv: string[]): CliOptions {
-  const o: CliOptions = { suites: [], run: { warmup: 1, iters: 3, quick: false, vocab: 0 }, timeoutS: 600, list: false };
+  const o: CliOptions = { suites: [], run: { warmup: 1, iters: 3, quick: false, vocab: 0 }, timeoutS: 600, list: false, verbose: false };
   let itersGiven = false;
   const int = (flag: string, v: string | undefined, min: number) => {
     const n = Number(v);
@@ -50,6 +51,7 @@ function parseArgs(argv: string[]): CliOptions {
     else if (a === '--vocab') o.run.vocab = int(a, argv[++i], 2);
     else if (a === '--json') o.json = argv[++i];
     else if (a === '--list') o.list = true;
+    else if (a === '--verbose') o.verbose = true;
     else if (a === '--help' || a === '-h') {
       console.log(USAGE);
       process.exit(0);
@@ -73,12 +75,13 @@ function selected(e: EntryInfo, o: CliOptions): boolean {
 
 const PAGE_LOAD_MS = 180_000; // first load pre-bundles TF.js
 
-async function openBenchPage(browser: Browser, url: string): Promise<{ page: Page; close: () => Promise<void>; console: string[] }> {
+async function openBenchPage(browser: Browser, url: string, echo?: string): Promise<{ page: Page; close: () => Promise<void>; console: string[] }> {
   const context = await browser.newContext();
   const page = await context.newPage();
   const log: string[] = [];
   page.on('pageerror', (e) => log.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
+    if (echo) console.error(`[page ${echo}] ${m.type()}: ${m.text()}`);
     if (m.type() === 'error' || m.type() === 'warning') log.push(`console.${m.type()}: ${m.text()}`);
   });
   await page.goto(url, { timeout: PAGE_LOAD_MS });
@@ -86,25 +89,26 @@ async function openBenchPage(browser: Browser, url: string): Promise<{ page: Pag
   return { page, console: log, close: () => context.close() };
 }
 
-/** Runs one entry in a fresh page with a timeout; never throws. */
+/** Runs one entry in a fresh page; the timeout covers loading the page too. Never throws. */
 async function runEntry(browser: Browser, url: string, e: EntryInfo, o: CliOptions): Promise<BenchRow> {
   const base = { suite: e.suite, name: e.name, impl: e.impl, optimizer: e.optimizer };
   if (e.pending) return { ...base, pending: e.pending };
   let session: Awaited<ReturnType<typeof openBenchPage>> | undefined;
   let timer: NodeJS.Timeout | undefined;
-  try {
-    session = await openBenchPage(browser, url);
-    const { page } = session;
-    const measured = page.evaluate(([id, opts]) => {
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${o.timeoutS} s`)), o.timeoutS * 1000);
+  });
+  const measure = async (): Promise<BenchRow> => {
+    session = await openBenchPage(browser, url, o.verbose ? e.id : undefined);
+    return session.page.evaluate(([id, opts]) => {
       if (!window.__bench) throw new Error('the bench page did not install window.__bench');
       return window.__bench.run(id, opts);
     }, [e.id, o.run] as const);
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${o.timeoutS} s`)), o.timeoutS * 1000);
-    });
-    const row = await Promise.race([measured, timeout]);
-    measured.catch(() => undefined);
-    return row;
+  };
+  const measured = measure();
+  measured.catch(() => undefined);
+  try {
+    return await Promise.race([measured, timeout]);
   } catch (err) {
     const tail = session?.console.slice(-3).join(' | ');
     return { ...base, error: `${err instanceof Error ? err.message.split('\n')[0] : String(err)}${tail ? ` [page: ${tail}]` : ''}` };

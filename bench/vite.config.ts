@@ -15,7 +15,9 @@ export default defineConfig({
   root,
   // Its own dependency cache, so the app's dev server and this one never re-optimize each other's.
   cacheDir: 'node_modules/.vite-bench',
-  server: { headers: isolation, host: '127.0.0.1' },
+  // No HMR and no file watching: teammates edit the tree while a benchmark runs, and a reload
+  // would destroy the page in the middle of a measurement.
+  server: { headers: isolation, host: '127.0.0.1', hmr: false, watch: null },
   preview: { headers: isolation },
   // Pre-bundle TF.js up front: a dependency discovered at run time would make Vite reload the
   // page in the middle of a measurement.

@@ -7,7 +7,7 @@ import { createStorageBuffer, createStorageBufferWith } from '../../src/gpu/buff
 import { submitDispatches } from '../../src/gpu/dispatch';
 import { matmul, type MatmulVariant } from '../../src/nn/matmul';
 import { Rng } from '../../src/util/rng';
-import type { BenchEnv } from '../env';
+import { validated, type BenchEnv } from '../env';
 import type { BenchEntry } from '../registry';
 import type { BenchRow, RunOptions } from '../rows';
 import { spread, timeSteps } from '../timing';
@@ -15,19 +15,6 @@ import { spread, timeSteps } from '../timing';
 export const MATMUL_SIZES = [256, 512, 1024] as const;
 const MATMUL_VARIANTS: readonly MatmulVariant[] = ['registerBlocked', 'sharedTiles'];
 const FLOPS_PER_SUBMISSION = 2 ** 30;
-
-/** Runs `body` inside a validation error scope and throws the first validation error. */
-async function checked<T>(device: GPUDevice, label: string, body: () => Promise<T>): Promise<T> {
-  device.pushErrorScope('validation');
-  const outcome = await body().then(
-    (value) => ({ value }),
-    (error: unknown) => ({ error }),
-  );
-  const err = await device.popErrorScope();
-  if (err) throw new Error(`${label}: WebGPU validation error: ${err.message}`);
-  if ('error' in outcome) throw outcome.error;
-  return outcome.value;
-}
 
 async function benchMatmul(env: BenchEnv, n: number, variant: MatmulVariant, opts: RunOptions): Promise<Partial<BenchRow>> {
   const { device, ctx } = await env.ours();
@@ -37,7 +24,7 @@ async function benchMatmul(env: BenchEnv, n: number, variant: MatmulVariant, opt
   const b = createStorageBufferWith(device, `${label}.b`, rng.uniformArray(n * n)); // (K,N)
   const c = createStorageBuffer(device, `${label}.c`, n * n * 4); // (M,N)
   try {
-    return await checked(device, label, async () => {
+    return await validated(device, async () => {
       const kernel = matmul(ctx, label, { a, b, c }, { M: n, N: n, K: n }, variant);
       const flops = 2 * n * n * n;
       const reps = Math.max(1, Math.round(FLOPS_PER_SUBMISSION / flops));
