@@ -18,13 +18,14 @@ function headline(r: BenchRow): { value: string; unit: string } {
   if (r.gflops !== undefined) return { value: r.gflops.toFixed(2), unit: 'GFLOP/s' };
   if (r.gbps !== undefined) return { value: r.gbps.toFixed(2), unit: 'GB/s' };
   if (r.ms_per_step !== undefined) return { value: r.ms_per_step.toFixed(1), unit: 'ms/step' };
+  if (r.ms !== undefined) return { value: r.ms.toFixed(1), unit: 'ms' };
   return { value: '?', unit: '' };
 }
 
 function rate(r: BenchRow): string {
   if (r.tokens_per_s !== undefined) return `${r.tokens_per_s.toFixed(0)} tok/s`;
   if (r.images_per_s !== undefined) return `${r.images_per_s.toFixed(0)} img/s`;
-  if (r.ms !== undefined) return `${r.ms.toFixed(2)} ms`;
+  if (r.ms !== undefined && (r.gflops !== undefined || r.gbps !== undefined)) return `${r.ms.toFixed(2)} ms`;
   return '';
 }
 

@@ -1,5 +1,6 @@
 // Kernel suite, "ours": matmul in GFLOP/s (both variants, square sizes 256, 512, 1024), and the
-// slots for attention, layernorm and the AdamW update (GB/s) until those kernels land.
+// attention, layernorm and AdamW-update kernels (ms per step; AdamW also in GB/s) as they run
+// inside a gpt-tiny training step (bench/suites/profile.ts replays them one at a time).
 // A timed "step" is one queue submission of `reps` back-to-back dispatches, awaited with
 // onSubmittedWorkDone; reps is chosen so that one submission does about 2^30 FLOPs, which keeps
 // the per-submission overhead out of the figure without making a 1024 run take minutes.
@@ -8,6 +9,7 @@ import { submitDispatches } from '../../src/gpu/dispatch';
 import { matmul, type MatmulVariant } from '../../src/nn/matmul';
 import { Rng } from '../../src/util/rng';
 import { validated, type BenchEnv } from '../env';
+import { familyInGptStep } from './profile';
 import type { BenchEntry } from '../registry';
 import type { BenchRow, RunOptions } from '../rows';
 import { spread, timeSteps } from '../timing';
@@ -67,12 +69,19 @@ export function kernelEntries(env: BenchEnv): BenchEntry[] {
       });
     }
   }
-  // Slots: each gets a `run` when its kernel lands (src/nn/attention.ts, src/nn/layernorm.ts,
-  // src/optim/adamw.ts); attention and layernorm in ms per forward+backward, AdamW in GB/s.
+  // Kernel families at the shapes training uses: their dispatches in a gpt-tiny step.
+  const family = (name: string, shader: string, optimizer = '-'): BenchEntry => ({
+    suite: 'kernels',
+    name,
+    impl: 'ours',
+    optimizer,
+    slow: true,
+    run: (opts) => familyInGptStep(env, shader, opts),
+  });
   entries.push(
-    { suite: 'kernels', name: 'attention fwd+bwd (B=16,T=64,NH=4,C=128)', impl: 'ours', optimizer: '-', pending: 'attention kernels not in the tree yet' },
-    { suite: 'kernels', name: 'layernorm fwd+bwd (B·T=1024,C=128)', impl: 'ours', optimizer: '-', pending: 'layernorm kernels not in the tree yet' },
-    { suite: 'kernels', name: 'adamw update (2^20 params)', impl: 'ours', optimizer: 'adamw', pending: 'AdamW kernel not in the tree yet' },
+    family('attention fwd+bwd (gpt-tiny step)', 'nn/attention'),
+    family('layernorm fwd+bwd (gpt-tiny step)', 'nn/layernorm'),
+    family('adamw update (gpt-tiny params)', 'optim/adamw', 'adamw'),
   );
   return entries;
 }
