@@ -1,6 +1,9 @@
 // A kernel invocation prepared once (pipeline, bind group, grid) and encoded many times.
 // Models build their forward and backward lists of Dispatches when they are planned, so a
 // training step only encodes; nothing is created inside the step loop.
+import type { Binding } from './binding';
+
+export type { Binding };
 
 export interface Dispatch {
   label: string;
@@ -9,7 +12,6 @@ export interface Dispatch {
   workgroups: readonly [number, number, number];
 }
 
-export type Binding = GPUBuffer | GPUBufferBinding;
 
 /** Bind group for group 0 with `bindings[i]` at @binding(i). */
 export function bindGroupFor(device: GPUDevice, label: string, pipeline: GPUComputePipeline, bindings: readonly Binding[]): GPUBindGroup {

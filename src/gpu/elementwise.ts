@@ -5,6 +5,7 @@
 import type { GpuContext, Kernel } from './context';
 import { grid1d } from './dispatch';
 import type { UniformField } from './uniforms';
+import { bindingBuffer, bindingLabel, requireElements, type Binding } from './binding';
 
 export const ELEMENTWISE_PARAMS: readonly UniformField[] = [
   { name: 'n', type: 'u32' },
@@ -27,12 +28,12 @@ interface Placement {
   alpha?: number;
 }
 
-function checkRange(label: string, name: string, buf: GPUBuffer, offset: number, n: number): void {
+function checkRange(label: string, name: string, buf: Binding, offset: number, n: number): void {
   if (!Number.isInteger(offset) || offset < 0) throw new Error(`${label}: ${name} offset ${offset} must be a non-negative integer`);
-  if (buf.size < (offset + n) * 4) throw new Error(`${label}: buffer ${name} (${buf.label}) holds ${buf.size / 4} floats, needs ${offset + n}`);
+  requireElements(label, name, buf, offset + n);
 }
 
-function build(ctx: GpuContext, label: string, op: ElementwiseOp, buffers: GPUBuffer[], p: Placement): ElementwiseKernel {
+function build(ctx: GpuContext, label: string, op: ElementwiseOp, buffers: Binding[], p: Placement): ElementwiseKernel {
   if (!Number.isInteger(p.n) || p.n < 0) throw new Error(`${label}: n = ${p.n} must be a non-negative integer`);
   const kernel = ctx.kernel({
     label,
@@ -51,7 +52,7 @@ function build(ctx: GpuContext, label: string, op: ElementwiseOp, buffers: GPUBu
 }
 
 /** dst[dstOffset + i] = value for i < n. */
-export function fill(ctx: GpuContext, label: string, b: { dst: GPUBuffer }, n: number, value: number, dstOffset = 0): ElementwiseKernel {
+export function fill(ctx: GpuContext, label: string, b: { dst: Binding }, n: number, value: number, dstOffset = 0): ElementwiseKernel {
   checkRange(label, 'dst', b.dst, dstOffset, n);
   return build(ctx, label, 'fill', [b.dst], { n, dstOffset, alpha: value });
 }
@@ -60,11 +61,11 @@ export function fill(ctx: GpuContext, label: string, b: { dst: GPUBuffer }, n: n
 export function copy(
   ctx: GpuContext,
   label: string,
-  b: { src: GPUBuffer; dst: GPUBuffer },
+  b: { src: Binding; dst: Binding },
   n: number,
   offsets: { srcOffset?: number; dstOffset?: number } = {},
 ): ElementwiseKernel {
-  if (b.src === b.dst) throw new Error(`${label}: copy within one buffer is not supported (src and dst are ${b.src.label})`);
+  if (bindingBuffer(b.src) === bindingBuffer(b.dst)) throw new Error(`${label}: copy within one buffer is not supported (src and dst are ${bindingLabel(b.src)})`);
   const srcOffset = offsets.srcOffset ?? 0;
   const dstOffset = offsets.dstOffset ?? 0;
   checkRange(label, 'src', b.src, srcOffset, n);
@@ -73,7 +74,7 @@ export function copy(
 }
 
 /** x[offset + i] *= alpha for i < n. */
-export function scale(ctx: GpuContext, label: string, b: { x: GPUBuffer }, n: number, alpha: number, offset = 0): ElementwiseKernel {
+export function scale(ctx: GpuContext, label: string, b: { x: Binding }, n: number, alpha: number, offset = 0): ElementwiseKernel {
   checkRange(label, 'x', b.x, offset, n);
   return build(ctx, label, 'scale', [b.x], { n, dstOffset: offset, alpha });
 }
@@ -82,12 +83,12 @@ export function scale(ctx: GpuContext, label: string, b: { x: GPUBuffer }, n: nu
 export function axpy(
   ctx: GpuContext,
   label: string,
-  b: { x: GPUBuffer; y: GPUBuffer },
+  b: { x: Binding; y: Binding },
   n: number,
   alpha: number,
   offsets: { xOffset?: number; yOffset?: number } = {},
 ): ElementwiseKernel {
-  if (b.x === b.y) throw new Error(`${label}: axpy needs different x and y buffers (use scale for y += a·y)`);
+  if (bindingBuffer(b.x) === bindingBuffer(b.y)) throw new Error(`${label}: axpy needs different x and y buffers (use scale for y += a·y)`);
   const srcOffset = offsets.xOffset ?? 0;
   const dstOffset = offsets.yOffset ?? 0;
   checkRange(label, 'x', b.x, srcOffset, n);
@@ -100,7 +101,7 @@ export function axpy(
  * becomes an axpy with alpha 1, which rounds the same sum identically), or all three alike
  * (scale by 2).
  */
-export function add(ctx: GpuContext, label: string, b: { a: GPUBuffer; b: GPUBuffer; out: GPUBuffer }, n: number): ElementwiseKernel {
+export function add(ctx: GpuContext, label: string, b: { a: Binding; b: Binding; out: Binding }, n: number): ElementwiseKernel {
   if (b.out === b.a && b.out === b.b) return scale(ctx, label, { x: b.out }, n, 2);
   if (b.out === b.a) return axpy(ctx, label, { x: b.b, y: b.out }, n, 1);
   if (b.out === b.b) return axpy(ctx, label, { x: b.a, y: b.out }, n, 1);

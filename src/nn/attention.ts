@@ -3,6 +3,7 @@ import type { GpuContext, Kernel } from '../gpu/context';
 import { grid1d } from '../gpu/dispatch';
 import type { UniformField } from '../gpu/uniforms';
 import { requireElements, requireIntegers } from './shapeChecks';
+import type { Binding } from '../gpu/binding';
 
 export const ATTENTION_PARAMS: readonly UniformField[] = [
   { name: 'B', type: 'u32' },
@@ -30,7 +31,7 @@ function checkShape(label: string, s: AttentionShape): void {
   if (s.C % s.NH !== 0) throw new Error(`${label}: C = ${s.C} is not a multiple of NH = ${s.NH}`);
 }
 
-function attentionKernel(ctx: GpuContext, label: string, pass: Pass, storage: GPUBuffer[], s: AttentionShape, count: number): Kernel {
+function attentionKernel(ctx: GpuContext, label: string, pass: Pass, storage: Binding[], s: AttentionShape, count: number): Kernel {
   return ctx.kernel({
     label,
     shader: 'nn/attention',
@@ -43,9 +44,9 @@ function attentionKernel(ctx: GpuContext, label: string, pass: Pass, storage: GP
 }
 
 export interface AttentionForwardBuffers {
-  qkv: GPUBuffer; // (B, T, 3C): q | k | v along channels
-  att: GPUBuffer; // (B, NH, T, T) softmax probabilities, saved for backward (zero above the diagonal)
-  out: GPUBuffer; // (B, T, C)
+  qkv: Binding; // (B, T, 3C): q | k | v along channels
+  att: Binding; // (B, NH, T, T) softmax probabilities, saved for backward (zero above the diagonal)
+  out: Binding; // (B, T, C)
 }
 
 export interface AttentionForward {
@@ -69,11 +70,11 @@ export function attentionForward(ctx: GpuContext, label: string, buffers: Attent
 }
 
 export interface AttentionBackwardBuffers {
-  qkv: GPUBuffer; // (B, T, 3C) forward input
-  att: GPUBuffer; // (B, NH, T, T) from forward
-  dout: GPUBuffer; // (B, T, C)
-  datt: GPUBuffer; // (B, NH, T, T) scratch: gradient of the scaled dot products
-  dqkv: GPUBuffer; // (B, T, 3C), overwritten
+  qkv: Binding; // (B, T, 3C) forward input
+  att: Binding; // (B, NH, T, T) from forward
+  dout: Binding; // (B, T, C)
+  datt: Binding; // (B, NH, T, T) scratch: gradient of the scaled dot products
+  dqkv: Binding; // (B, T, 3C), overwritten
 }
 
 export interface AttentionBackward {

@@ -2,6 +2,7 @@
 import type { GpuContext, Kernel } from '../gpu/context';
 import type { UniformField } from '../gpu/uniforms';
 import { requireElements, requireIntegers, requirePowerOfTwo } from './shapeChecks';
+import type { Binding } from '../gpu/binding';
 
 export const BIAS_BACKWARD_PARAMS: readonly UniformField[] = [
   { name: 'N', type: 'u32' },
@@ -13,8 +14,8 @@ export const BIAS_BACKWARD_PARAMS: readonly UniformField[] = [
 export const BIAS_WORKGROUP = { x: 16, y: 16 } as const;
 
 export interface BiasBackwardBuffers {
-  dout: GPUBuffer; // (N, OC)
-  dbias: GPUBuffer; // (OC)
+  dout: Binding; // (N, OC)
+  dbias: Binding; // (OC)
 }
 
 export interface BiasBackwardShape {

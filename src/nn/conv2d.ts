@@ -7,6 +7,7 @@ import { createStorageBuffer } from '../gpu/buffers';
 import type { GpuContext, Kernel } from '../gpu/context';
 import { grid1d } from '../gpu/dispatch';
 import type { UniformField } from '../gpu/uniforms';
+import { requireElements, type Binding } from '../gpu/binding';
 
 export const CONV2D_PARAMS: readonly UniformField[] = [
   { name: 'N', type: 'u32' },
@@ -67,9 +68,7 @@ export function conv2dDims(label: string, s: Conv2dShape): Conv2dDims {
   return { N: s.N, IC: s.IC, H: s.H, W: s.W, OC: s.OC, K: s.K, stride, pad, OH, OW };
 }
 
-function checkSize(label: string, name: string, buf: GPUBuffer, floats: number): void {
-  if (buf.size < floats * 4) throw new Error(`${label}: buffer ${name} (${buf.label}) holds ${buf.size / 4} floats, needs ${floats}`);
-}
+const checkSize = requireElements;
 
 type Pass = 'FORWARD' | 'INPUT_GRAD' | 'WEIGHT_PARTIAL' | 'WEIGHT_REDUCE';
 const ENTRY: Record<Pass, string> = {
@@ -85,7 +84,7 @@ function passKernel(
   pass: Pass,
   d: Conv2dDims,
   extra: { chunk: number; chunks: number; beta: number },
-  buffers: GPUBuffer[],
+  buffers: Binding[],
   workgroups: readonly [number, number, number],
 ): Kernel {
   const limit = ctx.device.limits.maxComputeWorkgroupsPerDimension;
@@ -106,10 +105,10 @@ function passKernel(
 }
 
 export interface Conv2dForwardBuffers {
-  inp: GPUBuffer; // (N, IC, H, W)
-  weight: GPUBuffer; // (OC, IC, K, K)
-  bias: GPUBuffer; // (OC)
-  out: GPUBuffer; // (N, OC, OH, OW)
+  inp: Binding; // (N, IC, H, W)
+  weight: Binding; // (OC, IC, K, K)
+  bias: Binding; // (OC)
+  out: Binding; // (N, OC, OH, OW)
 }
 
 /** out = conv2d(inp, weight) + bias. */
@@ -128,9 +127,9 @@ export function conv2dForward(ctx: GpuContext, label: string, b: Conv2dForwardBu
 }
 
 export interface Conv2dInputGradBuffers {
-  dout: GPUBuffer; // (N, OC, OH, OW)
-  weight: GPUBuffer; // (OC, IC, K, K)
-  dinp: GPUBuffer; // (N, IC, H, W)
+  dout: Binding; // (N, OC, OH, OW)
+  weight: Binding; // (OC, IC, K, K)
+  dinp: Binding; // (N, IC, H, W)
 }
 
 /** dinp = beta·dinp + ∂(Σ out·dout)/∂inp; beta defaults to 0 (overwrite). */
@@ -144,10 +143,10 @@ export function conv2dBackwardInput(ctx: GpuContext, label: string, b: Conv2dInp
 }
 
 export interface Conv2dWeightGradBuffers {
-  inp: GPUBuffer; // (N, IC, H, W)
-  dout: GPUBuffer; // (N, OC, OH, OW)
-  dweight: GPUBuffer; // (OC, IC, K, K)
-  dbias: GPUBuffer; // (OC)
+  inp: Binding; // (N, IC, H, W)
+  dout: Binding; // (N, OC, OH, OW)
+  dweight: Binding; // (OC, IC, K, K)
+  dbias: Binding; // (OC)
   /** (chunks, OC, IC·K·K + 1) scratch; allocated when absent (size: conv2dWeightGradScratchFloats). */
   scratch?: GPUBuffer;
 }

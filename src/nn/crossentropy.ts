@@ -3,6 +3,7 @@ import type { GpuContext, Kernel } from '../gpu/context';
 import type { UniformField } from '../gpu/uniforms';
 import { DEFAULT_ROW_VARIANT, ROW_WORKGROUP, rowGrid, type RowVariant } from './rowVariant';
 import { requireElements, requireIntegers, requirePowerOfTwo } from './shapeChecks';
+import type { Binding } from '../gpu/binding';
 
 export const CROSSENTROPY_PARAMS: readonly UniformField[] = [
   { name: 'N', type: 'u32' },
@@ -22,15 +23,15 @@ export interface CrossEntropyShape {
 }
 
 export interface CrossEntropyBuffers {
-  logits: GPUBuffer; // (N, V)
-  targets: GPUBuffer; // (N) u32; a target ≥ V marks an ignored row (loss 0, correct 0, zero gradient)
-  losses: GPUBuffer; // (N) per-row loss, unscaled
-  correct: GPUBuffer; // (N) 1 where argmax == target, else 0
+  logits: Binding; // (N, V)
+  targets: Binding; // (N) u32; a target ≥ V marks an ignored row (loss 0, correct 0, zero gradient)
+  losses: Binding; // (N) per-row loss, unscaled
+  correct: Binding; // (N) 1 where argmax == target, else 0
   /**
    * (N, V) gradient of scale·Σ losses. Omit for evaluation (no gradient), or pass the logits
    * buffer itself to write the gradient in place.
    */
-  dlogits?: GPUBuffer;
+  dlogits?: Binding;
 }
 
 /**
@@ -49,9 +50,9 @@ export function crossEntropy(ctx: GpuContext, label: string, buffers: CrossEntro
   requireElements(label, 'correct', buffers.correct, N);
   const grad = buffers.dlogits !== undefined;
   const inPlace = buffers.dlogits === buffers.logits;
-  if (grad && !inPlace) requireElements(label, 'dlogits', buffers.dlogits as GPUBuffer, N * V);
+  if (grad && !inPlace) requireElements(label, 'dlogits', buffers.dlogits as Binding, N * V);
   const storage = [buffers.logits, buffers.targets, buffers.losses, buffers.correct];
-  if (grad && !inPlace) storage.push(buffers.dlogits as GPUBuffer);
+  if (grad && !inPlace) storage.push(buffers.dlogits as Binding);
   return ctx.kernel({
     label,
     shader: 'nn/crossentropy',

@@ -4,6 +4,7 @@ import type { GpuContext, Kernel } from '../gpu/context';
 import { grid1d } from '../gpu/dispatch';
 import type { UniformField } from '../gpu/uniforms';
 import { requireElements, requireIntegers } from './shapeChecks';
+import type { Binding } from '../gpu/binding';
 
 export const EMBEDDING_PARAMS: readonly UniformField[] = [
   { name: 'B', type: 'u32' },
@@ -24,7 +25,7 @@ export interface EmbeddingShape {
 
 type Pass = 'FORWARD' | 'BUCKET' | 'BACKWARD_WTE' | 'BACKWARD_WPE';
 
-function embeddingKernel(ctx: GpuContext, label: string, pass: Pass, storage: GPUBuffer[], shape: EmbeddingShape, count: number, accumulate: boolean): Kernel {
+function embeddingKernel(ctx: GpuContext, label: string, pass: Pass, storage: Binding[], shape: EmbeddingShape, count: number, accumulate: boolean): Kernel {
   return ctx.kernel({
     label,
     shader: 'nn/embedding',
@@ -41,10 +42,10 @@ function checkShape(label: string, shape: EmbeddingShape): void {
 }
 
 export interface EmbeddingForwardBuffers {
-  tokens: GPUBuffer; // (B, T) u32
-  wte: GPUBuffer; // (V, C)
-  wpe: GPUBuffer; // (≥T, C)
-  out: GPUBuffer; // (B, T, C)
+  tokens: Binding; // (B, T) u32
+  wte: Binding; // (V, C)
+  wpe: Binding; // (≥T, C)
+  out: Binding; // (B, T, C)
 }
 
 /** out[b,t,:] = wte[tokens[b,t],:] + wpe[t,:]; a token ≥ V adds a zero row (no out-of-bounds read). */
@@ -59,14 +60,14 @@ export function embeddingForward(ctx: GpuContext, label: string, buffers: Embedd
 }
 
 export interface EmbeddingBackwardBuffers {
-  tokens: GPUBuffer; // (B, T) u32
-  dout: GPUBuffer; // (B, T, C)
-  dwte: GPUBuffer; // (V, C)
-  dwpe: GPUBuffer; // (≥T, C); rows ≥ T are not touched
+  tokens: Binding; // (B, T) u32
+  dout: Binding; // (B, T, C)
+  dwte: Binding; // (V, C)
+  dwpe: Binding; // (≥T, C); rows ≥ T are not touched
   /** Scratch (B·T) u32: positions grouped by token. Created by the builder when omitted. */
-  order?: GPUBuffer;
+  order?: Binding;
   /** Scratch (V, 2) u32: each token's [start, end) in `order`. Created by the builder when omitted. */
-  bounds?: GPUBuffer;
+  bounds?: Binding;
 }
 
 export interface EmbeddingBackward {
@@ -101,7 +102,7 @@ export function embeddingBackward(
   requireElements(label, 'dwte', buffers.dwte, V * C);
   requireElements(label, 'dwpe', buffers.dwpe, T * C);
   const created: GPUBuffer[] = [];
-  const scratch = (given: GPUBuffer | undefined, name: string, count: number) => {
+  const scratch = (given: Binding | undefined, name: string, count: number) => {
     if (given) {
       requireElements(label, name, given, count);
       return given;

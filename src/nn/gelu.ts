@@ -3,6 +3,7 @@ import type { GpuContext, Kernel } from '../gpu/context';
 import { grid1d } from '../gpu/dispatch';
 import type { UniformField } from '../gpu/uniforms';
 import { requireElements, requireIntegers } from './shapeChecks';
+import type { Binding } from '../gpu/binding';
 
 export const GELU_PARAMS: readonly UniformField[] = [
   { name: 'N', type: 'u32' },
@@ -12,7 +13,7 @@ export const GELU_PARAMS: readonly UniformField[] = [
 const WG = 64;
 
 /** out = gelu(inp) elementwise over N values (e.g. N = B·T·4C). `inp` and `out` must differ. */
-export function geluForward(ctx: GpuContext, label: string, buffers: { inp: GPUBuffer; out: GPUBuffer }, shape: { N: number }): Kernel {
+export function geluForward(ctx: GpuContext, label: string, buffers: { inp: Binding; out: Binding }, shape: { N: number }): Kernel {
   requireIntegers(label, { N: shape.N });
   requireElements(label, 'inp', buffers.inp, shape.N);
   requireElements(label, 'out', buffers.out, shape.N);
@@ -31,7 +32,7 @@ export function geluForward(ctx: GpuContext, label: string, buffers: { inp: GPUB
 export function geluBackward(
   ctx: GpuContext,
   label: string,
-  buffers: { inp: GPUBuffer; dout: GPUBuffer; dinp: GPUBuffer },
+  buffers: { inp: Binding; dout: Binding; dinp: Binding },
   shape: { N: number; accumulate?: boolean },
 ): Kernel {
   requireIntegers(label, { N: shape.N });

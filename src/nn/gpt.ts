@@ -116,8 +116,8 @@ export class Gpt implements Model {
     const buf = (name: string, floats: number) => this.own(createStorageBuffer(dev, `${label}.${name}`, floats * 4));
     this.params = buf('params', this.layout.total); // (P)
     this.grads = buf('grads', this.layout.total); // (P)
-    const P = (name: string) => bindView(this.params, viewByName(this.layout, name)) as unknown as GPUBuffer;
-    const G = (name: string) => bindView(this.grads, viewByName(this.layout, name)) as unknown as GPUBuffer;
+    const P = (name: string) => bindView(this.params, viewByName(this.layout, name));
+    const G = (name: string) => bindView(this.grads, viewByName(this.layout, name));
 
     // Activations, planned once.
     const encoded = buf('encoded', N * C); // (B,T,C)

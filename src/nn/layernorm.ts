@@ -3,6 +3,7 @@ import type { GpuContext, Kernel } from '../gpu/context';
 import type { UniformField } from '../gpu/uniforms';
 import { DEFAULT_ROW_VARIANT, ROW_WORKGROUP, rowGrid, type RowVariant } from './rowVariant';
 import { requireElements, requireIntegers, requirePowerOfTwo } from './shapeChecks';
+import type { Binding } from '../gpu/binding';
 
 export const LAYERNORM_PARAMS: readonly UniformField[] = [
   { name: 'N', type: 'u32' },
@@ -28,7 +29,7 @@ export interface LayernormShape {
 
 type Pass = 'FORWARD' | 'BACKWARD_INPUT' | 'BACKWARD_PARAMS';
 
-function layernormKernel(ctx: GpuContext, label: string, pass: Pass, storage: GPUBuffer[], shape: LayernormShape, accumulate: boolean): Kernel {
+function layernormKernel(ctx: GpuContext, label: string, pass: Pass, storage: Binding[], shape: LayernormShape, accumulate: boolean): Kernel {
   const rowwise = pass !== 'BACKWARD_PARAMS';
   const variant = shape.variant ?? DEFAULT_ROW_VARIANT;
   const col = LAYERNORM_COLUMN_WORKGROUP;
@@ -52,12 +53,12 @@ function layernormKernel(ctx: GpuContext, label: string, pass: Pass, storage: GP
 }
 
 export interface LayernormForwardBuffers {
-  inp: GPUBuffer; // (N, C)
-  weight: GPUBuffer; // (C)
-  bias: GPUBuffer; // (C)
-  out: GPUBuffer; // (N, C)
-  mean: GPUBuffer; // (N) saved for backward
-  rstd: GPUBuffer; // (N) saved for backward
+  inp: Binding; // (N, C)
+  weight: Binding; // (C)
+  bias: Binding; // (C)
+  out: Binding; // (N, C)
+  mean: Binding; // (N) saved for backward
+  rstd: Binding; // (N) saved for backward
 }
 
 /** out = (inp − mean)·rstd·weight + bias per row; saves mean and rstd. */
@@ -72,14 +73,14 @@ export function layernormForward(ctx: GpuContext, label: string, buffers: Layern
 }
 
 export interface LayernormBackwardBuffers {
-  inp: GPUBuffer; // (N, C) forward input
-  weight: GPUBuffer; // (C)
-  mean: GPUBuffer; // (N) from forward
-  rstd: GPUBuffer; // (N) from forward
-  dout: GPUBuffer; // (N, C)
-  dinp: GPUBuffer; // (N, C)
-  dweight: GPUBuffer; // (C)
-  dbias: GPUBuffer; // (C)
+  inp: Binding; // (N, C) forward input
+  weight: Binding; // (C)
+  mean: Binding; // (N) from forward
+  rstd: Binding; // (N) from forward
+  dout: Binding; // (N, C)
+  dinp: Binding; // (N, C)
+  dweight: Binding; // (C)
+  dbias: Binding; // (C)
 }
 
 export interface LayernormBackwardOptions {

@@ -4,6 +4,7 @@ import type { GpuContext, Kernel } from '../gpu/context';
 import { biasBackward } from './bias';
 import { matmul } from './matmul';
 import { requireIntegers } from './shapeChecks';
+import type { Binding } from '../gpu/binding';
 
 export interface LinearShape {
   /** Rows: B·T for a transformer, B for a classifier head. */
@@ -15,10 +16,10 @@ export interface LinearShape {
 }
 
 export interface LinearForwardBuffers {
-  inp: GPUBuffer; // (N, C)
-  weight: GPUBuffer; // (OC, C)
-  bias?: GPUBuffer; // (OC)
-  out: GPUBuffer; // (N, OC)
+  inp: Binding; // (N, C)
+  weight: Binding; // (OC, C)
+  bias?: Binding; // (OC)
+  out: Binding; // (N, OC)
 }
 
 /** out = inp·weightᵀ (+ bias). One matmul dispatch. */
@@ -28,14 +29,14 @@ export function linearForward(ctx: GpuContext, label: string, buffers: LinearFor
 }
 
 export interface LinearBackwardBuffers {
-  dout: GPUBuffer; // (N, OC)
-  inp: GPUBuffer; // (N, C)   the forward input
-  weight: GPUBuffer; // (OC, C)
+  dout: Binding; // (N, OC)
+  inp: Binding; // (N, C)   the forward input
+  weight: Binding; // (OC, C)
   /** (N, C); omit when the input needs no gradient (e.g. the first layer). */
-  dinp?: GPUBuffer;
-  dweight: GPUBuffer; // (OC, C)
+  dinp?: Binding;
+  dweight: Binding; // (OC, C)
   /** (OC); omit for a layer without bias. */
-  dbias?: GPUBuffer;
+  dbias?: Binding;
 }
 
 export interface LinearBackwardOptions {

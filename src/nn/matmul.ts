@@ -1,6 +1,7 @@
 // Matmul kernel builder: C = alpha·op(A)·op(B) + beta·C (+ bias), batched (shaders/nn/matmul.wgsl).
 import type { GpuContext, Kernel, KernelChoices } from '../gpu/context';
 import type { UniformField } from '../gpu/uniforms';
+import { requireElements, type Binding } from '../gpu/binding';
 
 export const MATMUL_PARAMS: readonly UniformField[] = [
   { name: 'M', type: 'u32' },
@@ -37,11 +38,11 @@ export interface MatmulShape {
 export type MatmulVariant = KernelChoices['matmul'];
 
 export interface MatmulBuffers {
-  a: GPUBuffer;
-  b: GPUBuffer;
-  c: GPUBuffer;
+  a: Binding;
+  b: Binding;
+  c: Binding;
   /** (N) added to every row of C. */
-  bias?: GPUBuffer;
+  bias?: Binding;
 }
 
 /** Workgroup shape per variant: (WG_X, WG_Y); each thread computes 4×4 outputs. */
@@ -78,9 +79,9 @@ export function matmul(ctx: GpuContext, label: string, buffers: MatmulBuffers, s
   const needA = (batch - 1) * values.strideA + shape.M * shape.K;
   const needB = (batch - 1) * values.strideB + shape.K * shape.N;
   const needC = (batch - 1) * values.strideC + shape.M * shape.N;
-  for (const [name, buf, need] of [['a', buffers.a, needA], ['b', buffers.b, needB], ['c', buffers.c, needC]] as const) {
-    if (buf.size < need * 4) throw new Error(`${label}: buffer ${name} (${buf.label}) holds ${buf.size / 4} floats, needs ${need}`);
-  }
+  requireElements(label, 'a', buffers.a, needA);
+  requireElements(label, 'b', buffers.b, needB);
+  requireElements(label, 'c', buffers.c, needC);
   const overrides: Record<string, number> = { WG_X: wg.x, WG_Y: wg.y };
   if (wg.tileK !== undefined) overrides.TILE_K = wg.tileK;
   const storage = [buffers.a, buffers.b, buffers.c];

@@ -57,8 +57,8 @@ export class Mlp implements Model {
     const buf = (n: string, floats: number) => own(createStorageBuffer(dev, `${name}.${n}`, floats * 4));
     this.params = buf('params', this.layout.total); // (P)
     this.grads = buf('grads', this.layout.total); // (P)
-    const P = (n: string) => bindView(this.params, viewByName(this.layout, n)) as unknown as GPUBuffer;
-    const G = (n: string) => bindView(this.grads, viewByName(this.layout, n)) as unknown as GPUBuffer;
+    const P = (n: string) => bindView(this.params, viewByName(this.layout, n));
+    const G = (n: string) => bindView(this.grads, viewByName(this.layout, n));
     this.loss = new ClassifierLoss(ctx, name, B, config.classes, data.targets, seed, own);
     this.losses = this.loss.losses;
     this.correct = this.loss.correct;

@@ -5,6 +5,7 @@
 import type { GpuContext, Kernel } from '../gpu/context';
 import { grid1d } from '../gpu/dispatch';
 import type { UniformField } from '../gpu/uniforms';
+import { requireElements, type Binding } from '../gpu/binding';
 
 export const POOL_PARAMS: readonly UniformField[] = [
   { name: 'NC', type: 'u32' },
@@ -50,13 +51,11 @@ export function poolDims(label: string, s: PoolShape): PoolDims {
   return { NC: s.N * s.C, H: s.H, W: s.W, OH: Math.floor((s.H - K) / stride) + 1, OW: Math.floor((s.W - K) / stride) + 1, K, stride };
 }
 
-function checkSize(label: string, name: string, buf: GPUBuffer, count: number): void {
-  if (buf.size < count * 4) throw new Error(`${label}: buffer ${name} (${buf.label}) holds ${buf.size / 4} elements, needs ${count}`);
-}
+const checkSize = requireElements;
 
 type Entry = 'maxForward' | 'maxBackward' | 'avgForward' | 'avgBackward';
 
-function poolKernel(ctx: GpuContext, label: string, entry: Entry, d: PoolDims, buffers: GPUBuffer[], threads: number): Kernel {
+function poolKernel(ctx: GpuContext, label: string, entry: Entry, d: PoolDims, buffers: Binding[], threads: number): Kernel {
   return ctx.kernel({
     label,
     shader: 'nn/pool',
@@ -70,9 +69,9 @@ function poolKernel(ctx: GpuContext, label: string, entry: Entry, d: PoolDims, b
 }
 
 export interface MaxPoolForwardBuffers {
-  inp: GPUBuffer; // (N, C, H, W)
-  out: GPUBuffer; // (N, C, OH, OW)
-  argmax: GPUBuffer; // (N, C, OH, OW) u32
+  inp: Binding; // (N, C, H, W)
+  out: Binding; // (N, C, OH, OW)
+  argmax: Binding; // (N, C, OH, OW) u32
 }
 
 export function maxPoolForward(ctx: GpuContext, label: string, b: MaxPoolForwardBuffers, shape: PoolShape): Kernel {
@@ -85,9 +84,9 @@ export function maxPoolForward(ctx: GpuContext, label: string, b: MaxPoolForward
 }
 
 export interface MaxPoolBackwardBuffers {
-  dout: GPUBuffer; // (N, C, OH, OW)
-  argmax: GPUBuffer; // (N, C, OH, OW) u32, from maxPoolForward
-  dinp: GPUBuffer; // (N, C, H, W), overwritten
+  dout: Binding; // (N, C, OH, OW)
+  argmax: Binding; // (N, C, OH, OW) u32, from maxPoolForward
+  dinp: Binding; // (N, C, H, W), overwritten
 }
 
 export function maxPoolBackward(ctx: GpuContext, label: string, b: MaxPoolBackwardBuffers, shape: PoolShape): Kernel {
@@ -100,8 +99,8 @@ export function maxPoolBackward(ctx: GpuContext, label: string, b: MaxPoolBackwa
 }
 
 export interface AvgPoolForwardBuffers {
-  inp: GPUBuffer; // (N, C, H, W)
-  out: GPUBuffer; // (N, C, OH, OW)
+  inp: Binding; // (N, C, H, W)
+  out: Binding; // (N, C, OH, OW)
 }
 
 export function avgPoolForward(ctx: GpuContext, label: string, b: AvgPoolForwardBuffers, shape: PoolShape): Kernel {
@@ -113,8 +112,8 @@ export function avgPoolForward(ctx: GpuContext, label: string, b: AvgPoolForward
 }
 
 export interface AvgPoolBackwardBuffers {
-  dout: GPUBuffer; // (N, C, OH, OW)
-  dinp: GPUBuffer; // (N, C, H, W), overwritten
+  dout: Binding; // (N, C, OH, OW)
+  dinp: Binding; // (N, C, H, W), overwritten
 }
 
 export function avgPoolBackward(ctx: GpuContext, label: string, b: AvgPoolBackwardBuffers, shape: PoolShape): Kernel {

@@ -4,21 +4,20 @@
 import type { GpuContext, Kernel } from '../gpu/context';
 import { grid1d } from '../gpu/dispatch';
 import type { UniformField } from '../gpu/uniforms';
+import { requireElements, type Binding } from '../gpu/binding';
 
 export const RELU_PARAMS: readonly UniformField[] = [{ name: 'n', type: 'u32' }];
 export const RELU_WORKGROUP = 256;
 
-function checkSize(label: string, name: string, buf: GPUBuffer, n: number): void {
-  if (buf.size < n * 4) throw new Error(`${label}: buffer ${name} (${buf.label}) holds ${buf.size / 4} floats, needs ${n}`);
-}
+const checkSize = requireElements;
 
 function checkCount(label: string, n: number): void {
   if (!Number.isInteger(n) || n < 0) throw new Error(`${label}: n = ${n} must be a non-negative integer`);
 }
 
 export interface ReluForwardBuffers {
-  inp: GPUBuffer; // (n)
-  out: GPUBuffer; // (n); may be inp (in place)
+  inp: Binding; // (n)
+  out: Binding; // (n); may be inp (in place)
 }
 
 /** out = max(inp, 0) over n elements. */
@@ -41,9 +40,9 @@ export function reluForward(ctx: GpuContext, label: string, b: ReluForwardBuffer
 
 export interface ReluBackwardBuffers {
   /** (n) the forward pass's input or output (x > 0 exactly when relu(x) > 0). */
-  act: GPUBuffer;
-  dout: GPUBuffer; // (n)
-  dinp: GPUBuffer; // (n); may be dout (in place)
+  act: Binding;
+  dout: Binding; // (n)
+  dinp: Binding; // (n); may be dout (in place)
 }
 
 /** dinp = dout where act > 0, else 0. */

@@ -3,6 +3,7 @@ import type { GpuContext, Kernel } from '../gpu/context';
 import { grid1d } from '../gpu/dispatch';
 import type { UniformField } from '../gpu/uniforms';
 import { requireElements, requireIntegers } from './shapeChecks';
+import type { Binding } from '../gpu/binding';
 
 export const SAMPLER_PARAMS: readonly UniformField[] = [
   { name: 'N', type: 'u32' },
@@ -28,7 +29,7 @@ export interface SamplerShape {
  * labels[n] ~ Categorical(softmax(logits[n, :])), drawn with randomU32(seed, n, counter)
  * (src/util/rng.ts). For a new draw each refresh: `ctx.updateParams(kernel, { N, V, seed, counter })`.
  */
-export function sampleCategorical(ctx: GpuContext, label: string, buffers: { logits: GPUBuffer; labels: GPUBuffer }, shape: SamplerShape): Kernel {
+export function sampleCategorical(ctx: GpuContext, label: string, buffers: { logits: Binding; labels: Binding }, shape: SamplerShape): Kernel {
   const { N, V } = shape;
   requireIntegers(label, { N, V });
   requireIntegers(label, { seed: shape.seed, counter: shape.counter }, 0);
@@ -49,7 +50,7 @@ export function sampleCategorical(ctx: GpuContext, label: string, buffers: { log
 export function samplerHashCheck(
   ctx: GpuContext,
   label: string,
-  buffers: { inp: GPUBuffer; out: GPUBuffer },
+  buffers: { inp: Binding; out: Binding },
   shape: { N: number; seed: number; counter: number },
 ): Kernel {
   requireIntegers(label, { N: shape.N });

@@ -8,12 +8,8 @@ export function requireIntegers(label: string, fields: Readonly<Record<string, n
   }
 }
 
-/** Throws unless `buffer` holds at least `count` 4-byte elements. */
-export function requireElements(label: string, name: string, buffer: GPUBuffer, count: number): void {
-  if (buffer.size < count * 4) {
-    throw new Error(`${label}: buffer ${name} (${buffer.label}) holds ${Math.floor(buffer.size / 4)} elements, needs ${count}`);
-  }
-}
+/** Throws unless a binding holds at least `count` 4-byte elements (see src/gpu/binding.ts). */
+export { requireElements } from '../gpu/binding';
 
 /** Workgroup-size constants must be powers of two where a kernel reduces by halving. */
 export function requirePowerOfTwo(label: string, name: string, value: number): void {

@@ -2,6 +2,7 @@
 // gradient (and loss), the exact Hessian diagonal (v², 1 + u²), and an on-GPU trajectory recorder.
 import type { GpuContext, Kernel } from '../gpu/context';
 import type { UniformField } from '../gpu/uniforms';
+import { requireElements, type Binding } from '../gpu/binding';
 
 export const TOY_PARAM_COUNT = 2;
 
@@ -10,14 +11,14 @@ const TOY_PARAMS: readonly UniformField[] = [
   { name: 'capacity', type: 'u32' },
 ];
 
-function checkParams(label: string, theta: GPUBuffer): void {
-  if (theta.size < TOY_PARAM_COUNT * 4) throw new Error(`${label}: theta (${theta.label}) must hold 2 floats (u, v)`);
+function checkParams(label: string, theta: Binding): void {
+  requireElements(label, 'theta', theta, TOY_PARAM_COUNT);
 }
 
 /** grad (2) = ∇L(θ); out[lossIndex] = L(θ). */
-export function toyGradient(ctx: GpuContext, label: string, b: { theta: GPUBuffer; grad: GPUBuffer; out: GPUBuffer }, lossIndex = 0): Kernel {
+export function toyGradient(ctx: GpuContext, label: string, b: { theta: Binding; grad: Binding; out: Binding }, lossIndex = 0): Kernel {
   checkParams(label, b.theta);
-  if (b.out.size < (lossIndex + 1) * 4) throw new Error(`${label}: out (${b.out.label}) has no element ${lossIndex}`);
+  requireElements(label, 'out', b.out, lossIndex + 1);
   return ctx.kernel({
     label,
     shader: 'nn/toy',
@@ -29,15 +30,15 @@ export function toyGradient(ctx: GpuContext, label: string, b: { theta: GPUBuffe
 }
 
 /** h (2) = (v², 1 + u²), the exact Hessian diagonal. */
-export function toyHessianDiag(ctx: GpuContext, label: string, b: { theta: GPUBuffer; h: GPUBuffer }): Kernel {
+export function toyHessianDiag(ctx: GpuContext, label: string, b: { theta: Binding; h: Binding }): Kernel {
   checkParams(label, b.theta);
   return ctx.kernel({ label, shader: 'nn/toy', entryPoint: 'hessianDiag', buffers: [b.theta, b.h], workgroups: [1, 1, 1] });
 }
 
 /** Appends θ to traj (2·capacity floats) at cursor[0] and advances it (stops at capacity). */
-export function toyRecord(ctx: GpuContext, label: string, b: { theta: GPUBuffer; traj: GPUBuffer; cursor: GPUBuffer }, capacity: number): Kernel {
+export function toyRecord(ctx: GpuContext, label: string, b: { theta: Binding; traj: Binding; cursor: Binding }, capacity: number): Kernel {
   checkParams(label, b.theta);
-  if (b.traj.size < capacity * 8) throw new Error(`${label}: traj (${b.traj.label}) holds fewer than ${capacity} points`);
+  requireElements(label, 'traj', b.traj, 2 * capacity);
   return ctx.kernel({
     label,
     shader: 'nn/toy',

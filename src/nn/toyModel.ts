@@ -53,7 +53,7 @@ export class ToyModel implements Model {
   }
 
   exactHessianDiagonal(h: GPUBuffer): Kernel {
-    return toyHessianDiag(this.ctx, `${this.name}.hessianDiag`, { theta: bindView(this.params, this.layout.views[0]) as unknown as GPUBuffer, h });
+    return toyHessianDiag(this.ctx, `${this.name}.hessianDiag`, { theta: bindView(this.params, this.layout.views[0]), h });
   }
 
   destroy(): void {

@@ -5,6 +5,7 @@
 import { createStorageBuffer } from '../gpu/buffers';
 import type { GpuContext, Kernel } from '../gpu/context';
 import type { UniformField } from '../gpu/uniforms';
+import { bindingBytes, bindingLabel, requireElements, type Binding } from '../gpu/binding';
 
 export type ReduceOp = 'sum' | 'sumsq' | 'max' | 'maxabs';
 
@@ -27,9 +28,9 @@ const OP_DEFINES: Record<ReduceOp, { SQUARE: boolean; ABS: boolean; IS_MAX: bool
 
 export interface ReduceBuffers {
   /** (n) f32 values to reduce. */
-  input: GPUBuffer;
+  input: Binding;
   /** f32 buffer receiving the result at element `outIndex`. */
-  out: GPUBuffer;
+  out: Binding;
 }
 
 export interface ReduceShape {
@@ -42,7 +43,7 @@ export interface ReduceShape {
 /** A prepared two-pass reduction: encode `dispatches` in order; `destroy` frees the partials. */
 export interface Reduction {
   readonly dispatches: readonly Kernel[];
-  readonly partials: GPUBuffer;
+  readonly partials: Binding;
   destroy(): void;
 }
 
@@ -55,9 +56,9 @@ function checkShape(label: string, b: ReduceBuffers, s: ReduceShape): { n: numbe
   const n = s.n;
   const outIndex = s.outIndex ?? 0;
   if (!Number.isInteger(n) || n < 0) throw new Error(`${label}: n = ${n} must be a non-negative integer`);
-  if (n * 4 > b.input.size) throw new Error(`${label}: input (${b.input.label}) holds ${b.input.size / 4} floats, needs ${n}`);
-  if (!Number.isInteger(outIndex) || outIndex < 0 || (outIndex + 1) * 4 > b.out.size) {
-    throw new Error(`${label}: outIndex ${outIndex} is outside out (${b.out.label}, ${b.out.size / 4} floats)`);
+  requireElements(label, 'input', b.input, n);
+  if (!Number.isInteger(outIndex) || outIndex < 0 || (outIndex + 1) * 4 > bindingBytes(b.out)) {
+    throw new Error(`${label}: outIndex ${outIndex} is outside out (${bindingLabel(b.out)}, ${bindingBytes(b.out) / 4} floats)`);
   }
   return { n, outIndex };
 }

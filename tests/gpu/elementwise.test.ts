@@ -103,7 +103,7 @@ describe('elementwise utilities against the CPU reference', () => {
     const { ctx, device } = gpu();
     const buf = createStorageBuffer(device, 'Test.buf', 4 * 10);
     const other = createStorageBuffer(device, 'Test.other', 4 * 10);
-    expect(() => fill(ctx, 'Test.bad', { dst: buf }, 8, 0, 3)).toThrow(/holds 10 floats, needs 11/);
+    expect(() => fill(ctx, 'Test.bad', { dst: buf }, 8, 0, 3)).toThrow(/holds 10 elements, needs 11/);
     expect(() => copy(ctx, 'Test.bad', { src: buf, dst: buf }, 2)).toThrow(/within one buffer/);
     expect(() => axpy(ctx, 'Test.bad', { x: other, y: other }, 2, 1)).toThrow(/different x and y/);
     buf.destroy();

@@ -64,7 +64,7 @@ describe('matmul kernel against the CPU reference', () => {
   it('refuses a buffer too small for the shape', () => {
     const { ctx, device } = gpu();
     const small = createStorageBuffer(device, 'Test.small', 16);
-    expect(() => matmul(ctx, 'Test.bad', { a: small, b: small, c: small }, { M: 8, N: 8, K: 8 })).toThrow(/holds 4 floats, needs 64/);
+    expect(() => matmul(ctx, 'Test.bad', { a: small, b: small, c: small }, { M: 8, N: 8, K: 8 })).toThrow(/holds 4 elements, needs 64/);
     small.destroy();
   });
 
