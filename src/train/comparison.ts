@@ -8,6 +8,7 @@ import { encodeDispatches } from '../gpu/dispatch';
 import { readRanges } from '../gpu/readback';
 import { initParams } from '../nn/paramLayout';
 import type { ComparisonConfig, ModelConfig, RunConfig } from './config';
+import { DEFAULT_POWER_ITERATIONS, Sharpness } from '../optim/sharpness';
 import { MetricsRing } from './metricsRing';
 import { buildModel, modelConfigFor } from './models';
 import { METRIC, METRIC_FLOATS, TrainingRun, type StepMetrics } from './run';
@@ -28,6 +29,14 @@ export interface EvalMetrics {
   step: number;
   loss: number;
   accuracy: number;
+}
+
+export interface SharpnessMetrics {
+  runId: string;
+  step: number;
+  trace: number;
+  stderr: number;
+  topEig?: number;
 }
 
 export interface ComparisonHooks {
@@ -63,6 +72,7 @@ export class Comparison {
   private readonly ring: MetricsRing<StepTag>;
   private readonly startedAt = performance.now();
   private stepCount = 0;
+  private readonly sharpness = new Map<TrainingRun, Sharpness>();
   readonly modelConfig: ModelConfig;
 
   constructor(
@@ -131,7 +141,7 @@ export class Comparison {
     await this.ring.drain();
     this.runs.splice(this.runs.indexOf(run), 1);
     this.status.delete(id);
-    run.destroy();
+    this.dispose(run);
   }
 
   /**
@@ -146,7 +156,7 @@ export class Comparison {
     const before = old.settings;
     const replacement = this.cloneRun(old, config);
     this.runs[this.runs.indexOf(old)] = replacement;
-    old.destroy();
+    this.dispose(old);
     for (const e of diffFields(before, config)) this.events.push({ step: this.stepCount, runId: id, ...e });
     return replacement;
   }
@@ -208,12 +218,36 @@ export class Comparison {
     }
   }
 
+  /**
+   * Sharpness of every active run on a fixed evaluation batch: the Hutchinson trace of the
+   * Hessian (with its standard error) and the largest eigenvalue by power iteration. Runs
+   * outside the timed step; parameters and gradients are left exactly as they were, and the
+   * next step rewrites the batch buffers.
+   */
+  async measureSharpness(probes: number, powerIterations = DEFAULT_POWER_ITERATIONS): Promise<SharpnessMetrics[]> {
+    await this.ring.drain();
+    this.feeder.writeEval(0);
+    const out: SharpnessMetrics[] = [];
+    for (const run of this.runs) {
+      if (!this.isActive(run.id)) continue;
+      let s = this.sharpness.get(run);
+      if (!s) {
+        s = new Sharpness(this.ctx, `Run${run.id}.sharpness`, run.model);
+        this.sharpness.set(run, s);
+      }
+      const m = await s.measure({ probes, powerIterations });
+      out.push({ runId: run.id, step: this.stepCount, trace: m.trace, stderr: m.stderr, topEig: m.topEig });
+    }
+    return out;
+  }
+
   /** Waits for every metrics readback in flight. */
   drain(): Promise<void> {
     return this.ring.drain();
   }
 
   destroy(): void {
+    for (const s of this.sharpness.values()) s.destroy();
     for (const r of this.runs) r.destroy();
     this.feeder.destroy();
     this.ring.destroy();
@@ -238,6 +272,13 @@ export class Comparison {
   private buildRun(rc: RunConfig): TrainingRun {
     const model = buildModel(this.ctx, `Run${rc.id}.model`, this.modelConfig, this.config.batchSize, this.feeder.buffers, this.config.seed, modelDataOf(this.data));
     return new TrainingRun(this.ctx, model, rc, this.config.totalSteps);
+  }
+
+  /** Frees a run and what was built for it. */
+  private dispose(run: TrainingRun): void {
+    this.sharpness.get(run)?.destroy();
+    this.sharpness.delete(run);
+    run.destroy();
   }
 
   private addRun(rc: RunConfig): TrainingRun {

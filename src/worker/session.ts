@@ -9,13 +9,20 @@ import { runToy } from '../optim/toyExperiment';
 import { Comparison, type EvalMetrics } from '../train/comparison';
 import type { ComparisonConfig, RunConfig } from '../train/config';
 import { validateConfig, validateField } from '../train/configSchema';
+import { memoryPlanCheck, modelDataFor, planComparison } from '../train/memoryPlan';
+import { allocateInScope } from '../gpu/errors';
+import { buildTextDataset, checkTextFitsContext } from '../data/textDataset';
+import { cifar10Dataset, sortCifar10Files } from '../data/cifar10';
+import { MODEL_PRESETS } from '../train/config';
 import { METRIC, type StepMetrics } from '../train/run';
 import { TextSampler } from '../train/textSampler';
-import type { TrainingData } from '../train/trainingData';
+import { modelDataOf, type TrainingData } from '../train/trainingData';
 import { hessianHistogram } from './histogram';
 import {
   PROTOCOL_VERSION,
   type EvalPoint,
+  type SharpnessPoint,
+  type UserData,
   type LiveField,
   type LiveValue,
   type RunStatus,
@@ -34,6 +41,9 @@ export interface SessionHost {
   /** Milliseconds between metrics messages (default 100: about 10 Hz). */
   flushEveryMs?: number;
 }
+
+/** Power-iteration steps per sharpness measurement (2 gradients each, like a probe). */
+const SHARPNESS_POWER_ITERATIONS = 6;
 
 /** Config path of each live field within a run. */
 const LIVE_PATH: Record<LiveField, string> = {
@@ -115,6 +125,9 @@ export class TrainingSession {
   private readonly refreshSeen = new Map<string, number>();
   private readonly stepTimes: number[] = [];
   private sampler: TextSampler | undefined;
+  private readonly sharpnessPoints: SharpnessPoint[] = [];
+  /** Datasets uploaded by the user, by dataset name. */
+  private readonly uploaded = new Map<string, TrainingData>();
 
   constructor(private readonly host: SessionHost) {}
 
@@ -146,6 +159,8 @@ export class TrainingSession {
           return await this.toy(msg.request);
         case 'sample':
           return await this.sample(msg.requestId, msg.prompt, msg.maxTokens, msg.temperature, msg.seed);
+        case 'user-data':
+          return this.receiveUserData(msg.data);
         case 'resume':
           throw new Error('Nothing to resume: the GPU device was not lost');
       }
@@ -180,7 +195,12 @@ export class TrainingSession {
 
   private async configure(version: number, raw: ComparisonConfig): Promise<void> {
     if (version !== PROTOCOL_VERSION) throw new Error(`The page speaks protocol ${version}, this worker ${PROTOCOL_VERSION}: reload the page`);
-    const checked = validateConfig(raw);
+    const limits = this.host.ctx.device.limits;
+    const vocabOf = (c: ComparisonConfig) => {
+      const d = this.uploaded.get(c.dataset) ?? (this.config?.dataset === c.dataset ? this.data : undefined);
+      return d ? modelDataOf(d) : modelDataFor(c);
+    };
+    const checked = validateConfig(raw, { checks: [memoryPlanCheck(limits, vocabOf)] });
     if (!checked.ok) {
       this.post({ type: 'config-rejected', issues: checked.errors.map((m) => ({ path: m.split(' ')[0], message: m })) });
       return;
@@ -189,7 +209,10 @@ export class TrainingSession {
     this.comparison?.destroy();
     this.comparison = undefined;
     const config = checked.config;
-    const data = this.data && this.config?.dataset === config.dataset ? this.data : await this.host.loadData(config);
+    const data = this.uploaded.get(config.dataset) ?? (this.data && this.config?.dataset === config.dataset ? this.data : await this.host.loadData(config));
+    const model = MODEL_PRESETS[config.model];
+    if (data.kind === 'text' && model.kind === 'gpt') checkTextFitsContext(data.dataset, model.context);
+    const plan = planComparison(config, modelDataOf(data));
     this.data = data;
     this.config = config;
     this.train.length = 0;
@@ -197,11 +220,13 @@ export class TrainingSession {
     this.trainingMs = 0;
     this.stepTimes.length = 0;
     this.refreshSeen.clear();
-    this.comparison = new Comparison(this.host.ctx, config, data, {
-      onStep: (m) => this.onStep(m),
-      onEval: (m) => this.onEval(m),
-      onDiverged: (id, step, last) => this.onDiverged(id, step, last),
-    });
+    this.comparison = await allocateInScope(this.host.ctx.device, { label: 'the comparison', bytes: plan.totalBytes }, () =>
+      new Comparison(this.host.ctx, config, data, {
+        onStep: (m) => this.onStep(m),
+        onEval: (m) => this.onEval(m),
+        onDiverged: (id, step, last) => this.onDiverged(id, step, last),
+      }),
+    );
     this.post({
       type: 'configured',
       config,
@@ -241,6 +266,7 @@ export class TrainingSession {
         this.noteRefreshes(c);
         const done = c.nextStep;
         if (cfg.evalEvery > 0 && done % cfg.evalEvery === 0) await c.evaluate();
+        if (cfg.sharpnessEvery > 0 && done % cfg.sharpnessEvery === 0) await this.measureSharpness(c, cfg.sharpnessProbes);
         this.stepTimes.push(performance.now() - t0);
         if (this.stepTimes.length > 20) this.stepTimes.shift();
         this.flush(false);
@@ -292,6 +318,25 @@ export class TrainingSession {
     }
   }
 
+  private async measureSharpness(c: Comparison, probes: number): Promise<void> {
+    const wallMs = this.wallMs();
+    for (const m of await c.measureSharpness(probes, SHARPNESS_POWER_ITERATIONS)) {
+      if (!Number.isFinite(m.trace)) continue;
+      this.sharpnessPoints.push({ runId: m.runId, step: m.step, wallMs, trace: m.trace, traceStderr: Number.isFinite(m.stderr) ? m.stderr : 0, topEig: m.topEig });
+    }
+  }
+
+  /** Keeps an uploaded dataset for configurations that name it ('user-text', 'cifar10'). */
+  private receiveUserData(d: UserData): void {
+    if (d.dataset === 'user-text') {
+      this.uploaded.set('user-text', { kind: 'text', dataset: buildTextDataset(d.name, d.text) });
+    } else {
+      const { train, test } = sortCifar10Files(d.files);
+      this.uploaded.set('cifar10', { kind: 'image', dataset: cifar10Dataset(train, test) });
+    }
+    if (this.config?.dataset === d.dataset) this.data = undefined;
+  }
+
   private onDiverged(runId: string, step: number, last: StepMetrics | undefined): void {
     this.flush(true);
     const lastFinite = this.train.filter((p) => p.runId === runId).at(-1) ?? null;
@@ -307,8 +352,8 @@ export class TrainingSession {
     const now = performance.now();
     if (!force && now - this.lastFlush < (this.host.flushEveryMs ?? 100)) return;
     this.lastFlush = now;
-    if (this.train.length === 0 && this.evals.length === 0) return;
-    this.post({ type: 'metrics', train: this.train.splice(0), eval: this.evals.splice(0), sharpness: [] });
+    if (this.train.length === 0 && this.evals.length === 0 && this.sharpnessPoints.length === 0) return;
+    this.post({ type: 'metrics', train: this.train.splice(0), eval: this.evals.splice(0), sharpness: this.sharpnessPoints.splice(0) });
   }
 
   /** After a step that refreshed a run's IRE mask, reads h and posts its histogram (not awaited). */

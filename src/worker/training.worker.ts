@@ -5,6 +5,7 @@
 import { GpuContext } from '../gpu/context';
 import { acquireDevice, NoAdapterError, type AcquiredDevice } from '../gpu/device';
 import { viteShaderSource } from '../gpu/shaderSourceVite';
+import { describeFault, watchDevice } from '../gpu/errors';
 import { fetchImageDataset, fetchTextDataset } from '../data/fetch';
 import { chooseMatmulVariant } from '../nn/matmulTuning';
 import type { ComparisonConfig } from '../train/config';
@@ -41,9 +42,9 @@ async function start(): Promise<TrainingSession | undefined> {
     return undefined;
   }
   const { device, report } = acquired;
-  device.addEventListener('uncapturederror', (ev) => post({ type: 'error', message: `GPU error: ${(ev as GPUUncapturedErrorEvent).error.message}` }));
-  void device.lost.then((info) => {
-    if (info.reason !== 'destroyed') post({ type: 'device-lost', message: info.message || 'the GPU device was lost', resumable: false });
+  watchDevice(device, (fault) => {
+    if (fault.kind === 'device-lost') post({ type: 'device-lost', message: describeFault(fault), resumable: false });
+    else post({ type: 'error', message: describeFault(fault) });
   });
   const ctx = new GpuContext(device, viteShaderSource);
   try {

@@ -38,7 +38,7 @@ describe('training session (the worker behind the page)', () => {
 
   it('configures, trains a number of steps, reports metrics, evaluations and histograms', async () => {
     const { s, of } = session();
-    await s.handle({ type: 'configure', protocolVersion: PROTOCOL_VERSION, config: CONFIG });
+    await s.handle({ type: 'configure', protocolVersion: PROTOCOL_VERSION, config: { ...CONFIG, sharpnessEvery: 4, sharpnessProbes: 2 } });
     expect(of('configured')[0].runs.map((r) => r.runId)).toEqual(['A', 'B']);
     await s.handle({ type: 'step', count: 8 });
     await s.idle();
@@ -46,6 +46,9 @@ describe('training session (the worker behind the page)', () => {
     expect(train.filter((p) => p.runId === 'A').map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(train.every((p) => Number.isFinite(p.loss) && p.loss > 0)).toBe(true);
     expect(of('metrics').flatMap((m) => m.eval).map((e) => [e.runId, e.step])).toEqual([['A', 4], ['B', 4], ['A', 8], ['B', 8]]);
+    const sharp = of('metrics').flatMap((m) => m.sharpness);
+    expect(sharp.map((p) => [p.runId, p.step])).toEqual([['A', 4], ['B', 4], ['A', 8], ['B', 8]]);
+    expect(sharp.every((p) => Number.isFinite(p.trace) && p.traceStderr >= 0)).toBe(true);
     const hist = of('histogram');
     expect(hist.length).toBeGreaterThan(0);
     expect(hist[0].histogram.runId).toBe('B');
@@ -107,6 +110,14 @@ describe('training session (the worker behind the page)', () => {
     const ire = r.trajectories[2];
     expect(Math.abs(ire.v.at(-1)!)).toBeLessThan(1e-6);
     expect(ire.u.at(-1)!).toBeLessThan(0.8);
+  });
+
+  it('refuses a configuration whose buffers exceed the device limits, naming the buffer', async () => {
+    const { s, of } = session();
+    await s.handle({ type: 'configure', protocolVersion: PROTOCOL_VERSION, config: { ...CONFIG, model: 'gpt-small', dataset: 'moby-dick', batchSize: 4096 } });
+    const issues = of('config-rejected')[0]?.issues.map((i) => i.message).join('\n') ?? '';
+    expect(issues).toMatch(/batchSize = 4096: buffer RunA\.model\.\S+ needs [\d.]+ [MG]iB, over this GPU's max\w+ /);
+    expect(of('configured')).toEqual([]);
   });
 
   it('rejects an invalid configuration with the fields named, before any GPU work', async () => {
