@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApp, type AppSession } from '../helpers/browser';
+import { launchChromium, openApp, type AppSession } from '../helpers/browser';
 
 describe('first page', () => {
   let s: AppSession;
@@ -37,5 +37,25 @@ describe('a browser without WebGPU', () => {
     await notice.waitFor({ timeout: 30_000 });
     expect(await notice.textContent()).toMatch(/This browser has no WebGPU/);
     expect(await notice.locator('a').getAttribute('href')).toMatch(/^https:\/\//);
+  });
+});
+
+describe('the development server (npm start)', () => {
+  it('serves the page, which names its adapter', async () => {
+    const { createServer } = await import('vite');
+    const server = await createServer({ server: { host: '127.0.0.1', port: 0, strictPort: false }, logLevel: 'warn' });
+    await server.listen();
+    const url = server.resolvedUrls?.local[0];
+    const browser = await launchChromium();
+    try {
+      expect(url).toBeTruthy();
+      const page = await browser.newPage();
+      await page.goto(url!);
+      const line = page.getByTestId('adapter');
+      await expect.poll(async () => line.textContent(), { timeout: 90_000 }).toMatch(/^Adapter: .*(swiftshader|google)/i);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
   });
 });
