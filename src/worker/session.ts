@@ -18,6 +18,7 @@ import { METRIC, type StepMetrics } from '../train/run';
 import { TextSampler } from '../train/textSampler';
 import { modelDataOf, type TrainingData } from '../train/trainingData';
 import { hessianHistogram } from './histogram';
+import { liveFieldPath, readLiveField, writeLiveField } from './liveFields';
 import {
   PROTOCOL_VERSION,
   type EvalPoint,
@@ -44,66 +45,6 @@ export interface SessionHost {
 
 /** Power-iteration steps per sharpness measurement (2 gradients each, like a probe). */
 const SHARPNESS_POWER_ITERATIONS = 6;
-
-/** Config path of each live field within a run. */
-const LIVE_PATH: Record<LiveField, string> = {
-  lr: 'optimizer.lr',
-  kappa: 'optimizer.ire.kappa',
-  gamma: 'optimizer.ire.gamma',
-  refreshEvery: 'optimizer.ire.refreshEvery',
-  rho: 'optimizer.rho',
-  kappaFollowsLr: 'optimizer.ire.kappaFollowsLr',
-  ireEnabled: 'optimizer.ire.enabled',
-  weightDecay: 'optimizer.weightDecay',
-};
-
-function withField(run: RunConfig, field: LiveField, value: LiveValue): RunConfig {
-  const next = structuredClone(run);
-  const o = next.optimizer;
-  switch (field) {
-    case 'lr':
-      o.lr = value as number;
-      o.minLr = Math.min(o.minLr, o.lr);
-      break;
-    case 'kappa':
-      o.ire.kappa = value as number;
-      break;
-    case 'gamma':
-      o.ire.gamma = value as number;
-      break;
-    case 'refreshEvery':
-      o.ire.refreshEvery = value as number;
-      break;
-    case 'rho':
-      o.rho = value as number;
-      break;
-    case 'kappaFollowsLr':
-      o.ire.kappaFollowsLr = value as boolean;
-      break;
-    case 'ireEnabled':
-      o.ire.enabled = value as boolean;
-      break;
-    case 'weightDecay':
-      o.weightDecay = value as number;
-      break;
-  }
-  return next;
-}
-
-function readField(run: RunConfig, field: LiveField): LiveValue {
-  const o = run.optimizer;
-  const values: Record<LiveField, LiveValue> = {
-    lr: o.lr,
-    kappa: o.ire.kappa,
-    gamma: o.ire.gamma,
-    refreshEvery: o.ire.refreshEvery,
-    rho: o.rho,
-    kappaFollowsLr: o.ire.kappaFollowsLr,
-    ireEnabled: o.ire.enabled,
-    weightDecay: o.weightDecay,
-  };
-  return values[field];
-}
 
 /** Yields to the event loop so that intents (pause, set) are handled between steps. */
 function yieldToEvents(): Promise<void> {
@@ -390,15 +331,15 @@ export class TrainingSession {
   private async set(runId: string, field: LiveField, value: LiveValue, requestId?: number): Promise<void> {
     const c = this.requireComparison();
     const run = c.runById(runId);
-    const path = `runs[0].${LIVE_PATH[field]}`;
+    const path = liveFieldPath(0, field);
     const problem = validateField(path, value);
     if (problem) {
       this.post({ type: 'set-rejected', runId, field, message: problem.replace(/^runs\[0\]\./, ''), requestId });
       return;
     }
     const before = run.settings;
-    const old = readField(before, field);
-    const next = withField(before, field, value);
+    const old = readLiveField(before, field);
+    const next = writeLiveField(before, field, value);
     if (field === 'ireEnabled' && old !== value) {
       const wasRunning = this.running;
       await this.pause();
