@@ -3,23 +3,25 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { Persistence } from './store/persistence';
 import { createAppStore } from './store/store';
-import { configFromUrlHash, configToUrlHash } from './train/urlState';
+import { openLink, shareHash } from './store/shareLink';
+import { configToUrlHash } from './train/urlState';
 import { App } from './ui/App';
 import type { WorkerReport, WorkerRequest } from './worker/protocol';
 import './ui/app.css';
 
 let worker: Worker | null = null;
-// The configuration comes from the link when it carries one (a damaged link opens the defaults
-// with a notice), and every change is written back to the address bar, so the link shares it.
-const fromUrl = configFromUrlHash(location.hash);
-const store = createAppStore({ send: (m: WorkerRequest) => worker?.postMessage(m), config: fromUrl.config });
+// The configuration and event log come from the link when it carries them (a damaged link opens
+// the defaults with a notice; its logged changes are planned, re-applied at their steps when the
+// comparison trains), and every change is written back to the address bar, so the link shares it.
+const fromUrl = openLink(location.hash);
+const store = createAppStore({ send: (m: WorkerRequest) => worker?.postMessage(m), config: fromUrl.config, planned: fromUrl.planned });
 if (fromUrl.notice) store.setState({ notice: fromUrl.notice });
 let urlTimer: ReturnType<typeof setTimeout> | null = null;
 store.subscribe((s, prev) => {
-  if (s.config === prev.config || urlTimer !== null) return;
+  if ((s.config === prev.config && s.events === prev.events && s.planned === prev.planned) || urlTimer !== null) return;
   urlTimer = setTimeout(() => {
     urlTimer = null;
-    const hash = configToUrlHash(store.getState().config);
+    const hash = shareHash(store.getState());
     history.replaceState(null, '', hash === '' ? location.pathname + location.search : hash);
   }, 300);
 });
@@ -35,7 +37,7 @@ if (!('gpu' in navigator) || !navigator.gpu) {
 
 // Runs and metrics are saved in IndexedDB as they arrive; the latest saved comparison reopens
 // when the link carries no configuration or the same one (a reload).
-const linkHash = configToUrlHash(fromUrl.config);
+const linkHash = configToUrlHash(fromUrl.finalConfig);
 const persistence = Persistence.start(store, { restoreLatest: (saved) => location.hash === '' || configToUrlHash(saved) === linkHash });
 
 // A handle for debugging from the console and for browser tests that drive the UI with reports.

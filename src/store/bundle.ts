@@ -272,6 +272,7 @@ export function applyBundle(store: AppStore, bundle: Bundle): string | null {
     runs,
     series,
     events: structuredClone(bundle.events),
+    planned: [], // a link's planned changes belong to the comparison it opened, not to this one
     step: bundle.step,
     session: 'none',
     running: false,

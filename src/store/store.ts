@@ -19,6 +19,7 @@ import { validateField } from '../train/configSchema';
 import type { GpuStatus } from './gpuSlice';
 import { parseNumberInput, readLiveField, validateLiveField, writeLiveField } from './liveFields';
 import { appendEval, appendSharpness, appendTrain, emptyRunSeries, type RunSeries } from './series';
+import type { PlannedChange } from './shareLink';
 
 /** Where the comparison lives: only in the page, being built by the worker, or built there. */
 export type SessionState = 'none' | 'configuring' | 'ready';
@@ -76,6 +77,8 @@ export interface AppState {
   metricsRevision: number;
   // events
   events: LogEvent[];
+  /** Changes from a shared link still to re-apply, in order, each when the runs reach its step (shareLink.ts). */
+  planned: PlannedChange[];
   // samples, toy, prefs
   samples: SampleView | null;
   toy: { params: ToyParams; result: ToyResult | null; pendingId: number | null };
@@ -140,6 +143,8 @@ export interface StoreOptions {
   /** Delivers an intent to the training worker (tests pass a recorder). */
   send?: (request: WorkerRequest) => void;
   config?: ComparisonConfig;
+  /** Changes to re-apply at their steps when this comparison trains (from a shared link). */
+  planned?: PlannedChange[];
 }
 
 export function createAppStore(options: StoreOptions = {}) {
@@ -148,6 +153,8 @@ export function createAppStore(options: StoreOptions = {}) {
   let nextRequestId = 1;
   /** requestId → value before an optimistic `set`, restored if the worker refuses it. */
   const pendingSets = new Map<number, { runId: string; field: LiveField; old: LiveValue }>();
+  /** The step of the planned change training is heading for (the worker was asked for the steps up to it). */
+  let replayTarget: number | null = null;
 
   return createStore<AppState>()((set, get) => {
     const updateRun = (runId: string, f: (r: RunConfig) => RunConfig) =>
@@ -166,6 +173,31 @@ export function createAppStore(options: StoreOptions = {}) {
     };
     const clearMetrics = () =>
       set((s) => ({ series: seriesFor(s.config), events: [], step: 0, metricsRevision: s.metricsRevision + 1, samples: null }));
+    /** Applies the planned changes due at the current step (or missed before it), in order. */
+    const applyDue = () => {
+      for (;;) {
+        const s = get();
+        const next = s.planned[0];
+        if (!next || next.step > s.step) return;
+        set({ planned: s.planned.slice(1) });
+        if (next.kind === 'set') {
+          s.setRunField(next.runId, next.field, next.new);
+        } else {
+          const id = s.fork(next.from);
+          if (id !== null && id !== next.runId) {
+            set({ planned: [], notice: `The planned fork ${next.runId} of ${next.from} became run ${id}; the remaining planned changes were dropped.` });
+          }
+          if (id !== null && next.name !== undefined) get().renameRun(id, next.name);
+        }
+      }
+    };
+    /** Trains on: up to the next planned change's step (then it is applied), or freely. */
+    const trainOn = () => {
+      applyDue();
+      const next = get().planned[0];
+      replayTarget = next ? Math.max(next.step, get().step + 1) : null;
+      send(next ? { type: 'step', count: Math.max(1, next.step - get().step) } : { type: 'start' });
+    };
     const sendToy = () => {
       if (get().gpu.state !== 'ready') return;
       const requestId = nextRequestId++;
@@ -187,6 +219,7 @@ export function createAppStore(options: StoreOptions = {}) {
       series: seriesFor(initial),
       metricsRevision: 0,
       events: [],
+      planned: options.planned ?? [],
       samples: null,
       toy: { params: DEFAULT_TOY, result: null, pendingId: null },
       prefs: DEFAULT_PREFS,
@@ -259,9 +292,17 @@ export function createAppStore(options: StoreOptions = {}) {
           case 'status':
             set((s) => ({ runs: { ...s.runs, [report.runId]: { ...(s.runs[report.runId] ?? idleRun()), status: report.status } } }));
             break;
-          case 'progress':
+          case 'progress': {
+            // Paused by the worker at a planned change's step: apply it and go on training. (A
+            // stop before it, e.g. every run diverged, or the configure's step 0, is reported as is.)
+            if (replayTarget !== null && !report.running && get().running && report.step >= replayTarget && report.step < get().config.totalSteps) {
+              set({ step: report.step });
+              trainOn();
+              break;
+            }
             set({ step: report.step, running: report.running });
             break;
+          }
           case 'run-added': {
             const run = report.run;
             set((s) => {
@@ -363,11 +404,12 @@ export function createAppStore(options: StoreOptions = {}) {
           configure();
         }
         set({ running: true });
-        send({ type: 'start' });
+        trainOn();
       },
 
       pause() {
         if (!get().running) return;
+        replayTarget = null;
         set({ running: false });
         send({ type: 'pause' });
       },
@@ -378,6 +420,7 @@ export function createAppStore(options: StoreOptions = {}) {
           clearMetrics();
           configure();
         }
+        applyDue();
         send({ type: 'step', count: 1 });
       },
 

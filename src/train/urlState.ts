@@ -3,12 +3,20 @@
 // evaluates anything: the text is length-checked, decoded as base64url and UTF-8, parsed with
 // JSON.parse, merged over the defaults and validated by the schema; any failure opens the
 // default config with a notice that says what was wrong.
+//
+// The event log rides along as `&e=<base64url(UTF-8 JSON)>`: a list of compact entries,
+// `[step, runId, field, old, new]` for a setting change and `[step, runId, "fork", from]` for a
+// fork. This file only checks their shape; what they mean for a comparison (rolled back to the
+// start configuration, re-applied at their steps) is decided in src/store/shareLink.ts.
 import type { ComparisonConfig } from './config';
 import { DEFAULT_COMPARISON } from './config';
 import { validatePartialConfig } from './configSchema';
 
 export const URL_CONFIG_KEY = 'c';
 export const MAX_URL_CONFIG_CHARS = 8192; // encoded length accepted from a link
+export const URL_EVENTS_KEY = 'e';
+export const MAX_URL_EVENTS_CHARS = 16384; // encoded length of the event log accepted from a link
+export const MAX_URL_EVENTS = 1000; // entries in the event log of a link
 
 export interface UrlConfigResult {
   config: ComparisonConfig;
@@ -98,15 +106,17 @@ export function configToUrlHash(config: ComparisonConfig): string {
   return `#${URL_CONFIG_KEY}=${base64UrlEncode(new TextEncoder().encode(JSON.stringify(diff)))}`;
 }
 
-/** The encoded config of a hash or whole URL (`…#c=…&x=…`), or null when there is none. */
-function configParam(hashOrUrl: string): string | null {
+/** The value of `key` in a hash or whole URL (`…#c=…&e=…`), or null when there is none. */
+function hashParam(hashOrUrl: string, key: string): string | null {
   const at = hashOrUrl.indexOf('#');
   const hash = at >= 0 ? hashOrUrl.slice(at + 1) : hashOrUrl;
   for (const part of hash.split('&')) {
-    if (part.startsWith(`${URL_CONFIG_KEY}=`)) return part.slice(URL_CONFIG_KEY.length + 1);
+    if (part.startsWith(`${key}=`)) return part.slice(key.length + 1);
   }
   return null;
 }
+
+const configParam = (hashOrUrl: string) => hashParam(hashOrUrl, URL_CONFIG_KEY);
 
 function rejected(why: string): UrlConfigResult {
   return { config: structuredClone(DEFAULT_COMPARISON), notice: `The link's configuration ${why}; the default configuration was opened instead.` };
@@ -141,4 +151,81 @@ export function configFromUrlHash(hashOrUrl: string): UrlConfigResult {
     return rejected(`was rejected (${shown}${more})`);
   }
   return { config: result.config, notice: null };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The event log in the link
+
+/** One logged event as a link carries it (field names are checked by the store's live fields). */
+export type UrlEvent =
+  | { kind: 'set'; step: number; runId: string; field: string; old: number | boolean; new: number | boolean }
+  | { kind: 'fork'; step: number; runId: string; from: string };
+
+type CompactEvent = [number, string, string, number | boolean, number | boolean] | [number, string, 'fork', string];
+
+const compact = (e: UrlEvent): CompactEvent => (e.kind === 'fork' ? [e.step, e.runId, 'fork', e.from] : [e.step, e.runId, e.field, e.old, e.new]);
+
+/** `e=…` for an event log ('' when it is empty). */
+export function eventsToUrlParam(events: readonly UrlEvent[]): string {
+  if (events.length === 0) return '';
+  return `${URL_EVENTS_KEY}=${base64UrlEncode(new TextEncoder().encode(JSON.stringify(events.map(compact))))}`;
+}
+
+/** The link's hash for a config and its event log: `#c=…&e=…`, `#e=…`, `#c=…` or ''. */
+export function shareUrlHash(config: ComparisonConfig, events: readonly UrlEvent[]): string {
+  const c = configToUrlHash(config).slice(1);
+  const e = eventsToUrlParam(events);
+  const parts = [c, e].filter((p) => p !== '');
+  return parts.length ? `#${parts.join('&')}` : '';
+}
+
+export interface UrlEventsResult {
+  events: UrlEvent[];
+  notice: string | null; // why the link's event log was not used; null when it was (or there was none)
+}
+
+const isId = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 40;
+const isStep = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 1e9;
+const isValue = (v: unknown): v is number | boolean => typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
+
+/** One compact entry → an event, or why it is not one. */
+function decodeEvent(v: unknown, i: number): UrlEvent | string {
+  if (!Array.isArray(v)) return `entry ${i} is not a list`;
+  const [step, runId, field] = v as unknown[];
+  if (!isStep(step)) return `entry ${i}: the step must be an integer ≥ 0`;
+  if (!isId(runId)) return `entry ${i}: the run id must be 1 to 40 characters`;
+  if (field === 'fork') {
+    if (v.length !== 4 || !isId(v[3])) return `entry ${i}: a fork is [step, run, "fork", from]`;
+    return { kind: 'fork', step, runId, from: v[3] as string };
+  }
+  if (typeof field !== 'string' || field.length > 40) return `entry ${i}: the field must be a setting's name`;
+  if (v.length !== 5 || !isValue(v[3]) || !isValue(v[4])) return `entry ${i}: a change is [step, run, field, old, new] with finite numbers or true/false`;
+  return { kind: 'set', step, runId, field, old: v[3] as number | boolean, new: v[4] as number | boolean };
+}
+
+/** Reads the event log of a URL hash (or whole URL). Never throws; steps must not decrease. */
+export function eventsFromUrlHash(hashOrUrl: string): UrlEventsResult {
+  const none = (why: string): UrlEventsResult => ({ events: [], notice: `The link's event log ${why}; it was left out.` });
+  if (typeof hashOrUrl !== 'string') return none('is not text');
+  const encoded = hashParam(hashOrUrl, URL_EVENTS_KEY);
+  if (encoded === null || encoded === '') return { events: [], notice: null };
+  if (encoded.length > MAX_URL_EVENTS_CHARS) return none(`is too long (${encoded.length} characters; at most ${MAX_URL_EVENTS_CHARS})`);
+  const bytes = base64UrlDecode(encoded);
+  if (!bytes) return none('is damaged (not base64url text)');
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    return none('is damaged (not UTF-8 JSON)');
+  }
+  if (!Array.isArray(value)) return none('is not a list');
+  if (value.length > MAX_URL_EVENTS) return none(`has ${value.length} entries; at most ${MAX_URL_EVENTS}`);
+  const events: UrlEvent[] = [];
+  for (let i = 0; i < value.length; i++) {
+    const e = decodeEvent(value[i], i);
+    if (typeof e === 'string') return none(`was rejected (${e})`);
+    if (i > 0 && e.step < events[i - 1].step) return none(`was rejected (entry ${i}: steps must not decrease)`);
+    events.push(e);
+  }
+  return { events, notice: null };
 }

@@ -4,7 +4,7 @@ import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import { configDiffLine } from '../store/configDiff';
 import { FIELD_SPECS, formatValue } from '../store/liveFields';
-import type { AppStore } from '../store/store';
+import type { AppStore, LogEvent } from '../store/store';
 import { DEFAULT_DATASET, MODEL_PRESETS, type ModelPreset } from '../train/config';
 import { ChartsPanel } from './ChartsPanel';
 import { RunCard } from './RunCard';
@@ -61,19 +61,36 @@ function DiffLines({ store }: { store: AppStore }) {
   );
 }
 
+const eventText = (e: LogEvent) =>
+  `step ${e.step}: ${e.kind === 'fork' ? `${e.runId} forked from ${e.from}` : `${e.runId} ${FIELD_SPECS[e.field].symbol} ${formatValue(e.old)} → ${formatValue(e.new)}`}`;
+
+/** Logged changes, then the changes a shared link planned that are still to come. */
 function EventLog({ store }: { store: AppStore }) {
   const events = useStore(store, (s) => s.events);
-  if (events.length === 0) return null;
+  const planned = useStore(store, (s) => s.planned);
+  if (events.length === 0 && planned.length === 0) return null;
   return (
-    <details className="event-log" open={events.length <= 6}>
-      <summary>Event log ({events.length})</summary>
-      <ol data-testid="event-log">
-        {events.map((e, i) => (
-          <li key={i}>
-            step {e.step}: {e.kind === 'fork' ? `${e.runId} forked from ${e.from}` : `${e.runId} ${FIELD_SPECS[e.field].symbol} ${formatValue(e.old)} → ${formatValue(e.new)}`}
-          </li>
-        ))}
-      </ol>
+    <details className="event-log" open={events.length + planned.length <= 6}>
+      <summary>
+        Event log ({events.length}){planned.length > 0 ? ` · ${planned.length} planned from the link` : ''}
+      </summary>
+      {events.length > 0 && (
+        <ol data-testid="event-log">
+          {events.map((e, i) => (
+            <li key={i}>{eventText(e)}</li>
+          ))}
+        </ol>
+      )}
+      {planned.length > 0 && (
+        <>
+          <p className="muted">Planned: re-applied at the same steps when this comparison trains from step 0.</p>
+          <ol data-testid="planned-events" className="planned">
+            {planned.map((e, i) => (
+              <li key={i}>planned · {eventText(e)}</li>
+            ))}
+          </ol>
+        </>
+      )}
     </details>
   );
 }

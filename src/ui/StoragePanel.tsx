@@ -4,6 +4,7 @@
 import { useEffect, useId, useState, type ChangeEvent } from 'react';
 import { useStore } from 'zustand';
 import { bundleFileName, exportBundle, importBundleText, serializeBundle, BUNDLE_MAX_BYTES } from '../store/bundle';
+import { csvFileName, metricsCsv } from '../store/csv';
 import type { Persistence } from '../store/persistence';
 import type { AppStore } from '../store/store';
 import { checkUploadSize, parseUpload, type UploadKind } from '../store/upload';
@@ -75,17 +76,26 @@ function DataUpload({ store }: { store: AppStore }) {
   );
 }
 
+/** Saves `text` as a file through a temporary object URL. */
+function download(text: string, type: string, fileName: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
 function ExportImport({ store }: { store: AppStore }) {
   const [message, setMessage] = useState<Message>(null);
   const id = useId();
   const onExport = () => {
     const bundle = exportBundle(store.getState());
-    const url = URL.createObjectURL(new Blob([serializeBundle(bundle)], { type: 'application/json' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = bundleFileName(bundle);
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    download(serializeBundle(bundle), 'application/json', bundleFileName(bundle));
+  };
+  const onExportCsv = () => {
+    const s = store.getState();
+    download(metricsCsv(s, s.prefs.smoothing), 'text/csv', csvFileName());
   };
   const onImport = async (e: ChangeEvent<HTMLInputElement>) => {
     const file = e.target.files?.[0];
@@ -103,6 +113,9 @@ function ExportImport({ store }: { store: AppStore }) {
       <h3>Export and import</h3>
       <button type="button" data-testid="export" onClick={onExport}>
         Export bundle
+      </button>{' '}
+      <button type="button" data-testid="export-csv" onClick={onExportCsv} title="Every metric of every run, one row per run per step">
+        Export CSV
       </button>{' '}
       <label className="inline">
         Import bundle{' '}
