@@ -15,6 +15,7 @@ export interface BenchRow {
   gflops?: number; // kernels: useful FLOPs (2·M·N·K for a matmul) per second / 1e9
   gbps?: number; // elementwise kernels: bytes read + written per second / 1e9
   ms?: number; // kernels: wall time of one dispatch (mean), ms
+  ratio?: number; // interleaved rows: AdmIRE ms per step / AdamW ms per step, measured alternately
   dispatches_per_step?: number; // ours: compute dispatches encoded per training step
   warmup?: number; // untimed steps (or submissions) before timing
   iters?: number; // timed steps (or submissions)

@@ -1,6 +1,6 @@
 // The benchmark's report (bench/report.ts): the comparisons the bars are read from.
 import { describe, expect, it } from 'vitest';
-import { comparisons, formatComparisons, formatTable, TRAIN_STEP } from '../../bench/report';
+import { comparisons, formatComparisons, formatTable, INTERLEAVED, TRAIN_STEP } from '../../bench/report';
 import type { BenchRow } from '../../bench/rows';
 
 const step = (suite: string, impl: BenchRow['impl'], optimizer: string, ms: number): BenchRow => ({ suite, name: TRAIN_STEP, impl, optimizer, ms_per_step: ms });
@@ -8,11 +8,13 @@ const step = (suite: string, impl: BenchRow['impl'], optimizer: string, ms: numb
 describe('bench comparisons', () => {
   it('gives their time over ours per TF.js backend, and AdmIRE over AdamW', () => {
     const rows = [step('gpt-tiny', 'ours', 'adamw', 200), step('gpt-tiny', 'ours', 'admire', 220), step('gpt-tiny', 'tfjs-webgpu', 'adam', 9000), step('gpt-tiny', 'tfjs-wasm', 'adam', 1000)];
+    rows.push({ suite: 'gpt-tiny', name: INTERLEAVED, impl: 'ours', optimizer: 'admire', ratio: 1.05 });
     const cs = comparisons(rows);
-    expect(cs).toHaveLength(3);
+    expect(cs).toHaveLength(4);
     expect(cs.find((c) => c.what.includes('tfjs-webgpu'))?.speedup).toBeCloseTo(45, 10);
     expect(cs.find((c) => c.what.includes('tfjs-wasm'))?.speedup).toBeCloseTo(5, 10);
-    expect(cs.find((c) => c.what.includes('admire'))?.ratio).toBeCloseTo(1.1, 10);
+    expect(cs.find((c) => c.what.includes('separate'))?.ratio).toBeCloseTo(1.1, 10);
+    expect(cs.find((c) => c.what.includes('interleaved'))?.ratio).toBe(1.05);
     expect(formatComparisons(cs)).toContain('45.00×');
   });
 
@@ -27,7 +29,7 @@ describe('bench comparisons', () => {
     expect(cs.map((c) => c.suite)).toEqual(['mlp', 'mlp']);
     expect(cs[0]).toMatchObject({ what: 'ours adamw vs tfjs-wasm adam', note: 'ours not measured' });
     expect(cs[0].speedup).toBeUndefined();
-    expect(cs[1]).toMatchObject({ what: 'ours admire / ours adamw', note: 'ours not measured' });
+    expect(cs[1]).toMatchObject({ what: 'ours admire / adamw, separate', note: 'ours not measured' });
   });
 });
 
