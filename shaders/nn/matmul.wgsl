@@ -71,24 +71,26 @@ fn loadB(base: u32, k: u32, col: u32) -> f32 {
 #endif
 }
 
-// Writes the thread's 4×4 block with alpha, beta and bias applied; skips out-of-range cells.
-fn storeBlock(cBase: u32, row0: u32, col0: u32, acc: array<array<f32, 4>, 4>) {
-  for (var i = 0u; i < TM; i++) {
-    let row = row0 + i * WG_Y;
-    if (row >= params.M) { continue; }
-    for (var j = 0u; j < TN; j++) {
-      let col = col0 + j * WG_X;
-      if (col >= params.N) { continue; }
-      let at = cBase + row * params.N + col;
-      var v = params.alpha * acc[i][j];
-      if (params.beta != 0.0) { v += params.beta * c[at]; }
+// Writes one row of the thread's 4×4 block (columns col0 + j·WG_X) with alpha, beta and bias
+// applied; skips cells outside C.
+fn storeRow(cBase: u32, row: u32, col0: u32, acc: vec4<f32>) {
+  if (row >= params.M) { return; }
+  for (var j = 0u; j < TN; j++) {
+    let col = col0 + j * WG_X;
+    if (col >= params.N) { continue; }
+    let at = cBase + row * params.N + col;
+    var v = params.alpha * acc[j];
+    if (params.beta != 0.0) { v += params.beta * c[at]; }
 #if BIAS
-      v += bias[col];
+    v += bias[col];
 #endif
-      c[at] = v;
-    }
+    c[at] = v;
   }
 }
+
+// The 4×4 block lives in four vec4 accumulators (one per row) and every inner-loop value in a
+// named scalar or vector: no private arrays indexed in loops, which CPU adapters (SwiftShader's
+// JIT) would keep in memory instead of registers.
 
 #if SHARED_TILES
 var<workgroup> tileA: array<f32, TM * WG_Y * TILE_K>;  // (4·WG_Y, TILE_K) slice of op(A)
@@ -106,7 +108,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let threads = WG_X * WG_Y;
   let flat = lid.y * WG_X + lid.x;
 
-  var acc: array<array<f32, 4>, 4>;
+  var acc0 = vec4<f32>();
+  var acc1 = vec4<f32>();
+  var acc2 = vec4<f32>();
+  var acc3 = vec4<f32>();
   for (var k0 = 0u; k0 < params.K; k0 += TILE_K) {
     // Stage op(A)[tileRow0.., k0..] and op(B)[k0.., tileCol0..], zero outside the matrix.
     for (var e = flat; e < bm * TILE_K; e += threads) {
@@ -139,17 +144,27 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     }
     workgroupBarrier();
     for (var kk = 0u; kk < TILE_K; kk++) {
-      var av: array<f32, 4>;
-      var bv: array<f32, 4>;
-      for (var i = 0u; i < TM; i++) { av[i] = tileA[(lid.y + i * WG_Y) * TILE_K + kk]; }
-      for (var j = 0u; j < TN; j++) { bv[j] = tileB[kk * bn + lid.x + j * WG_X]; }
-      for (var i = 0u; i < TM; i++) {
-        for (var j = 0u; j < TN; j++) { acc[i][j] = fma(av[i], bv[j], acc[i][j]); }
-      }
+      let ar = kk;
+      let a0 = tileA[(lid.y) * TILE_K + ar];
+      let a1 = tileA[(lid.y + WG_Y) * TILE_K + ar];
+      let a2 = tileA[(lid.y + 2u * WG_Y) * TILE_K + ar];
+      let a3 = tileA[(lid.y + 3u * WG_Y) * TILE_K + ar];
+      let bRow = kk * bn + lid.x;
+      let b = vec4<f32>(tileB[bRow], tileB[bRow + WG_X], tileB[bRow + 2u * WG_X], tileB[bRow + 3u * WG_X]);
+      acc0 = fma(vec4<f32>(a0), b, acc0);
+      acc1 = fma(vec4<f32>(a1), b, acc1);
+      acc2 = fma(vec4<f32>(a2), b, acc2);
+      acc3 = fma(vec4<f32>(a3), b, acc3);
     }
     workgroupBarrier();
   }
-  storeBlock(batch * params.strideC, tileRow0 + lid.y, tileCol0 + lid.x, acc);
+  let cBase = batch * params.strideC;
+  let row0 = tileRow0 + lid.y;
+  let col0 = tileCol0 + lid.x;
+  storeRow(cBase, row0, col0, acc0);
+  storeRow(cBase, row0 + WG_Y, col0, acc1);
+  storeRow(cBase, row0 + 2u * WG_Y, col0, acc2);
+  storeRow(cBase, row0 + 3u * WG_Y, col0, acc3);
 }
 #else
 @compute @workgroup_size(WG_X, WG_Y, 1)
@@ -161,21 +176,30 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let bBase = batch * params.strideB;
   // Out-of-range rows and columns read a clamped (valid) element and are never stored,
   // so the inner loop has no branches.
-  var rows: array<u32, 4>;
-  var cols: array<u32, 4>;
-  for (var i = 0u; i < TM; i++) { rows[i] = min(row0 + i * WG_Y, params.M - 1u); }
-  for (var j = 0u; j < TN; j++) { cols[j] = min(col0 + j * WG_X, params.N - 1u); }
+  let r0 = min(row0, params.M - 1u);
+  let r1 = min(row0 + WG_Y, params.M - 1u);
+  let r2 = min(row0 + 2u * WG_Y, params.M - 1u);
+  let r3 = min(row0 + 3u * WG_Y, params.M - 1u);
+  let c0 = min(col0, params.N - 1u);
+  let c1 = min(col0 + WG_X, params.N - 1u);
+  let c2 = min(col0 + 2u * WG_X, params.N - 1u);
+  let c3 = min(col0 + 3u * WG_X, params.N - 1u);
 
-  var acc: array<array<f32, 4>, 4>;
+  var acc0 = vec4<f32>();
+  var acc1 = vec4<f32>();
+  var acc2 = vec4<f32>();
+  var acc3 = vec4<f32>();
   for (var k = 0u; k < params.K; k++) {
-    var av: array<f32, 4>;
-    var bv: array<f32, 4>;
-    for (var i = 0u; i < TM; i++) { av[i] = loadA(aBase, rows[i], k); }
-    for (var j = 0u; j < TN; j++) { bv[j] = loadB(bBase, k, cols[j]); }
-    for (var i = 0u; i < TM; i++) {
-      for (var j = 0u; j < TN; j++) { acc[i][j] = fma(av[i], bv[j], acc[i][j]); }
-    }
+    let b = vec4<f32>(loadB(bBase, k, c0), loadB(bBase, k, c1), loadB(bBase, k, c2), loadB(bBase, k, c3));
+    acc0 = fma(vec4<f32>(loadA(aBase, r0, k)), b, acc0);
+    acc1 = fma(vec4<f32>(loadA(aBase, r1, k)), b, acc1);
+    acc2 = fma(vec4<f32>(loadA(aBase, r2, k)), b, acc2);
+    acc3 = fma(vec4<f32>(loadA(aBase, r3, k)), b, acc3);
   }
-  storeBlock(batch * params.strideC, row0, col0, acc);
+  let cBase = batch * params.strideC;
+  storeRow(cBase, row0, col0, acc0);
+  storeRow(cBase, row0 + WG_Y, col0, acc1);
+  storeRow(cBase, row0 + 2u * WG_Y, col0, acc2);
+  storeRow(cBase, row0 + 3u * WG_Y, col0, acc3);
 }
 #endif
