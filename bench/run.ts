@@ -6,9 +6,10 @@
 //   npm run bench -- [--suite NAME]… [--quick] [--warmup N] [--iters N] [--timeout S]
 //                    [--vocab V] [--json FILE] [--list] [--verbose]
 //
-// --suite matches a suite ('kernels', 'gpt-tiny', 'mlp', 'cnn'), an impl ('ours', 'tfjs-wasm'…)
-// or any part of an entry id ('matmul 512'); it may be repeated or comma-separated.
-// --quick leaves out the slow entries (matmul 1024, TF.js-WebGPU gpt-tiny) and times 1 step.
+// --suite matches a suite ('kernels', 'gpt-tiny', 'mlp', 'cnn', 'profile'), an impl ('ours',
+// 'tfjs-wasm'…) or any part of an entry id ('matmul 512'); repeatable or comma-separated.
+// --quick leaves out the entries marked slow (matmul 1024, TF.js-WebGPU gpt-tiny, the kernel
+// and profile rows recorded from a gpt-tiny step) and times 1 step. docs/performance.md has more.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
