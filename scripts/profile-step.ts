@@ -23,7 +23,7 @@ const m = new Gpt(ctx, 'gpt', { kind: 'gpt', layers: 2, heads: 4, width: 128, co
 writeBuffer(node.device, m.params, initParams(m.layout, 1));
 const ks = gradientKernels(m, 'targets');
 submitDispatches(node.device, ks); await node.device.queue.onSubmittedWorkDone();
-let t0 = performance.now();
+const t0 = performance.now();
 submitDispatches(node.device, ks); await node.device.queue.onSubmittedWorkDone();
 console.log('whole step ms', (performance.now() - t0).toFixed(0), 'dispatches', ks.length);
 const by = new Map<string, number>();
