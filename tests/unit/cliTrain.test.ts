@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { formatDuration, ProgressLine } from '../../src/cli/progress';
 import { CliError, parseTrainArgs } from '../../src/cli/trainArgs';
 import { main } from '../../src/cli/trainMain';
 import { buildConfig, checkpointFileName, PRESET_BUDGETS } from '../../src/cli/trainSetup';
@@ -139,5 +140,28 @@ describe('train CLI: bad input stops with a message before any GPU work', () => 
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/--checkpoint-steps LIST/);
     expect(r.gpuOpened).toBe(false);
+  });
+});
+
+describe('train CLI: progress', () => {
+  it('rewrites one line on a terminal and prints about twenty plain lines otherwise', () => {
+    let tty = '';
+    const line = new ProgressLine({ write: (t) => void (tty += t), isTTY: true }, 0, 100);
+    line.update(1, 'A 2.3', true);
+    line.update(2, 'A 2.2'); // within 100 ms of the last draw: skipped
+    line.update(100, 'A 1.0', true);
+    line.finish();
+    expect(tty.split('\r').slice(1).map((t) => t.trimEnd())).toEqual([expect.stringMatching(/^step 1\/100 {2}[\d.]+ steps\/s {2}ETA \S+ {2}A 2\.3$/), expect.stringMatching(/^step 100\/100 .*ETA 0s {2}A 1\.0$/)]);
+    expect(tty.endsWith('\n')).toBe(true);
+    let plain = '';
+    const p = new ProgressLine({ write: (t) => void (plain += t), isTTY: false }, 40, 240);
+    for (let s = 41; s <= 240; s++) p.update(s, '');
+    p.finish();
+    expect(plain).not.toMatch(/\r/);
+    expect(plain.trim().split('\n').length).toBe(20);
+    expect(formatDuration(59.4)).toBe('59s');
+    expect(formatDuration(61)).toBe('1m01s');
+    expect(formatDuration(3 * 3600 + 120)).toBe('3h02m');
+    expect(formatDuration(Infinity)).toBe('?');
   });
 });
