@@ -17,12 +17,14 @@
 //   4 bias    storage read        (N)            only with BIAS
 //
 // Two structural variants, chosen per adapter by measuring both (src/nn/matmulTuning.ts):
-//   default      register-blocked: a thread owns a 4×4 block of C, rows ty + i·WG_Y and
-//                columns tx + j·WG_X of its workgroup's (4·WG_Y)×(4·WG_X) tile, and reads A and
-//                B straight from storage. No workgroup memory, no barriers (fast on CPU adapters).
-//   SHARED_TILES the same thread mapping, but the workgroup first stages a (4·WG_Y)×TILE_K slice
-//                of op(A) and a TILE_K×(4·WG_X) slice of op(B) in workgroup memory (GPUs).
-// Dispatch: (ceil(N / (4·WG_X)), ceil(M / (4·WG_Y)), batch).
+//   default      register-blocked: a thread owns an 8×8 block of C, rows ty + i·WG_Y and
+//                columns tx + j·WG_X of its workgroup's (8·WG_Y)×(8·WG_X) tile, and reads A and
+//                B straight from storage. No workgroup memory, no barriers (fast on CPU adapters,
+//                where every storage read is a per-lane gather: 16 reads feed 64 FMAs per k).
+//                Dispatch: (ceil(N / (8·WG_X)), ceil(M / (8·WG_Y)), batch).
+//   SHARED_TILES a thread owns a 4×4 block (same mapping with 4 for 8), and the workgroup first
+//                stages a (4·WG_Y)×TILE_K slice of op(A) and a TILE_K×(4·WG_X) slice of op(B) in
+//                workgroup memory (GPUs). Dispatch: (ceil(N / (4·WG_X)), ceil(M / (4·WG_Y)), batch).
 
 struct Params {
   M: u32,
@@ -42,6 +44,7 @@ override WG_Y: u32 = 8;
 override TILE_K: u32 = 16;
 #endif
 
+// Rows and columns of C per thread in the SHARED_TILES variant.
 const TM = 4u;
 const TN = 4u;
 
@@ -71,11 +74,11 @@ fn loadB(base: u32, k: u32, col: u32) -> f32 {
 #endif
 }
 
-// Writes one row of the thread's 4×4 block (columns col0 + j·WG_X) with alpha, beta and bias
+// Writes four cells of one row of the thread's block (columns col0 + j·WG_X, j < 4) with alpha, beta and bias
 // applied; skips cells outside C.
 fn storeRow(cBase: u32, row: u32, col0: u32, acc: vec4<f32>) {
   if (row >= params.M) { return; }
-  for (var j = 0u; j < TN; j++) {
+  for (var j = 0u; j < 4u; j++) {
     let col = col0 + j * WG_X;
     if (col >= params.N) { continue; }
     let at = cBase + row * params.N + col;
@@ -167,39 +170,101 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   storeRow(cBase, row0 + 3u * WG_Y, col0, acc3);
 }
 #else
+// Four columns of op(B) at row k, as one vector (the thread's c0…c3 or c4…c7).
+fn loadB4(base: u32, k: u32, c0: u32, c1: u32, c2: u32, c3: u32) -> vec4<f32> {
+  return vec4<f32>(loadB(base, k, c0), loadB(base, k, c1), loadB(base, k, c2), loadB(base, k, c3));
+}
+
+// Accumulators: row i of the 8×8 block is accIl (columns 0–3) and accIh (columns 4–7).
 @compute @workgroup_size(WG_X, WG_Y, 1)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let row0 = wid.y * TM * WG_Y + lid.y;
-  let col0 = wid.x * TN * WG_X + lid.x;
+  let row0 = wid.y * 8u * WG_Y + lid.y;
+  let col0 = wid.x * 8u * WG_X + lid.x;
   let batch = wid.z;
   let aBase = batch * params.strideA;
   let bBase = batch * params.strideB;
   // Out-of-range rows and columns read a clamped (valid) element and are never stored,
   // so the inner loop has no branches.
-  let r0 = min(row0, params.M - 1u);
-  let r1 = min(row0 + WG_Y, params.M - 1u);
-  let r2 = min(row0 + 2u * WG_Y, params.M - 1u);
-  let r3 = min(row0 + 3u * WG_Y, params.M - 1u);
-  let c0 = min(col0, params.N - 1u);
-  let c1 = min(col0 + WG_X, params.N - 1u);
-  let c2 = min(col0 + 2u * WG_X, params.N - 1u);
-  let c3 = min(col0 + 3u * WG_X, params.N - 1u);
+  let lastRow = params.M - 1u;
+  let r0 = min(row0, lastRow);
+  let r1 = min(row0 + WG_Y, lastRow);
+  let r2 = min(row0 + 2u * WG_Y, lastRow);
+  let r3 = min(row0 + 3u * WG_Y, lastRow);
+  let r4 = min(row0 + 4u * WG_Y, lastRow);
+  let r5 = min(row0 + 5u * WG_Y, lastRow);
+  let r6 = min(row0 + 6u * WG_Y, lastRow);
+  let r7 = min(row0 + 7u * WG_Y, lastRow);
+  let lastCol = params.N - 1u;
+  let c0 = min(col0, lastCol);
+  let c1 = min(col0 + WG_X, lastCol);
+  let c2 = min(col0 + 2u * WG_X, lastCol);
+  let c3 = min(col0 + 3u * WG_X, lastCol);
+  let c4 = min(col0 + 4u * WG_X, lastCol);
+  let c5 = min(col0 + 5u * WG_X, lastCol);
+  let c6 = min(col0 + 6u * WG_X, lastCol);
+  let c7 = min(col0 + 7u * WG_X, lastCol);
 
-  var acc0 = vec4<f32>();
-  var acc1 = vec4<f32>();
-  var acc2 = vec4<f32>();
-  var acc3 = vec4<f32>();
+  var acc0l = vec4<f32>();
+  var acc0h = vec4<f32>();
+  var acc1l = vec4<f32>();
+  var acc1h = vec4<f32>();
+  var acc2l = vec4<f32>();
+  var acc2h = vec4<f32>();
+  var acc3l = vec4<f32>();
+  var acc3h = vec4<f32>();
+  var acc4l = vec4<f32>();
+  var acc4h = vec4<f32>();
+  var acc5l = vec4<f32>();
+  var acc5h = vec4<f32>();
+  var acc6l = vec4<f32>();
+  var acc6h = vec4<f32>();
+  var acc7l = vec4<f32>();
+  var acc7h = vec4<f32>();
   for (var k = 0u; k < params.K; k++) {
-    let b = vec4<f32>(loadB(bBase, k, c0), loadB(bBase, k, c1), loadB(bBase, k, c2), loadB(bBase, k, c3));
-    acc0 = fma(vec4<f32>(loadA(aBase, r0, k)), b, acc0);
-    acc1 = fma(vec4<f32>(loadA(aBase, r1, k)), b, acc1);
-    acc2 = fma(vec4<f32>(loadA(aBase, r2, k)), b, acc2);
-    acc3 = fma(vec4<f32>(loadA(aBase, r3, k)), b, acc3);
+    let bl = loadB4(bBase, k, c0, c1, c2, c3);
+    let bh = loadB4(bBase, k, c4, c5, c6, c7);
+    let a0 = vec4<f32>(loadA(aBase, r0, k));
+    acc0l = fma(a0, bl, acc0l);
+    acc0h = fma(a0, bh, acc0h);
+    let a1 = vec4<f32>(loadA(aBase, r1, k));
+    acc1l = fma(a1, bl, acc1l);
+    acc1h = fma(a1, bh, acc1h);
+    let a2 = vec4<f32>(loadA(aBase, r2, k));
+    acc2l = fma(a2, bl, acc2l);
+    acc2h = fma(a2, bh, acc2h);
+    let a3 = vec4<f32>(loadA(aBase, r3, k));
+    acc3l = fma(a3, bl, acc3l);
+    acc3h = fma(a3, bh, acc3h);
+    let a4 = vec4<f32>(loadA(aBase, r4, k));
+    acc4l = fma(a4, bl, acc4l);
+    acc4h = fma(a4, bh, acc4h);
+    let a5 = vec4<f32>(loadA(aBase, r5, k));
+    acc5l = fma(a5, bl, acc5l);
+    acc5h = fma(a5, bh, acc5h);
+    let a6 = vec4<f32>(loadA(aBase, r6, k));
+    acc6l = fma(a6, bl, acc6l);
+    acc6h = fma(a6, bh, acc6h);
+    let a7 = vec4<f32>(loadA(aBase, r7, k));
+    acc7l = fma(a7, bl, acc7l);
+    acc7h = fma(a7, bh, acc7h);
   }
   let cBase = batch * params.strideC;
-  storeRow(cBase, row0, col0, acc0);
-  storeRow(cBase, row0 + WG_Y, col0, acc1);
-  storeRow(cBase, row0 + 2u * WG_Y, col0, acc2);
-  storeRow(cBase, row0 + 3u * WG_Y, col0, acc3);
+  let colH = col0 + 4u * WG_X;
+  storeRow(cBase, row0, col0, acc0l);
+  storeRow(cBase, row0, colH, acc0h);
+  storeRow(cBase, row0 + WG_Y, col0, acc1l);
+  storeRow(cBase, row0 + WG_Y, colH, acc1h);
+  storeRow(cBase, row0 + 2u * WG_Y, col0, acc2l);
+  storeRow(cBase, row0 + 2u * WG_Y, colH, acc2h);
+  storeRow(cBase, row0 + 3u * WG_Y, col0, acc3l);
+  storeRow(cBase, row0 + 3u * WG_Y, colH, acc3h);
+  storeRow(cBase, row0 + 4u * WG_Y, col0, acc4l);
+  storeRow(cBase, row0 + 4u * WG_Y, colH, acc4h);
+  storeRow(cBase, row0 + 5u * WG_Y, col0, acc5l);
+  storeRow(cBase, row0 + 5u * WG_Y, colH, acc5h);
+  storeRow(cBase, row0 + 6u * WG_Y, col0, acc6l);
+  storeRow(cBase, row0 + 6u * WG_Y, colH, acc6h);
+  storeRow(cBase, row0 + 7u * WG_Y, col0, acc7l);
+  storeRow(cBase, row0 + 7u * WG_Y, colH, acc7h);
 }
 #endif

@@ -45,10 +45,10 @@ export interface MatmulBuffers {
   bias?: Binding;
 }
 
-/** Workgroup shape per variant: (WG_X, WG_Y); each thread computes 4×4 outputs. */
-export const MATMUL_WORKGROUP: Record<MatmulVariant, { x: number; y: number; tileK?: number }> = {
-  registerBlocked: { x: 8, y: 8 },
-  sharedTiles: { x: 16, y: 16, tileK: 16 },
+/** Workgroup shape per variant: (WG_X, WG_Y) threads, each computing a block×block square of C. */
+export const MATMUL_WORKGROUP: Record<MatmulVariant, { x: number; y: number; block: number; tileK?: number }> = {
+  registerBlocked: { x: 8, y: 8, block: 8 },
+  sharedTiles: { x: 16, y: 16, block: 4, tileK: 16 },
 };
 
 function checkShape(label: string, s: MatmulShape): void {
@@ -93,6 +93,6 @@ export function matmul(ctx: GpuContext, label: string, buffers: MatmulBuffers, s
     overrides,
     params: { layout: ctx.layout(MATMUL_PARAMS), values },
     buffers: storage,
-    workgroups: [Math.ceil(shape.N / (4 * wg.x)), Math.ceil(shape.M / (4 * wg.y)), batch],
+    workgroups: [Math.ceil(shape.N / (wg.block * wg.x)), Math.ceil(shape.M / (wg.block * wg.y)), batch],
   });
 }

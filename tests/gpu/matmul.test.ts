@@ -50,6 +50,8 @@ describe('matmul kernel against the CPU reference', () => {
       await runCase({ M: 37, N: 29, K: 41, transA: true }, variant, false, 1);
       await runCase({ M: 37, N: 29, K: 41, transB: true }, variant, true, 2);
       await runCase({ M: 37, N: 29, K: 41, transA: true, transB: true }, variant, false, 3);
+      // Several workgroup tiles in both directions (registerBlocked covers 64×64 per workgroup).
+      await runCase({ M: 71, N: 133, K: 19, transA: true, transB: true }, variant, true, 7);
     });
     it(`${variant} alpha, beta accumulation and batches with a shared B`, async () => {
       await runCase({ M: 19, N: 23, K: 17, batch: 3, alpha: 0.5, beta: 1 }, variant, false, 4);
