@@ -80,6 +80,16 @@ function uTraces(result: ToyResult, upTo: number): PlotTrace[] {
   });
 }
 
+/**
+ * log₁₀ range of the |u| chart: from just below the smallest |u| reached (at least 1e-6) to 20,
+ * so that a diverging GD trajectory leaves through the top instead of squashing the others.
+ */
+export function uAxisRange(result: ToyResult | null): [number, number] {
+  let lo = 0.05;
+  for (const t of result?.trajectories ?? []) for (const x of t.u) if (Number.isFinite(x) && x !== 0) lo = Math.min(lo, Math.abs(x));
+  return [Math.log10(Math.max(lo, 1e-6)) - 0.3, Math.log10(20)];
+}
+
 export function toySummary(result: ToyResult | null): string {
   if (!result) return 'No trajectories yet.';
   return result.trajectories
@@ -142,7 +152,7 @@ export function ToyPanel({ store }: { store: AppStore }) {
       height: 420,
       margin: { l: 56, r: 10, t: 10, b: 42 },
       xaxis: { title: { text: 'iteration' } },
-      yaxis: { title: { text: '|u| (distance to the flattest minimum)' }, type: 'log', exponentformat: 'power' },
+      yaxis: { title: { text: '|u| (distance to the flattest minimum)' }, type: 'log', exponentformat: 'power', range: uAxisRange(result) },
       legend: { orientation: 'h', y: -0.16 },
       paper_bgcolor: 'rgba(0,0,0,0)',
       shapes: [{ type: 'line', xref: 'paper', x0: 0, x1: 1, y0: 0.1, y1: 0.1, line: { color: '#8892a0', dash: 'dot', width: 1 } }],
