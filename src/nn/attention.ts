@@ -24,6 +24,16 @@ export interface AttentionShape {
   NH: number;
 }
 
+/** Threads of SCORES / BACKWARD_SCORES: one per block of 4 query rows of a head. */
+function rowBlocks(s: AttentionShape): number {
+  return s.B * s.NH * Math.ceil(s.T / 4);
+}
+
+/** Threads of VALUES / BACKWARD_QKV: one per 4 query rows × 4 channels of a head. */
+function rowChannelBlocks(s: AttentionShape): number {
+  return rowBlocks(s) * Math.ceil(s.C / s.NH / 4);
+}
+
 type Pass = 'SCORES' | 'VALUES' | 'BACKWARD_SCORES' | 'BACKWARD_QKV';
 
 function checkShape(label: string, s: AttentionShape): void {
@@ -50,9 +60,9 @@ export interface AttentionForwardBuffers {
 }
 
 export interface AttentionForward {
-  /** att = causal softmax of scaled q·k, one thread per query row. */
+  /** att = causal softmax of scaled q·k, one thread per 4 query rows. */
   scores: Kernel;
-  /** out = att · v, one thread per output element. */
+  /** out = att · v, one thread per 4 rows × 4 channels. */
   values: Kernel;
   kernels: Kernel[];
 }
@@ -64,8 +74,8 @@ export function attentionForward(ctx: GpuContext, label: string, buffers: Attent
   requireElements(label, 'qkv', buffers.qkv, B * T * 3 * C);
   requireElements(label, 'att', buffers.att, B * NH * T * T);
   requireElements(label, 'out', buffers.out, B * T * C);
-  const scores = attentionKernel(ctx, `${label}.scores`, 'SCORES', [buffers.qkv, buffers.att], shape, B * NH * T);
-  const values = attentionKernel(ctx, `${label}.values`, 'VALUES', [buffers.qkv, buffers.att, buffers.out], shape, B * T * C);
+  const scores = attentionKernel(ctx, `${label}.scores`, 'SCORES', [buffers.qkv, buffers.att], shape, rowBlocks(shape));
+  const values = attentionKernel(ctx, `${label}.values`, 'VALUES', [buffers.qkv, buffers.att, buffers.out], shape, rowChannelBlocks(shape));
   return { scores, values, kernels: [scores, values] };
 }
 
@@ -78,9 +88,9 @@ export interface AttentionBackwardBuffers {
 }
 
 export interface AttentionBackward {
-  /** datt from dout, v and att, one thread per query row. */
+  /** datt from dout, v and att, one thread per 4 query rows. */
   scores: Kernel;
-  /** dq, dk, dv into dqkv, one thread per (b, t, c). */
+  /** dq, dk, dv into dqkv, one thread per 4 rows × 4 channels. */
   qkv: Kernel;
   kernels: Kernel[];
 }
@@ -93,7 +103,7 @@ export function attentionBackward(ctx: GpuContext, label: string, buffers: Atten
   for (const [name, n] of [['qkv', B * T * 3 * C], ['att', B * NH * T * T], ['dout', B * T * C], ['datt', B * NH * T * T], ['dqkv', B * T * 3 * C]] as const) {
     requireElements(label, name, b[name], n);
   }
-  const scores = attentionKernel(ctx, `${label}.dscores`, 'BACKWARD_SCORES', [b.qkv, b.att, b.dout, b.datt], shape, B * NH * T);
-  const qkv = attentionKernel(ctx, `${label}.dqkv`, 'BACKWARD_QKV', [b.qkv, b.att, b.datt, b.dout, b.dqkv], shape, B * T * C);
+  const scores = attentionKernel(ctx, `${label}.dscores`, 'BACKWARD_SCORES', [b.qkv, b.att, b.dout, b.datt], shape, rowBlocks(shape));
+  const qkv = attentionKernel(ctx, `${label}.dqkv`, 'BACKWARD_QKV', [b.qkv, b.att, b.datt, b.dout, b.dqkv], shape, rowChannelBlocks(shape));
   return { scores, qkv, kernels: [scores, qkv] };
 }

@@ -29,6 +29,7 @@ describe('causal multi-head self-attention', () => {
     { B: 2, T: 13, C: 32, NH: 2 }, // HS = 16
     { B: 1, T: 13, C: 64, NH: 1 }, // HS = 64
     { B: 2, T: 67, C: 24, NH: 3 }, // rows span several workgroups, HS = 8
+    { B: 3, T: 10, C: 15, NH: 3 }, // HS = 5 and T not multiples of the 4×4 thread blocks
   ];
   for (const s of SHAPES) {
     it(`forward and backward at B=${s.B}, T=${s.T}, C=${s.C}, NH=${s.NH} (HS=${s.C / s.NH})`, async () => {
