@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import type { AdapterReport } from '../../src/gpu/device';
 import { applyPlanned, openLink, rollBack, shareHash, type PlannedChange } from '../../src/store/shareLink';
 import { createAppStore, type LogEvent } from '../../src/store/store';
+import { validateConfig } from '../../src/train/configSchema';
+import { Rng } from '../../src/util/rng';
 import { DEFAULT_COMPARISON, type ComparisonConfig } from '../../src/train/config';
 import { base64UrlEncode, eventsFromUrlHash, eventsToUrlParam, MAX_URL_EVENTS, shareUrlHash } from '../../src/train/urlState';
 import type { WorkerReport, WorkerRequest } from '../../src/worker/protocol';
@@ -23,6 +25,7 @@ const EVENTS: LogEvent[] = [
 const PLANNED: PlannedChange[] = EVENTS.map((e) => (e.kind === 'fork' ? { ...e, name: 'my "fork" <b>' } : e));
 const FINAL = applyPlanned(START, PLANNED);
 
+const configToUrlHashOf = (c: ComparisonConfig) => shareUrlHash(c, []);
 const encode = (value: unknown) => base64UrlEncode(new TextEncoder().encode(JSON.stringify(value)));
 
 describe('event log in the URL', () => {
@@ -60,6 +63,31 @@ describe('opening a shared link', () => {
     // The page shares the same link before training, and after the changes have been logged.
     expect(shareHash({ config: opened.config, events: [], planned: opened.planned })).toBe(hash);
     expect(shareHash({ config: FINAL, events: EVENTS, planned: [] })).toBe(hash);
+  });
+
+  it('never throws on 2,000 truncated, bit-flipped and spliced links, and what it opens is always consistent', () => {
+    const good = shareUrlHash(FINAL, EVENTS);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_&=#%<>"';
+    const rng = new Rng(7);
+    const pick = (n: number) => Math.floor(rng.uniform() * n);
+    let planned = 0;
+    for (let i = 0; i < 2000; i++) {
+      let link = good;
+      const edits = 1 + pick(3);
+      for (let k = 0; k < edits; k++) {
+        const at = pick(link.length);
+        const op = pick(3);
+        if (op === 0) link = link.slice(0, at);
+        else if (op === 1) link = link.slice(0, at) + alphabet[pick(alphabet.length)] + link.slice(at + 1);
+        else link = link.slice(0, at) + good.slice(pick(good.length));
+      }
+      const opened = openLink(link);
+      expect(validateConfig(opened.config).ok).toBe(true);
+      expect(configToUrlHashOf(applyPlanned(opened.config, opened.planned))).toBe(configToUrlHashOf(opened.finalConfig));
+      if (opened.planned.length === 0 && link.includes('&e=') && opened.notice === null) expect(eventsFromUrlHash(link).events).toEqual([]);
+      if (opened.planned.length > 0) planned++;
+    }
+    expect(planned).toBeGreaterThan(0); // some mutations leave the log intact (e.g. a cut in the middle of nothing)
   });
 
   it('leaves out a log that does not lead to the configuration, or names unknown runs or fields', () => {
