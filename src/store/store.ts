@@ -19,7 +19,7 @@ import { validateField } from '../train/configSchema';
 import type { GpuStatus } from './gpuSlice';
 import { parseNumberInput, readLiveField, validateLiveField, writeLiveField } from './liveFields';
 import { appendEval, appendSharpness, appendTrain, emptyRunSeries, type RunSeries } from './series';
-import type { PlannedChange } from './shareLink';
+import { rollBack, type PlannedChange } from './shareLink';
 
 /** Where the comparison lives: only in the page, being built by the worker, or built there. */
 export type SessionState = 'none' | 'configuring' | 'ready';
@@ -100,7 +100,14 @@ export interface AppState {
   start(): void;
   pause(): void;
   stepOnce(): void;
+  /**
+   * Back to step 0 with the same seed. The worker restarts from the configuration it was built
+   * with, so the page's configuration is rolled back to it too (changes undone, forks removed),
+   * and the logged changes become planned again: Start then trains the same comparison.
+   */
   reset(): void;
+  /** Forgets the planned changes (from a link or a reset): training goes on with the settings shown. */
+  discardPlanned(): void;
   /** Copies `runId` at the current step into a new run; returns the new run's id. */
   fork(runId: string): string | null;
   removeRun(runId: string): void;
@@ -429,9 +436,24 @@ export function createAppStore(options: StoreOptions = {}) {
           clearMetrics();
           return;
         }
-        set((s) => ({ running: false, runs: Object.fromEntries(Object.entries(s.runs).map(([id, r]) => [id, { ...r, status: { state: 'idle' } as RunStatus }])) }));
+        replayTarget = null;
+        set((s) => {
+          const start = rollBack(s.config, s.events);
+          const config = typeof start === 'string' ? s.config : start;
+          const names = new Map(s.config.runs.map((r) => [r.id, r.name]));
+          const undone: PlannedChange[] =
+            typeof start === 'string'
+              ? []
+              : s.events.map((e) => (e.kind === 'fork' ? { ...e, name: names.get(e.runId) } : { kind: 'set', step: e.step, runId: e.runId, field: e.field, old: e.old, new: e.new }));
+          const runs = Object.fromEntries(config.runs.map((r) => [r.id, { ...(s.runs[r.id] ?? idleRun()), status: { state: 'idle' } as RunStatus, forkedFrom: null }]));
+          return { running: false, config, runs, planned: [...undone, ...s.planned] };
+        });
         clearMetrics();
         send({ type: 'reset' });
+      },
+
+      discardPlanned() {
+        set({ planned: [] });
       },
 
       fork(runId) {

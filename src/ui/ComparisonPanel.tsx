@@ -83,7 +83,12 @@ function EventLog({ store }: { store: AppStore }) {
       )}
       {planned.length > 0 && (
         <>
-          <p className="muted">Planned: re-applied at the same steps when this comparison trains from step 0.</p>
+          <p className="muted">
+            Planned: re-applied at the same steps when this comparison trains from step 0.{' '}
+            <button type="button" className="quiet" data-testid="discard-planned" onClick={() => store.getState().discardPlanned()}>
+              Discard planned changes
+            </button>
+          </p>
           <ol data-testid="planned-events" className="planned">
             {planned.map((e, i) => (
               <li key={i}>planned · {eventText(e)}</li>

@@ -168,4 +168,38 @@ describe('the store re-applies planned changes at their steps', () => {
     expect(sent.map((m) => m.type)).toEqual(['set', 'step']);
     expect(store.getState().planned).toEqual([]);
   });
+
+  it('reset rolls the configuration back to what the worker restarts from and plans the logged changes again', () => {
+    const sent: WorkerRequest[] = [];
+    const store = createAppStore({ send: (m) => sent.push(m), config: START });
+    const s = () => store.getState();
+    s().receive({ type: 'adapter', report: ADAPTER });
+    s().start();
+    s().receive({ type: 'configured', config: START, runs: [{ runId: 'A', parameters: 1, step: 0 }, { runId: 'B', parameters: 1, step: 0 }] });
+    s().receive({ type: 'progress', step: 5, running: true });
+    s().setRunField('B', 'kappa', 7);
+    const requestId = (sent.at(-1) as { requestId: number }).requestId;
+    s().receive({ type: 'event', event: { step: 5, runId: 'B', field: 'kappa', old: 4, new: 7, requestId } });
+    expect(s().fork('B')).toBe('C');
+    s().renameRun('C', 'mine');
+    expect(s().config.runs.map((r) => r.id)).toEqual(['A', 'B', 'C']);
+    s().pause();
+    s().reset();
+    expect(sent.at(-1)).toEqual({ type: 'reset' });
+    expect(s().config).toEqual(START);
+    expect(Object.keys(s().runs)).toEqual(['A', 'B']);
+    expect(Object.keys(s().series)).toEqual(['A', 'B']);
+    expect(s().events).toEqual([]);
+    expect(s().planned).toEqual([
+      { kind: 'set', step: 5, runId: 'B', field: 'kappa', old: 4, new: 7 },
+      { kind: 'fork', step: 5, runId: 'C', from: 'B', name: 'mine' },
+    ]);
+    expect(applyPlanned(s().config, s().planned).runs.map((r) => [r.id, r.name, r.optimizer.ire.kappa])).toEqual([
+      ['A', 'AdamW', 4],
+      ['B', 'AdmIRE', 7],
+      ['C', 'mine', 7],
+    ]);
+    s().discardPlanned();
+    expect(s().planned).toEqual([]);
+  });
 });
