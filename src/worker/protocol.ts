@@ -56,6 +56,8 @@ export type WorkerRequest =
   | { type: 'sample'; requestId: number; prompt: string; maxTokens: number; temperature: number; seed: number }
   /** After `device-lost`: acquire a new device and restore every run from its last checkpoint. */
   | { type: 'resume' }
+  /** Diagnostics: destroy the worker's GPU device as a driver reset would (tests the recovery path). */
+  | { type: 'simulate-device-loss' }
   /** The toy landscape L(u,v) = (1+u²)v²/2 (ire.md); answered by `toy-result`. */
   | { type: 'toy'; request: ToyRequest }
   /** A dataset file the user chose, already checked on the page (size, encoding, record length). */

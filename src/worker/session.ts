@@ -6,11 +6,12 @@ import type { AdapterReport } from '../gpu/device';
 import type { GpuContext } from '../gpu/context';
 import { readRanges } from '../gpu/readback';
 import { runToy } from '../optim/toyExperiment';
-import { Comparison, type EvalMetrics } from '../train/comparison';
+import { Comparison, type ComparisonHooks, type EvalMetrics } from '../train/comparison';
+import { captureComparison, resumeComparison, type ComparisonState } from '../train/checkpoint';
 import type { ComparisonConfig, RunConfig } from '../train/config';
 import { validateConfig, validateField } from '../train/configSchema';
 import { memoryPlanCheck, modelDataFor, planComparison } from '../train/memoryPlan';
-import { allocateInScope } from '../gpu/errors';
+import { allocateInScope, describeFault, watchDevice } from '../gpu/errors';
 import { buildTextDataset, checkTextFitsContext } from '../data/textDataset';
 import { cifar10Dataset, sortCifar10Files } from '../data/cifar10';
 import { MODEL_PRESETS } from '../train/config';
@@ -36,6 +37,8 @@ import {
 export interface SessionHost {
   ctx: GpuContext;
   report: AdapterReport;
+  /** A new device after the old one was lost (resume). */
+  reacquire(): Promise<{ ctx: GpuContext; report: AdapterReport }>;
   /** Loads (or fetches) the dataset a config names. */
   loadData(config: ComparisonConfig): Promise<TrainingData>;
   post(report: WorkerReport): void;
@@ -70,7 +73,35 @@ export class TrainingSession {
   /** Datasets uploaded by the user, by dataset name. */
   private readonly uploaded = new Map<string, TrainingData>();
 
-  constructor(private readonly host: SessionHost) {}
+  private ctx: GpuContext;
+  /** The last in-memory checkpoint (every `checkpointEvery` steps), for resuming after a device loss. */
+  private checkpoint: ComparisonState | undefined;
+  private lost = false;
+  private disposing = false;
+  private unwatch: () => void = () => undefined;
+
+  constructor(private readonly host: SessionHost) {
+    this.ctx = host.ctx;
+    this.watch();
+  }
+
+  /** Reports device loss and uncaptured errors of the current device. */
+  private watch(): void {
+    this.unwatch();
+    this.unwatch = watchDevice(this.ctx.device, (fault) => {
+      if (fault.kind !== 'device-lost') {
+        this.post({ type: 'error', message: describeFault(fault) });
+        return;
+      }
+      if (this.disposing) return;
+      this.lost = true;
+      this.running = false;
+      const message = describeFault(fault);
+      const at = this.checkpoint?.step ?? null;
+      this.post({ type: 'device-lost', message, resumable: this.checkpoint !== undefined });
+      for (const r of this.comparison?.runs ?? []) this.status(r.id, { state: 'device-lost', message, checkpointStep: at });
+    });
+  }
 
   /** Handles one request; resolves when its immediate effect is done (training goes on). */
   async handle(msg: WorkerRequest): Promise<void> {
@@ -103,7 +134,10 @@ export class TrainingSession {
         case 'user-data':
           return this.receiveUserData(msg.data);
         case 'resume':
-          throw new Error('Nothing to resume: the GPU device was not lost');
+          return await this.resume();
+        case 'simulate-device-loss':
+          this.ctx.device.destroy();
+          return;
       }
     } catch (e) {
       this.post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
@@ -123,6 +157,8 @@ export class TrainingSession {
   }
 
   async dispose(): Promise<void> {
+    this.disposing = true;
+    this.unwatch();
     await this.pause();
     this.comparison?.destroy();
     this.comparison = undefined;
@@ -136,7 +172,7 @@ export class TrainingSession {
 
   private async configure(version: number, raw: ComparisonConfig): Promise<void> {
     if (version !== PROTOCOL_VERSION) throw new Error(`The page speaks protocol ${version}, this worker ${PROTOCOL_VERSION}: reload the page`);
-    const limits = this.host.ctx.device.limits;
+    const limits = this.ctx.device.limits;
     const vocabOf = (c: ComparisonConfig) => {
       const d = this.uploaded.get(c.dataset) ?? (this.config?.dataset === c.dataset ? this.data : undefined);
       return d ? modelDataOf(d) : modelDataFor(c);
@@ -161,13 +197,11 @@ export class TrainingSession {
     this.trainingMs = 0;
     this.stepTimes.length = 0;
     this.refreshSeen.clear();
-    this.comparison = await allocateInScope(this.host.ctx.device, { label: 'the comparison', bytes: plan.totalBytes }, () =>
-      new Comparison(this.host.ctx, config, data, {
-        onStep: (m) => this.onStep(m),
-        onEval: (m) => this.onEval(m),
-        onDiverged: (id, step, last) => this.onDiverged(id, step, last),
-      }),
+    this.comparison = await allocateInScope(this.ctx.device, { label: 'the comparison', bytes: plan.totalBytes }, () =>
+      new Comparison(this.ctx, config, data, this.hooks()),
     );
+    this.checkpoint = undefined;
+    await this.keepCheckpoint(this.comparison);
     this.post({
       type: 'configured',
       config,
@@ -208,6 +242,7 @@ export class TrainingSession {
         const done = c.nextStep;
         if (cfg.evalEvery > 0 && done % cfg.evalEvery === 0) await c.evaluate();
         if (cfg.sharpnessEvery > 0 && done % cfg.sharpnessEvery === 0) await this.measureSharpness(c, cfg.sharpnessProbes);
+        if (cfg.checkpointEvery > 0 && done % cfg.checkpointEvery === 0) await this.keepCheckpoint(c);
         this.stepTimes.push(performance.now() - t0);
         if (this.stepTimes.length > 20) this.stepTimes.shift();
         this.flush(false);
@@ -215,13 +250,13 @@ export class TrainingSession {
       }
       await c.drain();
     } catch (e) {
-      this.post({ type: 'error', message: `Training stopped: ${e instanceof Error ? e.message : String(e)}` });
+      if (!this.lost) this.post({ type: 'error', message: `Training stopped: ${e instanceof Error ? e.message : String(e)}` });
     } finally {
       this.trainingMs += performance.now() - this.resumedAt;
       this.running = false;
       this.flush(true);
       const finished = c.nextStep >= cfg.totalSteps;
-      for (const r of c.runs) {
+      for (const r of this.lost ? [] : c.runs) {
         if (!c.isActive(r.id)) continue;
         this.status(r.id, finished ? { state: 'finished', step: c.nextStep } : { state: 'paused' });
       }
@@ -257,6 +292,44 @@ export class TrainingSession {
     for (const m of metrics) {
       this.evals.push({ runId: m.runId, step: m.step, wallMs: this.wallMs(), valLoss: m.loss, valAcc: classifier ? m.accuracy : undefined });
     }
+  }
+
+  /** Copies every run's state to the CPU (parameters, optimizer and IRE state, step). */
+  private async keepCheckpoint(c: Comparison): Promise<void> {
+    this.checkpoint = await captureComparison(this.ctx.device, c);
+    for (const r of c.runs) this.post({ type: 'checkpoints', runId: r.id, steps: [this.checkpoint.step] });
+  }
+
+  /** After a device loss: a new device, every run restored from the last in-memory checkpoint. */
+  private async resume(): Promise<void> {
+    if (!this.lost) throw new Error('Nothing to resume: the GPU device was not lost');
+    const state = this.checkpoint;
+    const data = this.data;
+    if (!state || !data || !this.config) throw new Error('No checkpoint is held in memory: configure the comparison again');
+    await this.loop;
+    this.loop = undefined;
+    this.sampler = undefined;
+    this.comparison = undefined; // its buffers died with the old device
+    const fresh = await this.host.reacquire();
+    this.ctx = fresh.ctx;
+    this.lost = false;
+    this.watch();
+    this.comparison = resumeComparison(this.ctx, state, data, this.hooks());
+    this.refreshSeen.clear();
+    for (const r of this.comparison.runs) {
+      this.refreshSeen.set(r.id, r.refreshCount);
+      this.status(r.id, this.comparison.isActive(r.id) ? { state: 'paused' } : { state: 'diverged', step: r.step, lastFinite: null, reason: 'diverged before the device was lost' });
+    }
+    this.post({ type: 'adapter', report: fresh.report });
+    this.post({ type: 'progress', step: this.comparison.nextStep, running: false });
+  }
+
+  private hooks(): ComparisonHooks {
+    return {
+      onStep: (m) => this.onStep(m),
+      onEval: (m) => this.onEval(m),
+      onDiverged: (id, step, last) => this.onDiverged(id, step, last),
+    };
   }
 
   private async measureSharpness(c: Comparison, probes: number): Promise<void> {
@@ -305,7 +378,7 @@ export class TrainingSession {
       const step = run.step;
       const gamma = run.ire.settings.gamma;
       const layout = run.model.layout;
-      void readRanges(this.host.ctx.device, [{ buffer: run.ire.h, size: layout.total * 4 }, { buffer: run.metrics, size: 32 }], 'Session.histogram')
+      void readRanges(this.ctx.device, [{ buffer: run.ire.h, size: layout.total * 4 }, { buffer: run.metrics, size: 32 }], 'Session.histogram')
         .then(([h, metrics]) => {
           const threshold = new Float32Array(metrics)[METRIC.threshold];
           this.post({ type: 'histogram', histogram: hessianHistogram(run.id, step, new Float32Array(h), layout, threshold, gamma) });
@@ -358,7 +431,7 @@ export class TrainingSession {
     if (model.kind !== 'gpt' || data?.kind !== 'text') throw new Error('Samples need a text model (gpt-tiny or gpt-small)');
     if (!this.sampler || this.sampler.config !== model) {
       this.sampler?.destroy();
-      this.sampler = new TextSampler(this.host.ctx, model, data.dataset.tokenizer);
+      this.sampler = new TextSampler(this.ctx, model, data.dataset.tokenizer);
     }
     const wasRunning = this.running;
     await this.pause();
@@ -383,7 +456,7 @@ export class TrainingSession {
   }
 
   private async toy(req: ToyRequest): Promise<void> {
-    const ctx = this.host.ctx;
+    const ctx = this.ctx;
     const options = { start: req.start, maxSteps: req.steps, gamma: req.gamma };
     const specs = [
       { name: `GD η = ${req.eta}`, lr: req.eta, kappa: 0, method: 'gd' as const },

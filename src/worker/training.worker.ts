@@ -5,7 +5,6 @@
 import { GpuContext } from '../gpu/context';
 import { acquireDevice, NoAdapterError, type AcquiredDevice } from '../gpu/device';
 import { viteShaderSource } from '../gpu/shaderSourceVite';
-import { describeFault, watchDevice } from '../gpu/errors';
 import { fetchImageDataset, fetchTextDataset } from '../data/fetch';
 import { chooseMatmulVariant } from '../nn/matmulTuning';
 import type { ComparisonConfig } from '../train/config';
@@ -30,30 +29,31 @@ async function loadData(config: ComparisonConfig): Promise<TrainingData> {
   }
 }
 
-let acquired: AcquiredDevice | undefined;
-let session: TrainingSession | undefined;
-
-async function start(): Promise<TrainingSession | undefined> {
-  try {
-    acquired = await acquireDevice(navigator.gpu, 'Worker.device');
-  } catch (e) {
-    if (e instanceof NoAdapterError) post({ type: 'no-webgpu', message: e.message });
-    else post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
-    return undefined;
-  }
-  const { device, report } = acquired;
-  watchDevice(device, (fault) => {
-    if (fault.kind === 'device-lost') post({ type: 'device-lost', message: describeFault(fault), resumable: false });
-    else post({ type: 'error', message: describeFault(fault) });
-  });
+/** A device with the engine's limits, its context and the per-adapter matmul choice. */
+async function openDevice(): Promise<{ ctx: GpuContext; report: AcquiredDevice['report'] }> {
+  const { device, report } = await acquireDevice(navigator.gpu, 'Worker.device');
   const ctx = new GpuContext(device, viteShaderSource);
   try {
     await chooseMatmulVariant(ctx);
   } catch {
     // Keep the default variant if the measurement fails; training does not depend on it.
   }
-  post({ type: 'adapter', report });
-  return new TrainingSession({ ctx, report, loadData, post });
+  return { ctx, report };
+}
+
+let session: TrainingSession | undefined;
+
+async function start(): Promise<TrainingSession | undefined> {
+  let opened: { ctx: GpuContext; report: AcquiredDevice['report'] };
+  try {
+    opened = await openDevice();
+  } catch (e) {
+    if (e instanceof NoAdapterError) post({ type: 'no-webgpu', message: e.message });
+    else post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+    return undefined;
+  }
+  post({ type: 'adapter', report: opened.report });
+  return new TrainingSession({ ...opened, loadData, post, reacquire: openDevice });
 }
 
 const ready = start();

@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { GpuContext } from '../../src/gpu/context';
+import { createNodeGpu, type NodeGpu } from '../../src/gpu/node';
 import { DEFAULT_ADAMW, DEFAULT_COMPARISON, DEFAULT_IRE, type ComparisonConfig } from '../../src/train/config';
 import { PROTOCOL_VERSION, type WorkerReport } from '../../src/worker/protocol';
 import { TrainingSession } from '../../src/worker/session';
@@ -22,8 +24,15 @@ const CONFIG: ComparisonConfig = {
 describe('training session (the worker behind the page)', () => {
   const gpu = useGpu();
 
-  function session() {
-    const { ctx, node } = gpu();
+  const extra: NodeGpu[] = [];
+  afterAll(() => {
+    for (const n of extra) n.close();
+  });
+
+  function session(own?: NodeGpu) {
+    const shared = gpu();
+    const node = own ?? shared.node;
+    const ctx = own ? new GpuContext(own.device, shared.ctx.shaders) : shared.ctx;
     const reports: WorkerReport[] = [];
     const s = new TrainingSession({
       ctx,
@@ -31,6 +40,11 @@ describe('training session (the worker behind the page)', () => {
       loadData: async () => ({ kind: 'image', dataset: bandDataset() }),
       post: (r) => reports.push(r),
       flushEveryMs: 0,
+      reacquire: async () => {
+        const fresh = await createNodeGpu('Test.resumedDevice');
+        extra.push(fresh);
+        return { ctx: new GpuContext(fresh.device, ctx.shaders), report: describeAdapter(fresh.adapter, fresh.device) };
+      },
     });
     const of = <T extends WorkerReport['type']>(type: T) => reports.filter((r): r is Extract<WorkerReport, { type: T }> => r.type === type);
     return { s, reports, of };
@@ -38,22 +52,22 @@ describe('training session (the worker behind the page)', () => {
 
   it('configures, trains a number of steps, reports metrics, evaluations and histograms', async () => {
     const { s, of } = session();
-    await s.handle({ type: 'configure', protocolVersion: PROTOCOL_VERSION, config: { ...CONFIG, sharpnessEvery: 4, sharpnessProbes: 2 } });
+    await s.handle({ type: 'configure', protocolVersion: PROTOCOL_VERSION, config: { ...CONFIG, evalEvery: 3, sharpnessEvery: 3, sharpnessProbes: 2 } });
     expect(of('configured')[0].runs.map((r) => r.runId)).toEqual(['A', 'B']);
-    await s.handle({ type: 'step', count: 8 });
+    await s.handle({ type: 'step', count: 6 });
     await s.idle();
     const train = of('metrics').flatMap((m) => m.train);
-    expect(train.filter((p) => p.runId === 'A').map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(train.filter((p) => p.runId === 'A').map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(train.every((p) => Number.isFinite(p.loss) && p.loss > 0)).toBe(true);
-    expect(of('metrics').flatMap((m) => m.eval).map((e) => [e.runId, e.step])).toEqual([['A', 4], ['B', 4], ['A', 8], ['B', 8]]);
+    expect(of('metrics').flatMap((m) => m.eval).map((e) => [e.runId, e.step])).toEqual([['A', 3], ['B', 3], ['A', 6], ['B', 6]]);
     const sharp = of('metrics').flatMap((m) => m.sharpness);
-    expect(sharp.map((p) => [p.runId, p.step])).toEqual([['A', 4], ['B', 4], ['A', 8], ['B', 8]]);
+    expect(sharp.map((p) => [p.runId, p.step])).toEqual([['A', 3], ['B', 3], ['A', 6], ['B', 6]]);
     expect(sharp.every((p) => Number.isFinite(p.trace) && p.traceStderr >= 0)).toBe(true);
     const hist = of('histogram');
     expect(hist.length).toBeGreaterThan(0);
     expect(hist[0].histogram.runId).toBe('B');
     expect(hist[0].histogram.counts.reduce((a, b) => a + b, 0) + hist[0].histogram.zeros).toBeGreaterThan(1000);
-    expect(of('progress').at(-1)).toEqual({ type: 'progress', step: 8, running: false });
+    expect(of('progress').at(-1)).toEqual({ type: 'progress', step: 6, running: false });
     expect(of('error')).toEqual([]);
     await s.dispose();
   });
@@ -90,14 +104,44 @@ describe('training session (the worker behind the page)', () => {
     await s.idle();
     const first = of('metrics').flatMap((m) => m.train).map((p) => [p.runId, p.step, p.loss]);
     await s.handle({ type: 'reset' });
+    await s.handle({ type: 'step', count: 3 });
+    await s.idle();
+    const second = of('metrics').flatMap((m) => m.train).map((p) => [p.runId, p.step, p.loss]).slice(first.length);
+    expect(second).toEqual(first);
+    // Started without a limit, paused after the first steps: the loop stops between steps.
     await s.handle({ type: 'start' });
-    await new Promise((r) => setTimeout(r, 50));
+    await expect.poll(() => of('metrics').flatMap((m) => m.train).length, { timeout: 60_000 }).toBeGreaterThan(2 * first.length);
     await s.handle({ type: 'pause' });
     await s.idle();
-    const all = of('metrics').flatMap((m) => m.train).map((p) => [p.runId, p.step, p.loss]);
-    const second = all.slice(first.length);
-    expect(second.slice(0, first.length)).toEqual(first);
+    const stopped = of('metrics').flatMap((m) => m.train).length;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(of('metrics').flatMap((m) => m.train).length).toBe(stopped);
     expect(of('progress').at(-1)!.running).toBe(false);
+    await s.dispose();
+  });
+
+  it('survives a lost device: reports it, resumes every run from the last in-memory checkpoint on a new device', async () => {
+    // A device of its own: this test destroys it.
+    const own = await createNodeGpu('Test.lostDevice');
+    extra.push(own);
+    const { s, of } = session(own);
+    await s.handle({ type: 'configure', protocolVersion: PROTOCOL_VERSION, config: { ...CONFIG, checkpointEvery: 3, evalEvery: 0 } });
+    await s.handle({ type: 'step', count: 4 });
+    await s.idle();
+    const before = of('metrics').flatMap((m) => m.train).map((p) => [p.runId, p.step, p.loss]);
+    await s.handle({ type: 'simulate-device-loss' });
+    await expect.poll(() => of('device-lost').length, { timeout: 30_000 }).toBe(1);
+    expect(of('device-lost')[0].resumable).toBe(true);
+    expect(of('status').filter((m) => m.status.state === 'device-lost').map((m) => m.runId)).toEqual(['A', 'B']);
+    await s.handle({ type: 'resume' });
+    expect(of('progress').at(-1)).toEqual({ type: 'progress', step: 3, running: false });
+    await s.handle({ type: 'step', count: 2 });
+    await s.idle();
+    const after = of('metrics').flatMap((m) => m.train).map((p) => [p.runId, p.step, p.loss]).slice(before.length);
+    // Step 4 again from the checkpoint at step 3: the same losses as before the loss, bit for bit.
+    expect(after.filter((p) => p[1] === 4)).toEqual(before.filter((p) => p[1] === 4));
+    expect(after.filter((p) => p[1] === 5).length).toBe(2);
+    expect(of('error')).toEqual([]);
     await s.dispose();
   });
 
