@@ -2,18 +2,25 @@
 //
 //   dbias[c] = Σ_n dout[n, c]            (+ dbias[c] when params.accumulate = 1)
 //
-// Entry point main: one workgroup per WG_X adjacent columns.
+// Two structural variants, chosen with the matmul's (src/nn/bias.ts):
+//
+// Default (GPUs): one workgroup per WG_X adjacent columns.
 //   Thread (tx, ty) owns column c = wid.x·WG_X + tx and sums rows ty, ty + WG_Y, ty + 2·WG_Y, …
 //   in increasing order (a row's WG_X columns are read contiguously across tx). The WG_Y partial
 //   sums of a column are then combined by a tree in workgroup memory (pairs at distance WG_Y/2,
 //   WG_Y/4, …, 1), always the same pairs, so the result does not depend on scheduling. This is
 //   the two-level reduction that keeps N = 1024+ rows parallel; WG_Y must be a power of two.
 //
+//   Dispatch: (ceil(OC / WG_X), 1, 1).
+//
+// SERIAL (CPU adapters, where barriers and workgroup memory are slow): one thread per column
+//   c = wid.x·WG_X·WG_Y + local index, summing all N rows in increasing order; no workgroup
+//   memory, no barriers. Dispatch: (ceil(OC / (WG_X·WG_Y)), 1, 1).
+//
 // Bindings (group 0):
 //   0 params  uniform Params
 //   1 dout    storage read        (N, OC)
 //   2 dbias   storage read_write  (OC)
-// Dispatch: (ceil(OC / WG_X), 1, 1).
 
 struct Params {
   N: u32,
@@ -28,6 +35,19 @@ override WG_Y: u32 = 16;
 @group(0) @binding(1) var<storage, read> dout: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dbias: array<f32>;
 
+#if SERIAL
+@compute @workgroup_size(WG_X, WG_Y, 1)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lix: u32) {
+  let col = wid.x * WG_X * WG_Y + lix;
+  if (col >= params.OC) { return; }
+  var s = 0.0;
+  for (var n = 0u; n < params.N; n++) {
+    s += dout[n * params.OC + col];
+  }
+  if (params.accumulate != 0u) { s += dbias[col]; }
+  dbias[col] = s;
+}
+#else
 var<workgroup> partial: array<f32, WG_X * WG_Y>;  // (WG_Y, WG_X) per-lane column sums
 
 @compute @workgroup_size(WG_X, WG_Y, 1)
@@ -53,3 +73,4 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     dbias[col] = v;
   }
 }
+#endif

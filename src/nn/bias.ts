@@ -13,6 +13,20 @@ export const BIAS_BACKWARD_PARAMS: readonly UniformField[] = [
 /** Columns per workgroup (x) and row lanes per column (y, a power of two). */
 export const BIAS_WORKGROUP = { x: 16, y: 16 } as const;
 
+/** Threads (one per column) per workgroup of the SERIAL variant. */
+export const BIAS_SERIAL_WORKGROUP = 64;
+
+/**
+ * 'tree': a workgroup reduces WG_Y row lanes per column through workgroup memory (GPUs).
+ * 'serial': one thread per column sums every row, no barriers (CPU adapters such as SwiftShader).
+ */
+export type BiasBackwardVariant = 'tree' | 'serial';
+
+/** The variant for this adapter: serial where the barrier-free matmul was measured faster. */
+export function biasBackwardVariant(ctx: GpuContext): BiasBackwardVariant {
+  return ctx.choices.matmul === 'registerBlocked' ? 'serial' : 'tree';
+}
+
 export interface BiasBackwardBuffers {
   dout: Binding; // (N, OC)
   dbias: Binding; // (OC)
@@ -30,18 +44,20 @@ export interface BiasBackwardShape {
  * dbias[c] (+)= Σ_n dout[n, c], summed in a fixed order (deterministic, no atomics).
  * `ctx.updateParams(kernel, { N, OC, accumulate: 0 | 1 })` switches accumulation between steps.
  */
-export function biasBackward(ctx: GpuContext, label: string, buffers: BiasBackwardBuffers, shape: BiasBackwardShape): Kernel {
+export function biasBackward(ctx: GpuContext, label: string, buffers: BiasBackwardBuffers, shape: BiasBackwardShape, variant = biasBackwardVariant(ctx)): Kernel {
   requireIntegers(label, { N: shape.N }, 0);
   requireIntegers(label, { OC: shape.OC });
   requireElements(label, 'dout', buffers.dout, shape.N * shape.OC);
   requireElements(label, 'dbias', buffers.dbias, shape.OC);
   requirePowerOfTwo(label, 'WG_Y', BIAS_WORKGROUP.y);
+  const serial = variant === 'serial';
   return ctx.kernel({
     label,
     shader: 'nn/bias',
-    overrides: { WG_X: BIAS_WORKGROUP.x, WG_Y: BIAS_WORKGROUP.y },
+    defines: { SERIAL: serial },
+    overrides: serial ? { WG_X: BIAS_SERIAL_WORKGROUP, WG_Y: 1 } : { WG_X: BIAS_WORKGROUP.x, WG_Y: BIAS_WORKGROUP.y },
     params: { layout: ctx.layout(BIAS_BACKWARD_PARAMS), values: { N: shape.N, OC: shape.OC, accumulate: shape.accumulate ? 1 : 0 } },
     buffers: [buffers.dout, buffers.dbias],
-    workgroups: [Math.ceil(shape.OC / BIAS_WORKGROUP.x), 1, 1],
+    workgroups: [Math.ceil(shape.OC / (serial ? BIAS_SERIAL_WORKGROUP : BIAS_WORKGROUP.x)), 1, 1],
   });
 }

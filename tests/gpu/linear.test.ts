@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { biasBackward } from '../../src/nn/bias';
+import { biasBackward, type BiasBackwardVariant } from '../../src/nn/bias';
 import { linearBackward, linearForward } from '../../src/nn/linear';
 import { biasBackwardRef, linearBackwardRef, linearForwardRef } from '../../src/ref/linear';
 import { Rng } from '../../src/util/rng';
@@ -20,18 +20,20 @@ describe('bias gradient column reduction', () => {
     [7, 13],
     [1027, 33],
     [64, 16],
+    [5, 131], // several workgroups of the serial variant (64 columns each)
   ];
-  for (const [N, OC] of SHAPES) {
-    it(`dbias = column sums at N=${N}, OC=${OC}`, async () => {
+  const BIAS_VARIANTS: BiasBackwardVariant[] = ['tree', 'serial'];
+  for (const variant of BIAS_VARIANTS) for (const [N, OC] of SHAPES) {
+    it(`${variant}: dbias = column sums at N=${N}, OC=${OC}`, async () => {
       const rng = new Rng(N * 7 + OC);
       const dout = rng.uniformArray(N * OC);
       const dbias = h.zeros('dbias', OC);
-      h.run([biasBackward(gpu().ctx, 'Test.bias', { dout: h.upload('dout', dout), dbias }, { N, OC })]);
+      h.run([biasBackward(gpu().ctx, 'Test.bias', { dout: h.upload('dout', dout), dbias }, { N, OC }, variant)]);
       expectClose(await h.f32(dbias, OC), biasBackwardRef(dout, N, OC), sumTol(N), `N=${N} OC=${OC}`);
     });
   }
 
-  it('accumulates into dbias and is bit-identical across runs', async () => {
+  for (const variant of BIAS_VARIANTS) it(`${variant}: accumulates into dbias and is bit-identical across runs`, async () => {
     const N = 1024;
     const OC = 19;
     const rng = new Rng(3);
@@ -39,7 +41,7 @@ describe('bias gradient column reduction', () => {
     const start = rng.uniformArray(OC);
     const dbias = h.upload('dbias', start);
     const doutBuf = h.upload('dout', dout);
-    const k = biasBackward(gpu().ctx, 'Test.bias', { dout: doutBuf, dbias }, { N, OC, accumulate: true });
+    const k = biasBackward(gpu().ctx, 'Test.bias', { dout: doutBuf, dbias }, { N, OC, accumulate: true }, variant);
     h.run([k]);
     const first = await h.f32(dbias, OC);
     const want = biasBackwardRef(dout, N, OC).map((v, i) => v + start[i]);
