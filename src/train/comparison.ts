@@ -163,8 +163,10 @@ export class Comparison {
 
   /** One step of every active run on the same batch. Waits only when the readback ring is full. */
   async step(): Promise<void> {
-    for (const apply of this.pending.splice(0)) apply();
     const slot = await this.ring.acquire();
+    // After the wait: a change that arrived while this step waited for a ring slot was logged
+    // at this step and must apply to it.
+    for (const apply of this.pending.splice(0)) apply();
     const t = this.stepCount;
     this.feeder.writeTrain(t);
     const encoder = this.ctx.device.createCommandEncoder({ label: `Comparison.step${t}.encoder` });
