@@ -8,7 +8,9 @@
 // (K² times the input), the matmul's bias is per column where a conv's is per output channel,
 // and dX would need a col2im scatter. Here every pass is a gather, so each output is written by
 // one thread and summed in a fixed order (deterministic, no atomics), and each thread still
-// computes a 4×4 block of outputs so every value it loads is used four times.
+// computes a 4×4 block of outputs so every value it loads is used four times. The block lives
+// in four named vec4 accumulators and the per-pixel/per-column indices in vec4s: no private
+// arrays indexed in loops, which CPU adapters (SwiftShader's JIT) keep in memory.
 //
 // One pass per define (each declares only the bindings its entry point uses, because
 // `layout: 'auto'` drops unused ones and every builder binds consecutively from 0):
@@ -52,6 +54,25 @@ const BLOCK = 4u;  // a thread owns BLOCK channels × BLOCK pixels (or BLOCK × 
 // Per (ic, kh, kw) it loads 4 inputs and 4 weights and does 16 FMAs. Out-of-range channels
 // and pixels compute on clamped indices and are not stored.
 // Dispatch: (ceil(ceil(OH·OW / 4) / WG), ceil(OC / 4), N).
+// Input at (ih, iw) of plane xBase, zero outside the image.
+fn loadInput(xBase: u32, ih: i32, iw: i32) -> f32 {
+  let inside = ih >= 0 && ih < i32(params.H) && iw >= 0 && iw < i32(params.W);
+  let at = xBase + u32(clamp(ih, 0, i32(params.H) - 1)) * params.W + u32(clamp(iw, 0, i32(params.W) - 1));
+  return select(0.0, inp[at], inside);
+}
+
+// Writes the pixels p0 … p0+3 (those < OHW) of channel oc's plane from acc, plus the bias.
+fn storeOutputs(n: u32, oc: u32, p0: u32, acc: vec4<f32>) {
+  if (oc >= params.OC) { return; }
+  let OHW = params.OH * params.OW;
+  let at = (n * params.OC + oc) * OHW + p0;
+  let b = bias[oc];
+  out[at] = acc.x + b;
+  if (p0 + 1u < OHW) { out[at + 1u] = acc.y + b; }
+  if (p0 + 2u < OHW) { out[at + 2u] = acc.z + b; }
+  if (p0 + 3u < OHW) { out[at + 3u] = acc.w + b; }
+}
+
 @compute @workgroup_size(WG)
 fn forward(@builtin(global_invocation_id) gid: vec3<u32>) {
   let OHW = params.OH * params.OW;
@@ -60,46 +81,41 @@ fn forward(@builtin(global_invocation_id) gid: vec3<u32>) {
   let oc0 = gid.y * BLOCK;
   let n = gid.z;
   let K = params.K;
-  var ih0: array<i32, 4>;  // top-left corner of each pixel's window, in input coordinates
-  var iw0: array<i32, 4>;
-  var ocs: array<u32, 4>;
-  for (var j = 0u; j < BLOCK; j++) {
-    let p = min(p0 + j, OHW - 1u);
-    ih0[j] = i32((p / params.OW) * params.stride) - i32(params.pad);
-    iw0[j] = i32((p % params.OW) * params.stride) - i32(params.pad);
-  }
-  for (var i = 0u; i < BLOCK; i++) { ocs[i] = min(oc0 + i, params.OC - 1u); }
+  let IC = params.IC;
+  // Top-left corner of each pixel's window, in input coordinates (components = pixels j).
+  let p = min(vec4<u32>(p0) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(OHW - 1u));
+  let ih0 = vec4<i32>((p / params.OW) * params.stride) - i32(params.pad);
+  let iw0 = vec4<i32>((p % params.OW) * params.stride) - i32(params.pad);
+  // Weight offsets of channels oc0 … oc0+3 (clamped) at ic = 0, kh = kw = 0.
+  let KK = K * K;
+  let w0 = min(oc0, params.OC - 1u) * IC * KK;
+  let w1 = min(oc0 + 1u, params.OC - 1u) * IC * KK;
+  let w2 = min(oc0 + 2u, params.OC - 1u) * IC * KK;
+  let w3 = min(oc0 + 3u, params.OC - 1u) * IC * KK;
 
-  var acc: array<array<f32, 4>, 4>;  // [channel i][pixel j]
-  for (var ic = 0u; ic < params.IC; ic++) {
-    let xBase = (n * params.IC + ic) * params.H * params.W;
+  var acc0 = vec4<f32>();  // channel oc0, pixels p0 … p0+3
+  var acc1 = vec4<f32>();
+  var acc2 = vec4<f32>();
+  var acc3 = vec4<f32>();
+  for (var ic = 0u; ic < IC; ic++) {
+    let xBase = (n * IC + ic) * params.H * params.W;
     for (var kh = 0u; kh < K; kh++) {
+      let ih = ih0 + i32(kh);
       for (var kw = 0u; kw < K; kw++) {
-        var xv: array<f32, 4>;
-        for (var j = 0u; j < BLOCK; j++) {
-          let ih = ih0[j] + i32(kh);
-          let iw = iw0[j] + i32(kw);
-          let inside = ih >= 0 && ih < i32(params.H) && iw >= 0 && iw < i32(params.W);
-          let at = xBase + u32(clamp(ih, 0, i32(params.H) - 1)) * params.W + u32(clamp(iw, 0, i32(params.W) - 1));
-          xv[j] = select(0.0, inp[at], inside);
-        }
-        var wv: array<f32, 4>;
-        for (var i = 0u; i < BLOCK; i++) { wv[i] = weight[((ocs[i] * params.IC + ic) * K + kh) * K + kw]; }
-        for (var i = 0u; i < BLOCK; i++) {
-          for (var j = 0u; j < BLOCK; j++) { acc[i][j] = fma(wv[i], xv[j], acc[i][j]); }
-        }
+        let iw = iw0 + i32(kw);
+        let xv = vec4<f32>(loadInput(xBase, ih.x, iw.x), loadInput(xBase, ih.y, iw.y), loadInput(xBase, ih.z, iw.z), loadInput(xBase, ih.w, iw.w));
+        let wAt = (ic * K + kh) * K + kw;
+        acc0 = fma(vec4<f32>(weight[w0 + wAt]), xv, acc0);
+        acc1 = fma(vec4<f32>(weight[w1 + wAt]), xv, acc1);
+        acc2 = fma(vec4<f32>(weight[w2 + wAt]), xv, acc2);
+        acc3 = fma(vec4<f32>(weight[w3 + wAt]), xv, acc3);
       }
     }
   }
-  for (var i = 0u; i < BLOCK; i++) {
-    let oc = oc0 + i;
-    if (oc >= params.OC) { break; }
-    for (var j = 0u; j < BLOCK; j++) {
-      let p = p0 + j;
-      if (p >= OHW) { break; }
-      out[(n * params.OC + oc) * OHW + p] = acc[i][j] + bias[oc];
-    }
-  }
+  storeOutputs(n, oc0, p0, acc0);
+  storeOutputs(n, oc0 + 1u, p0, acc1);
+  storeOutputs(n, oc0 + 2u, p0, acc2);
+  storeOutputs(n, oc0 + 3u, p0, acc3);
 }
 
 #elif INPUT_GRAD
@@ -112,6 +128,35 @@ fn forward(@builtin(global_invocation_id) gid: vec3<u32>) {
 // when that divides exactly and lands inside the output. Thread (gid.x, gid.y, n) computes
 // input channels 4·gid.y + i at input pixels 4·gid.x + j (flattened ih·W + iw), summing over
 // (oc, kh, kw) in that order. Dispatch: (ceil(ceil(H·W / 4) / WG), ceil(IC / 4), N).
+// dout at output (oh, ow) = ((th, tw) / S) of plane dyBase when the division is exact and inside
+// the output, else zero.
+fn loadDout(dyBase: u32, th: i32, tw: i32) -> f32 {
+  let S = i32(params.stride);
+  let oh = th / S;
+  let ow = tw / S;
+  let hit = th >= 0 && tw >= 0 && oh * S == th && ow * S == tw && oh < i32(params.OH) && ow < i32(params.OW);
+  let at = dyBase + u32(clamp(oh, 0, i32(params.OH) - 1)) * params.OW + u32(clamp(ow, 0, i32(params.OW) - 1));
+  return select(0.0, dout[at], hit);
+}
+
+// dinp[at] = beta·dinp[at] + v.
+fn storeInputGrad(at: u32, v: f32) {
+  var x = v;
+  if (params.beta != 0.0) { x += params.beta * dinp[at]; }
+  dinp[at] = x;
+}
+
+// Writes pixels p0 … p0+3 (those < HW) of input channel ic's plane: beta·dinp + acc.
+fn storeInputGrads(n: u32, ic: u32, p0: u32, acc: vec4<f32>) {
+  if (ic >= params.IC) { return; }
+  let HW = params.H * params.W;
+  let at = (n * params.IC + ic) * HW + p0;
+  storeInputGrad(at, acc.x);
+  if (p0 + 1u < HW) { storeInputGrad(at + 1u, acc.y); }
+  if (p0 + 2u < HW) { storeInputGrad(at + 2u, acc.z); }
+  if (p0 + 3u < HW) { storeInputGrad(at + 3u, acc.w); }
+}
+
 @compute @workgroup_size(WG)
 fn inputGrad(@builtin(global_invocation_id) gid: vec3<u32>) {
   let HW = params.H * params.W;
@@ -121,52 +166,41 @@ fn inputGrad(@builtin(global_invocation_id) gid: vec3<u32>) {
   let ic0 = gid.y * BLOCK;
   let n = gid.z;
   let K = params.K;
-  let S = i32(params.stride);
-  var th0: array<i32, 4>;  // ih + P: the output row oh satisfies oh·S = th0 − kh
-  var tw0: array<i32, 4>;
-  var ics: array<u32, 4>;
-  for (var j = 0u; j < BLOCK; j++) {
-    let p = min(p0 + j, HW - 1u);
-    th0[j] = i32(p / params.W + params.pad);
-    tw0[j] = i32(p % params.W + params.pad);
-  }
-  for (var i = 0u; i < BLOCK; i++) { ics[i] = min(ic0 + i, params.IC - 1u); }
+  let IC = params.IC;
+  // ih + P and iw + P of pixels j: the output row oh satisfies oh·S = th0 − kh.
+  let p = min(vec4<u32>(p0) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(HW - 1u));
+  let th0 = vec4<i32>(p / params.W + params.pad);
+  let tw0 = vec4<i32>(p % params.W + params.pad);
+  // Weight offsets of input channels ic0 … ic0+3 (clamped) at oc = 0, kh = kw = 0.
+  let KK = K * K;
+  let w0 = min(ic0, IC - 1u) * KK;
+  let w1 = min(ic0 + 1u, IC - 1u) * KK;
+  let w2 = min(ic0 + 2u, IC - 1u) * KK;
+  let w3 = min(ic0 + 3u, IC - 1u) * KK;
 
-  var acc: array<array<f32, 4>, 4>;  // [channel i][pixel j]
+  var acc0 = vec4<f32>();  // channel ic0, pixels p0 … p0+3
+  var acc1 = vec4<f32>();
+  var acc2 = vec4<f32>();
+  var acc3 = vec4<f32>();
   for (var oc = 0u; oc < params.OC; oc++) {
     let dyBase = (n * params.OC + oc) * OHW;
     for (var kh = 0u; kh < K; kh++) {
+      let th = th0 - i32(kh);
       for (var kw = 0u; kw < K; kw++) {
-        var dv: array<f32, 4>;
-        for (var j = 0u; j < BLOCK; j++) {
-          let th = th0[j] - i32(kh);
-          let tw = tw0[j] - i32(kw);
-          let oh = th / S;
-          let ow = tw / S;
-          let hit = th >= 0 && tw >= 0 && oh * S == th && ow * S == tw && oh < i32(params.OH) && ow < i32(params.OW);
-          let at = dyBase + u32(clamp(oh, 0, i32(params.OH) - 1)) * params.OW + u32(clamp(ow, 0, i32(params.OW) - 1));
-          dv[j] = select(0.0, dout[at], hit);
-        }
-        var wv: array<f32, 4>;
-        for (var i = 0u; i < BLOCK; i++) { wv[i] = weight[((oc * params.IC + ics[i]) * K + kh) * K + kw]; }
-        for (var i = 0u; i < BLOCK; i++) {
-          for (var j = 0u; j < BLOCK; j++) { acc[i][j] = fma(wv[i], dv[j], acc[i][j]); }
-        }
+        let tw = tw0 - i32(kw);
+        let dv = vec4<f32>(loadDout(dyBase, th.x, tw.x), loadDout(dyBase, th.y, tw.y), loadDout(dyBase, th.z, tw.z), loadDout(dyBase, th.w, tw.w));
+        let wAt = oc * IC * KK + kh * K + kw;
+        acc0 = fma(vec4<f32>(weight[w0 + wAt]), dv, acc0);
+        acc1 = fma(vec4<f32>(weight[w1 + wAt]), dv, acc1);
+        acc2 = fma(vec4<f32>(weight[w2 + wAt]), dv, acc2);
+        acc3 = fma(vec4<f32>(weight[w3 + wAt]), dv, acc3);
       }
     }
   }
-  for (var i = 0u; i < BLOCK; i++) {
-    let ic = ic0 + i;
-    if (ic >= params.IC) { break; }
-    for (var j = 0u; j < BLOCK; j++) {
-      let p = p0 + j;
-      if (p >= HW) { break; }
-      let at = (n * params.IC + ic) * HW + p;
-      var v = acc[i][j];
-      if (params.beta != 0.0) { v += params.beta * dinp[at]; }
-      dinp[at] = v;
-    }
-  }
+  storeInputGrads(n, ic0, p0, acc0);
+  storeInputGrads(n, ic0 + 1u, p0, acc1);
+  storeInputGrads(n, ic0 + 2u, p0, acc2);
+  storeInputGrads(n, ic0 + 3u, p0, acc3);
 }
 
 #elif WEIGHT_PARTIAL
@@ -179,6 +213,26 @@ fn inputGrad(@builtin(global_invocation_id) gid: vec3<u32>) {
 // columns 4·(t % G) + j, G = ceil((IC·K·K + 1) / 4), and sums dout·inp over the positions
 // q = (n·OH + oh)·OW + ow in [c·chunk, (c+1)·chunk) in increasing order.
 // Dispatch: (ceil(ceil(OC / 4) · G / WG), chunks, 1).
+// Input of column j at output position p of image n: the (ics, khs, kws) window entry, zero
+// outside the image, 1 for the bias column.
+fn loadColumn(n: u32, ihBase: i32, iwBase: i32, ic: u32, kh: i32, kw: i32, isBias: bool) -> f32 {
+  let ih = ihBase + kh;
+  let iw = iwBase + kw;
+  let inside = ih >= 0 && ih < i32(params.H) && iw >= 0 && iw < i32(params.W);
+  let at = ((n * params.IC + ic) * params.H + u32(clamp(ih, 0, i32(params.H) - 1))) * params.W + u32(clamp(iw, 0, i32(params.W) - 1));
+  return select(select(0.0, inp[at], inside), 1.0, isBias);
+}
+
+// Writes columns col0 … col0+3 (those < cols) of channel oc's row of this chunk's partial sums.
+fn storePartial(chunkId: u32, oc: u32, col0: u32, cols: u32, acc: vec4<f32>) {
+  if (oc >= params.OC) { return; }
+  let at = (chunkId * params.OC + oc) * cols + col0;
+  partial[at] = acc.x;
+  if (col0 + 1u < cols) { partial[at + 1u] = acc.y; }
+  if (col0 + 2u < cols) { partial[at + 2u] = acc.z; }
+  if (col0 + 3u < cols) { partial[at + 3u] = acc.w; }
+}
+
 @compute @workgroup_size(WG)
 fn weightPartial(@builtin(global_invocation_id) gid: vec3<u32>) {
   let K = params.K;
@@ -192,22 +246,23 @@ fn weightPartial(@builtin(global_invocation_id) gid: vec3<u32>) {
   let chunkId = gid.y;
   let OHW = params.OH * params.OW;
 
-  var ocs: array<u32, 4>;
-  for (var i = 0u; i < BLOCK; i++) { ocs[i] = min(oc0 + i, params.OC - 1u); }
-  var ics: array<u32, 4>;    // the column's input channel
-  var khs: array<i32, 4>;    // and kernel offsets
-  var kws: array<i32, 4>;
-  var isBias: array<bool, 4>;
-  for (var j = 0u; j < BLOCK; j++) {
-    let col = min(col0 + j, cols - 1u);
-    isBias[j] = col == cols - 1u;
-    let c = min(col, cols - 2u);  // a valid weight column even for the bias column
-    ics[j] = c / KK;
-    khs[j] = i32((c % KK) / K) - i32(params.pad);
-    kws[j] = i32(c % K) - i32(params.pad);
-  }
+  let o0 = min(oc0, params.OC - 1u) * OHW;
+  let o1 = min(oc0 + 1u, params.OC - 1u) * OHW;
+  let o2 = min(oc0 + 2u, params.OC - 1u) * OHW;
+  let o3 = min(oc0 + 3u, params.OC - 1u) * OHW;
+  // Per column j (components): its input channel and kernel offsets; the bias column uses a
+  // valid weight column's indices and reads 1.
+  let col = min(vec4<u32>(col0) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(cols - 1u));
+  let isBias = col == vec4<u32>(cols - 1u);
+  let c = min(col, vec4<u32>(cols - 2u));
+  let ics = c / KK;
+  let khs = vec4<i32>((c % KK) / K) - i32(params.pad);
+  let kws = vec4<i32>(c % K) - i32(params.pad);
 
-  var acc: array<array<f32, 4>, 4>;  // [channel i][column j]
+  var acc0 = vec4<f32>();  // channel oc0, columns col0 … col0+3
+  var acc1 = vec4<f32>();
+  var acc2 = vec4<f32>();
+  var acc3 = vec4<f32>();
   let total = params.N * OHW;
   let qEnd = min(total, (chunkId + 1u) * params.chunk);
   for (var q = chunkId * params.chunk; q < qEnd; q++) {
@@ -215,29 +270,21 @@ fn weightPartial(@builtin(global_invocation_id) gid: vec3<u32>) {
     let p = q % OHW;
     let ihBase = i32((p / params.OW) * params.stride);
     let iwBase = i32((p % params.OW) * params.stride);
-    var dv: array<f32, 4>;
-    for (var i = 0u; i < BLOCK; i++) { dv[i] = dout[(n * params.OC + ocs[i]) * OHW + p]; }
-    var xv: array<f32, 4>;
-    for (var j = 0u; j < BLOCK; j++) {
-      let ih = ihBase + khs[j];
-      let iw = iwBase + kws[j];
-      let inside = ih >= 0 && ih < i32(params.H) && iw >= 0 && iw < i32(params.W);
-      let at = ((n * params.IC + ics[j]) * params.H + u32(clamp(ih, 0, i32(params.H) - 1))) * params.W + u32(clamp(iw, 0, i32(params.W) - 1));
-      xv[j] = select(select(0.0, inp[at], inside), 1.0, isBias[j]);
-    }
-    for (var i = 0u; i < BLOCK; i++) {
-      for (var j = 0u; j < BLOCK; j++) { acc[i][j] = fma(dv[i], xv[j], acc[i][j]); }
-    }
+    let dyBase = n * params.OC * OHW + p;
+    let xv = vec4<f32>(
+      loadColumn(n, ihBase, iwBase, ics.x, khs.x, kws.x, isBias.x),
+      loadColumn(n, ihBase, iwBase, ics.y, khs.y, kws.y, isBias.y),
+      loadColumn(n, ihBase, iwBase, ics.z, khs.z, kws.z, isBias.z),
+      loadColumn(n, ihBase, iwBase, ics.w, khs.w, kws.w, isBias.w));
+    acc0 = fma(vec4<f32>(dout[dyBase + o0]), xv, acc0);
+    acc1 = fma(vec4<f32>(dout[dyBase + o1]), xv, acc1);
+    acc2 = fma(vec4<f32>(dout[dyBase + o2]), xv, acc2);
+    acc3 = fma(vec4<f32>(dout[dyBase + o3]), xv, acc3);
   }
-  for (var i = 0u; i < BLOCK; i++) {
-    let oc = oc0 + i;
-    if (oc >= params.OC) { break; }
-    for (var j = 0u; j < BLOCK; j++) {
-      let col = col0 + j;
-      if (col >= cols) { break; }
-      partial[(chunkId * params.OC + oc) * cols + col] = acc[i][j];
-    }
-  }
+  storePartial(chunkId, oc0, col0, cols, acc0);
+  storePartial(chunkId, oc0 + 1u, col0, cols, acc1);
+  storePartial(chunkId, oc0 + 2u, col0, cols, acc2);
+  storePartial(chunkId, oc0 + 3u, col0, cols, acc3);
 }
 
 #else
