@@ -1,14 +1,14 @@
 // CNN classifier: [conv(3×3, pad 1) → ReLU → pool(2×2)] × 2 → flatten → linear head → CE.
 // NCHW throughout; flatten is a view of the pooled (B, C2, H/4, W/4) buffer as (B, C2·H/4·W/4).
 // He initialisation for convolutions, 1/√fan-in for the head, zero biases.
-import { createStorageBuffer } from '../gpu/buffers';
 import type { GpuContext, Kernel } from '../gpu/context';
 import type { CnnConfig } from '../train/config';
 import { ClassifierLoss } from './classifier';
 import { conv2dBackwardInput, conv2dBackwardWeight, conv2dDims, conv2dForward, type Conv2dShape } from './conv2d';
 import { linearBackward, linearForward } from './linear';
 import type { BatchBuffers, BatchShape, Model } from './model';
-import { ParamLayoutBuilder, bindView, viewByName, type ParamLayout } from './paramLayout';
+import { FlatModel } from './flatModel';
+import { ParamLayoutBuilder, type ParamLayout } from './paramLayout';
 import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward, poolDims, type PoolShape } from './pool';
 import { reluBackward, reluForward } from './relu';
 
@@ -51,11 +51,8 @@ export function cnnLayout(cfg: CnnConfig): ParamLayout {
   return b.build();
 }
 
-export class Cnn implements Model {
+export class Cnn extends FlatModel implements Model {
   readonly batch: BatchShape;
-  readonly layout: ParamLayout;
-  readonly params: GPUBuffer;
-  readonly grads: GPUBuffer;
   readonly rows: number;
   readonly losses: GPUBuffer;
   readonly correct: GPUBuffer;
@@ -64,28 +61,23 @@ export class Cnn implements Model {
   readonly lossOnSampledLabels: Kernel[];
   readonly backward: Kernel[] = [];
   private readonly loss: ClassifierLoss;
-  private readonly owned: GPUBuffer[] = [];
 
   constructor(
     ctx: GpuContext,
-    readonly name: string,
+    name: string,
     readonly config: CnnConfig,
     B: number,
     data: BatchBuffers,
     seed: number,
   ) {
+    super(ctx.device, name, cnnLayout(config));
     for (const f of config.filters) if (!Number.isInteger(f) || f < 1) throw new Error(`CNN config: filters ${f} must be a positive integer`);
     this.batch = { kind: 'images', B, C: config.channels, H: config.height, W: config.width, classes: config.classes };
     this.rows = B;
-    this.layout = cnnLayout(config);
-    const own = (b: GPUBuffer) => (this.owned.push(b), b);
-    const dev = ctx.device;
-    const buf = (n: string, floats: number) => own(createStorageBuffer(dev, `${name}.${n}`, floats * 4));
-    this.params = buf('params', this.layout.total); // (P)
-    this.grads = buf('grads', this.layout.total); // (P)
-    const P = (n: string) => bindView(this.params, viewByName(this.layout, n));
-    const G = (n: string) => bindView(this.grads, viewByName(this.layout, n));
-    this.loss = new ClassifierLoss(ctx, name, B, config.classes, data.targets, seed, own);
+    const buf = (n: string, floats: number) => this.buffer(n, floats);
+    const P = (n: string) => this.param(n);
+    const G = (n: string) => this.grad(n);
+    this.loss = new ClassifierLoss(ctx, name, B, config.classes, data.targets, seed, (b) => this.own(b));
     this.losses = this.loss.losses;
     this.correct = this.loss.correct;
     this.lossOnTargets = this.loss.onTargets;
@@ -132,7 +124,7 @@ export class Cnn implements Model {
       else this.backward.push(avgPoolBackward(ctx, `${name}.pool${i}.backward`, { dout: a.dpooled, dinp: a.dconv }, s.pool));
       this.backward.push(reluBackward(ctx, `${name}.relu${i}.backward`, { act: a.conv, dout: a.dconv, dinp: a.dconv }, convFloats));
       const wg = conv2dBackwardWeight(ctx, `${name}.conv${i}.dweight`, { inp: a.inp, dout: a.dconv, dweight: G(`conv${i}.w`), dbias: G(`conv${i}.b`) }, s.conv);
-      own(wg.scratch);
+      this.own(wg.scratch);
       this.backward.push(...wg.kernels);
       if (i > 0) this.backward.push(conv2dBackwardInput(ctx, `${name}.conv${i}.dinp`, { dout: a.dconv, weight: P(`conv${i}.w`), dinp: saved[i - 1].dpooled }, s.conv));
     }
@@ -140,9 +132,5 @@ export class Cnn implements Model {
 
   setSampleCounter(counter: number): void {
     this.loss.setSampleCounter(counter);
-  }
-
-  destroy(): void {
-    for (const b of this.owned) b.destroy();
   }
 }

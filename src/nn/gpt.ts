@@ -8,7 +8,6 @@
 //
 // Backward is the same list reversed. The residual stream's gradient lives in one buffer
 // `dres` (B,T,C): each block's layernorm backward adds its input gradient into it.
-import { createStorageBuffer } from '../gpu/buffers';
 import type { GpuContext, Kernel } from '../gpu/context';
 import { add, fill } from '../gpu/elementwise';
 import type { GptConfig } from '../train/config';
@@ -19,7 +18,8 @@ import { geluBackward, geluForward } from './gelu';
 import { layernormBackward, layernormForward } from './layernorm';
 import { linearBackward, linearForward } from './linear';
 import type { BatchBuffers, BatchShape, Model } from './model';
-import { ParamLayoutBuilder, bindView, viewByName, type ParamLayout } from './paramLayout';
+import { FlatModel } from './flatModel';
+import { ParamLayoutBuilder, viewByName, type ParamLayout } from './paramLayout';
 import { sampleCategorical } from './sampler';
 
 /** The parameter table of a GPT (GPT-2 initialisation: normal 0.02, residual projections 0.02/√(2L)). */
@@ -80,12 +80,8 @@ interface BlockActs {
   res3: GPUBuffer; // (B,T,C)
 }
 
-export class Gpt implements Model {
-  readonly name: string;
+export class Gpt extends FlatModel implements Model {
   readonly batch: BatchShape;
-  readonly layout: ParamLayout;
-  readonly params: GPUBuffer;
-  readonly grads: GPUBuffer;
   readonly rows: number;
   readonly losses: GPUBuffer;
   readonly correct: GPUBuffer;
@@ -95,7 +91,6 @@ export class Gpt implements Model {
   readonly lossOnSampledLabels: Kernel[];
   readonly backward: Kernel[] = [];
   private readonly sampler: Kernel;
-  private readonly owned: GPUBuffer[] = [];
 
   constructor(
     private readonly ctx: GpuContext,
@@ -105,19 +100,14 @@ export class Gpt implements Model {
     data: BatchBuffers,
     private readonly seed: number,
   ) {
-    checkGptConfig(config, B);
+    super(ctx.device, label, (checkGptConfig(config, B), gptLayout(config)));
     const { layers: L, heads: NH, width: C, context: T, vocab: V } = config;
     const N = B * T;
-    this.name = label;
     this.batch = { kind: 'tokens', B, T, V };
     this.rows = N;
-    this.layout = gptLayout(config);
-    const dev = ctx.device;
-    const buf = (name: string, floats: number) => this.own(createStorageBuffer(dev, `${label}.${name}`, floats * 4));
-    this.params = buf('params', this.layout.total); // (P)
-    this.grads = buf('grads', this.layout.total); // (P)
-    const P = (name: string) => bindView(this.params, viewByName(this.layout, name));
-    const G = (name: string) => bindView(this.grads, viewByName(this.layout, name));
+    const buf = (name: string, floats: number) => this.buffer(name, floats);
+    const P = (name: string) => this.param(name);
+    const G = (name: string) => this.grad(name);
 
     // Activations, planned once.
     const encoded = buf('encoded', N * C); // (B,T,C)
@@ -279,12 +269,4 @@ export class Gpt implements Model {
     this.ctx.updateParams(this.sampler, { N: B * T, V, seed: this.seed >>> 0, counter: counter >>> 0 });
   }
 
-  private own(b: GPUBuffer): GPUBuffer {
-    this.owned.push(b);
-    return b;
-  }
-
-  destroy(): void {
-    for (const b of this.owned) b.destroy();
-  }
 }

@@ -1,12 +1,12 @@
 // MLP classifier: flatten → (linear → ReLU)×len(hidden) → linear head → cross-entropy.
 // He initialisation for the ReLU layers, 1/√fan-in for the head, zero biases.
-import { createStorageBuffer } from '../gpu/buffers';
 import type { GpuContext, Kernel } from '../gpu/context';
 import type { MlpConfig } from '../train/config';
 import { ClassifierLoss } from './classifier';
 import { linearBackward, linearForward } from './linear';
 import type { BatchBuffers, BatchShape, Model } from './model';
-import { ParamLayoutBuilder, bindView, viewByName, type ParamLayout } from './paramLayout';
+import { FlatModel } from './flatModel';
+import { ParamLayoutBuilder, type ParamLayout } from './paramLayout';
 import { reluBackward, reluForward } from './relu';
 
 export function mlpLayout(cfg: MlpConfig): ParamLayout {
@@ -21,11 +21,8 @@ export function mlpLayout(cfg: MlpConfig): ParamLayout {
   return b.build();
 }
 
-export class Mlp implements Model {
+export class Mlp extends FlatModel implements Model {
   readonly batch: BatchShape;
-  readonly layout: ParamLayout;
-  readonly params: GPUBuffer;
-  readonly grads: GPUBuffer;
   readonly rows: number;
   readonly losses: GPUBuffer;
   readonly correct: GPUBuffer;
@@ -34,32 +31,27 @@ export class Mlp implements Model {
   readonly lossOnSampledLabels: Kernel[];
   readonly backward: Kernel[] = [];
   private readonly loss: ClassifierLoss;
-  private readonly owned: GPUBuffer[] = [];
 
   constructor(
     ctx: GpuContext,
-    readonly name: string,
+    name: string,
     readonly config: MlpConfig,
     B: number,
     image: { C: number; H: number; W: number },
     data: BatchBuffers,
     seed: number,
   ) {
+    super(ctx.device, name, mlpLayout(config));
     if (image.C * image.H * image.W !== config.inputs) {
       throw new Error(`MLP config: inputs = ${config.inputs} but images are ${image.C}×${image.H}×${image.W}`);
     }
     for (const h of config.hidden) if (!Number.isInteger(h) || h < 1) throw new Error(`MLP config: hidden width ${h} must be a positive integer`);
     this.batch = { kind: 'images', B, C: image.C, H: image.H, W: image.W, classes: config.classes };
     this.rows = B;
-    this.layout = mlpLayout(config);
-    const own = (b: GPUBuffer) => (this.owned.push(b), b);
-    const dev = ctx.device;
-    const buf = (n: string, floats: number) => own(createStorageBuffer(dev, `${name}.${n}`, floats * 4));
-    this.params = buf('params', this.layout.total); // (P)
-    this.grads = buf('grads', this.layout.total); // (P)
-    const P = (n: string) => bindView(this.params, viewByName(this.layout, n));
-    const G = (n: string) => bindView(this.grads, viewByName(this.layout, n));
-    this.loss = new ClassifierLoss(ctx, name, B, config.classes, data.targets, seed, own);
+    const buf = (n: string, floats: number) => this.buffer(n, floats);
+    const P = (n: string) => this.param(n);
+    const G = (n: string) => this.grad(n);
+    this.loss = new ClassifierLoss(ctx, name, B, config.classes, data.targets, seed, (b) => this.own(b));
     this.losses = this.loss.losses;
     this.correct = this.loss.correct;
     this.lossOnTargets = this.loss.onTargets;
@@ -89,9 +81,5 @@ export class Mlp implements Model {
 
   setSampleCounter(counter: number): void {
     this.loss.setSampleCounter(counter);
-  }
-
-  destroy(): void {
-    for (const b of this.owned) b.destroy();
   }
 }

@@ -2,12 +2,13 @@
 // A, whatever x, so the sharpness estimators (Hutchinson trace, top eigenvalue) can be checked
 // against a spectrum chosen by the test (`symmetricWithSpectrum`). The real coordinates are
 // split over several views of the flat layout, so the zero padding between views is exercised.
-import { createStorageBuffer, createStorageBufferWith, writeBuffer } from '../gpu/buffers';
+import { createStorageBufferWith, writeBuffer } from '../gpu/buffers';
 import type { GpuContext, Kernel } from '../gpu/context';
 import { grid1d } from '../gpu/dispatch';
 import type { UniformField } from '../gpu/uniforms';
 import { Rng } from '../util/rng';
 import type { BatchShape, Model } from './model';
+import { FlatModel } from './flatModel';
 import { ParamLayoutBuilder, initParams, type ParamLayout } from './paramLayout';
 
 const QUADRATIC_PARAMS: readonly UniformField[] = [{ name: 'n', type: 'u32' }];
@@ -41,11 +42,8 @@ export function realOffsets(layout: ParamLayout): Uint32Array {
   return out;
 }
 
-export class QuadraticModel implements Model {
+export class QuadraticModel extends FlatModel implements Model {
   readonly batch: BatchShape = { kind: 'none' };
-  readonly layout: ParamLayout;
-  readonly params: GPUBuffer;
-  readonly grads: GPUBuffer;
   readonly rows = 1;
   readonly losses: GPUBuffer;
   readonly correct: GPUBuffer;
@@ -53,25 +51,18 @@ export class QuadraticModel implements Model {
   readonly lossOnTargets: Kernel[];
   readonly lossOnSampledLabels: Kernel[];
   readonly backward: Kernel[] = [];
-  private readonly owned: GPUBuffer[] = [];
 
   constructor(
     ctx: GpuContext,
-    readonly name: string,
+    name: string,
     spec: QuadraticSpec,
   ) {
-    this.layout = quadraticLayout(spec);
+    super(ctx.device, name, quadraticLayout(spec));
     const n = this.layout.count;
     if (spec.matrix.length !== n * n) throw new Error(`${name}: matrix has ${spec.matrix.length} entries, want n² = ${n * n}`);
-    const own = (b: GPUBuffer) => {
-      this.owned.push(b);
-      return b;
-    };
-    const P = this.layout.total;
-    this.params = own(createStorageBuffer(ctx.device, `${name}.params`, P * 4)); // (P)
-    this.grads = own(createStorageBuffer(ctx.device, `${name}.grads`, P * 4)); // (P)
-    this.losses = own(createStorageBuffer(ctx.device, `${name}.losses`, 4)); // (1)
-    this.correct = own(createStorageBuffer(ctx.device, `${name}.correct`, 4)); // (1), always 0
+    const own = (b: GPUBuffer) => this.own(b);
+    this.losses = this.buffer('losses', 1); // (1)
+    this.correct = this.buffer('correct', 1); // (1), always 0
     const a = own(createStorageBufferWith(ctx.device, `${name}.matrix`, Float32Array.from(spec.matrix))); // (n, n)
     const index = own(createStorageBufferWith(ctx.device, `${name}.index`, realOffsets(this.layout))); // (n) u32
     writeBuffer(ctx.device, this.params, initParams(this.layout, 0));
@@ -93,17 +84,13 @@ export class QuadraticModel implements Model {
       buffers: [index, this.params, this.grads, this.losses],
       workgroups: [1, 1, 1],
     });
-    for (const k of [gradient, loss]) if (k.params) this.owned.push(k.params);
+    for (const k of [gradient, loss]) if (k.params) this.own(k.params);
     this.lossOnTargets = [gradient, loss];
     this.lossOnSampledLabels = [gradient, loss];
   }
 
   setSampleCounter(): void {
     // Nothing is sampled: the loss has no data.
-  }
-
-  destroy(): void {
-    for (const b of this.owned) b.destroy();
   }
 }
 

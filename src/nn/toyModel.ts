@@ -1,11 +1,11 @@
 // The toy 2-D model of ire.md as a Model, so the trainer, the optimizers and IRE drive it like
 // any other: L(u, v) = (1 + u²) v² / 2 with θ = (u, v). Its "loss kernel" writes the exact
 // gradient and loss; its Hessian diagonal is exact, (v², 1 + u²).
-import { createStorageBuffer } from '../gpu/buffers';
 import type { GpuContext, Kernel } from '../gpu/context';
 import type { ToyConfig } from '../train/config';
 import type { BatchShape, Model } from './model';
-import { ParamLayoutBuilder, bindView, type ParamLayout } from './paramLayout';
+import { FlatModel } from './flatModel';
+import { ParamLayoutBuilder, type ParamLayout } from './paramLayout';
 import { toyGradient, toyHessianDiag } from './toy';
 
 export function toyLayout(cfg: ToyConfig): ParamLayout {
@@ -14,11 +14,8 @@ export function toyLayout(cfg: ToyConfig): ParamLayout {
   return b.build();
 }
 
-export class ToyModel implements Model {
+export class ToyModel extends FlatModel implements Model {
   readonly batch: BatchShape = { kind: 'none' };
-  readonly layout: ParamLayout;
-  readonly params: GPUBuffer;
-  readonly grads: GPUBuffer;
   readonly rows = 1;
   readonly losses: GPUBuffer;
   readonly correct: GPUBuffer;
@@ -26,23 +23,15 @@ export class ToyModel implements Model {
   readonly lossOnTargets: Kernel[];
   readonly lossOnSampledLabels: Kernel[];
   readonly backward: Kernel[] = [];
-  private readonly owned: GPUBuffer[] = [];
 
   constructor(
     private readonly ctx: GpuContext,
-    readonly name: string,
+    name: string,
     readonly config: ToyConfig,
   ) {
-    this.layout = toyLayout(config);
-    const buf = (n: string, floats: number) => {
-      const b = createStorageBuffer(ctx.device, `${name}.${n}`, floats * 4);
-      this.owned.push(b);
-      return b;
-    };
-    this.params = buf('params', this.layout.total); // (P), θ = params[0..2)
-    this.grads = buf('grads', this.layout.total); // (P)
-    this.losses = buf('losses', 1); // (1)
-    this.correct = buf('correct', 1); // (1), always 0
+    super(ctx.device, name, toyLayout(config)); // θ = params[0..2)
+    this.losses = this.buffer('losses', 1); // (1)
+    this.correct = this.buffer('correct', 1); // (1), always 0
     const gradient = toyGradient(ctx, `${name}.gradient`, { theta: this.params, grad: this.grads, out: this.losses }, 0);
     this.lossOnTargets = [gradient];
     this.lossOnSampledLabels = [gradient];
@@ -53,10 +42,6 @@ export class ToyModel implements Model {
   }
 
   exactHessianDiagonal(h: GPUBuffer): Kernel {
-    return toyHessianDiag(this.ctx, `${this.name}.hessianDiag`, { theta: bindView(this.params, this.layout.views[0]), h });
-  }
-
-  destroy(): void {
-    for (const b of this.owned) b.destroy();
+    return toyHessianDiag(this.ctx, `${this.name}.hessianDiag`, { theta: this.param('theta'), h });
   }
 }
