@@ -14,10 +14,31 @@ export const REDUCE_PARAMS: readonly UniformField[] = [
   { name: 'outIndex', type: 'u32' },
 ];
 
-/** Threads per workgroup of both passes (a power of two). */
+/** Threads per workgroup of both passes (a power of two), GPU configuration. */
 export const REDUCE_WG = 256;
-/** Most partials (workgroups of pass 1); each thread of pass 1 loops over the rest. */
+/** Most partials (workgroups of pass 1), GPU configuration; each thread of pass 1 loops over the rest. */
 export const REDUCE_MAX_GROUPS = 1024;
+
+/** Workgroup size and most pass-1 workgroups of a reduction. */
+export interface ReduceConfig {
+  wg: number;
+  maxGroups: number;
+}
+
+/** Many wide workgroups: a GPU hides the tree's barriers behind thousands of threads. */
+export const REDUCE_GPU: ReduceConfig = { wg: REDUCE_WG, maxGroups: REDUCE_MAX_GROUPS };
+
+/**
+ * Few narrow workgroups: on CPU adapters (SwiftShader) every workgroupBarrier switches between
+ * the workgroup's SIMD groups, so a pass of 1024 × 256 threads spent ~100× longer in barriers
+ * than in reading 416k floats; 16 × 64 threads read the same data with 16 trees of 6 levels.
+ */
+export const REDUCE_CPU: ReduceConfig = { wg: 64, maxGroups: 16 };
+
+/** The configuration for this adapter: REDUCE_CPU where the barrier-free matmul was measured faster. */
+export function reduceConfig(ctx: GpuContext): ReduceConfig {
+  return ctx.choices.matmul === 'registerBlocked' ? REDUCE_CPU : REDUCE_GPU;
+}
 
 const OP_DEFINES: Record<ReduceOp, { SQUARE: boolean; ABS: boolean; IS_MAX: boolean }> = {
   sum: { SQUARE: false, ABS: false, IS_MAX: false },
@@ -47,9 +68,9 @@ export interface Reduction {
   destroy(): void;
 }
 
-/** Number of pass-1 workgroups for n elements. */
-export function reduceGroups(n: number): number {
-  return Math.max(1, Math.min(REDUCE_MAX_GROUPS, Math.ceil(n / REDUCE_WG)));
+/** Number of pass-1 workgroups for n elements (the GPU configuration's is the largest). */
+export function reduceGroups(n: number, config: ReduceConfig = REDUCE_GPU): number {
+  return Math.max(1, Math.min(config.maxGroups, Math.ceil(n / config.wg)));
 }
 
 function checkShape(label: string, b: ReduceBuffers, s: ReduceShape): { n: number; outIndex: number } {
@@ -63,11 +84,12 @@ function checkShape(label: string, b: ReduceBuffers, s: ReduceShape): { n: numbe
   return { n, outIndex };
 }
 
-function twoPass(ctx: GpuContext, label: string, shader: string, defines: Record<string, boolean>, b: ReduceBuffers, n: number, outIndex: number): Reduction {
-  const groups = reduceGroups(n);
+function twoPass(ctx: GpuContext, label: string, shader: string, defines: Record<string, boolean>, b: ReduceBuffers, n: number, outIndex: number, config: ReduceConfig): Reduction {
+  if (!Number.isInteger(Math.log2(config.wg)) || config.maxGroups < 1) throw new Error(`${label}: workgroup size ${config.wg} must be a power of two and maxGroups ≥ 1`);
+  const groups = reduceGroups(n, config);
   const partials = createStorageBuffer(ctx.device, `${label}.partials`, groups * 4);
   const layout = ctx.layout(REDUCE_PARAMS);
-  const overrides = { WG: REDUCE_WG };
+  const overrides = { WG: config.wg };
   const first = ctx.kernel({
     label: `${label}.partial`,
     shader,
@@ -98,13 +120,13 @@ function twoPass(ctx: GpuContext, label: string, shader: string, defines: Record
 }
 
 /** sum / sum of squares / max / max of |x| over input[0..n) into out[outIndex]. n = 0 gives the identity. */
-export function reduce(ctx: GpuContext, label: string, buffers: ReduceBuffers, op: ReduceOp, shape: ReduceShape): Reduction {
+export function reduce(ctx: GpuContext, label: string, buffers: ReduceBuffers, op: ReduceOp, shape: ReduceShape, config = reduceConfig(ctx)): Reduction {
   const { n, outIndex } = checkShape(label, buffers, shape);
-  return twoPass(ctx, label, 'util/reduce', OP_DEFINES[op], buffers, n, outIndex);
+  return twoPass(ctx, label, 'util/reduce', OP_DEFINES[op], buffers, n, outIndex, config);
 }
 
 /** Number of NaN/±Inf entries of input[0..n), as an f32 in out[outIndex] (exact below 2^24). */
-export function countNonFinite(ctx: GpuContext, label: string, buffers: ReduceBuffers, shape: ReduceShape): Reduction {
+export function countNonFinite(ctx: GpuContext, label: string, buffers: ReduceBuffers, shape: ReduceShape, config = reduceConfig(ctx)): Reduction {
   const { n, outIndex } = checkShape(label, buffers, shape);
-  return twoPass(ctx, label, 'util/nancheck', {}, buffers, n, outIndex);
+  return twoPass(ctx, label, 'util/nancheck', {}, buffers, n, outIndex, config);
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createStorageBuffer, createStorageBufferWith } from '../../src/gpu/buffers';
 import { submitDispatches } from '../../src/gpu/dispatch';
 import { readFloat32 } from '../../src/gpu/readback';
-import { countNonFinite, reduce, REDUCE_MAX_GROUPS, REDUCE_WG, type ReduceOp } from '../../src/optim/reduce';
+import { countNonFinite, reduce, REDUCE_CPU, REDUCE_GPU, REDUCE_MAX_GROUPS, REDUCE_WG, type ReduceConfig, type ReduceOp } from '../../src/optim/reduce';
 import { countNonFiniteRef, reduceRef } from '../../src/ref/reduce';
 import { Rng } from '../../src/util/rng';
 import { useGpu } from '../helpers/gpu';
@@ -10,18 +10,23 @@ import { useGpu } from '../helpers/gpu';
 const OPS: ReduceOp[] = ['sum', 'sumsq', 'max', 'maxabs'];
 // 1, primes, around one workgroup, and past REDUCE_MAX_GROUPS·WG (the grid-stride loop).
 const SIZES = [1, 7, 255, 257, 4099, REDUCE_MAX_GROUPS * REDUCE_WG + 1013];
+// Both workgroup configurations (each adapter uses one; the order of the sum depends on it).
+const CONFIGS: [string, ReduceConfig][] = [
+  ['GPU', REDUCE_GPU],
+  ['CPU', REDUCE_CPU],
+];
 
 describe('two-pass reductions against the CPU reference', () => {
   const gpu = useGpu();
 
-  it('sum, sumsq, max, maxabs on awkward sizes, packed into one output buffer', async () => {
+  for (const [name, config] of CONFIGS) it(`${name} configuration: sum, sumsq, max, maxabs on awkward sizes, packed into one output buffer`, async () => {
     const { ctx, device } = gpu();
     for (const n of SIZES) {
       const x = new Rng(n).uniformArray(n, -3, 1);
       const input = createStorageBufferWith(device, 'Test.x', x);
       const out = createStorageBuffer(device, 'Test.out', 4 * (OPS.length + 3));
       // Slot i + 2 for op i: results land at their offsets without touching the others.
-      const reductions = OPS.map((op, i) => reduce(ctx, `Test.${op}`, { input, out }, op, { n, outIndex: i + 2 }));
+      const reductions = OPS.map((op, i) => reduce(ctx, `Test.${op}`, { input, out }, op, { n, outIndex: i + 2 }, config));
       submitDispatches(device, reductions.flatMap((r) => r.dispatches));
       const got = await readFloat32(device, out);
       const absSum = reduceRef(x, 'maxabs') * n;
@@ -66,7 +71,7 @@ describe('two-pass reductions against the CPU reference', () => {
     b.destroy();
   });
 
-  it('counts NaN, +Inf and −Inf by bit pattern, not subnormals or large finite values', async () => {
+  for (const [name, config] of CONFIGS) it(`${name} configuration: counts NaN, +Inf and −Inf by bit pattern, not subnormals or large finite values`, async () => {
     const { ctx, device } = gpu();
     const n = 70_001;
     const x = new Rng(9).uniformArray(n, -1, 1);
@@ -80,12 +85,12 @@ describe('two-pass reductions against the CPU reference', () => {
     expect(want).toBeGreaterThan(10);
     const input = createStorageBufferWith(device, 'Test.x', x);
     const out = createStorageBuffer(device, 'Test.out', 12);
-    const all = countNonFinite(ctx, 'Test.nan', { input, out }, { n, outIndex: 1 });
-    const clean = countNonFinite(ctx, 'Test.nanClean', { input, out }, { n: 1, outIndex: 2 });
+    const all = countNonFinite(ctx, 'Test.nan', { input, out }, { n, outIndex: 1 }, config);
+    const clean = countNonFinite(ctx, 'Test.nanClean', { input, out }, { n: 1, outIndex: 2 }, config);
     submitDispatches(device, [...all.dispatches, ...clean.dispatches]);
     expect(Array.from(await readFloat32(device, out, 3))).toEqual([0, want, 1]);
     const finite = createStorageBufferWith(device, 'Test.finite', new Float32Array([1e-45, 3.4028235e38, -0, 0, 1]));
-    const none = countNonFinite(ctx, 'Test.none', { input: finite, out }, { n: 5 });
+    const none = countNonFinite(ctx, 'Test.none', { input: finite, out }, { n: 5 }, config);
     submitDispatches(device, none.dispatches);
     expect((await readFloat32(device, out, 1))[0]).toBe(0);
     [all, clean, none].forEach((r) => r.destroy());
