@@ -4,22 +4,26 @@
 import { GpuContext } from '../src/gpu/context';
 import { acquireDevice, type AdapterReport } from '../src/gpu/device';
 import { viteShaderSource } from '../src/gpu/shaderSourceVite';
+import { chooseMatmulVariant, type MatmulTuning } from '../src/nn/matmulTuning';
 
 export interface OursGpu {
   device: GPUDevice;
   ctx: GpuContext;
   report: AdapterReport;
+  /** The per-adapter matmul choice and the timings it was made from. */
+  tuning: MatmulTuning;
 }
 
 export class BenchEnv {
   private gpu?: Promise<OursGpu>;
 
+  /** Our device, with the matmul variant chosen for this adapter by measurement (as the app does). */
   ours(): Promise<OursGpu> {
-    this.gpu ??= acquireDevice(navigator.gpu, 'Bench.device').then(({ device, report }) => ({
-      device,
-      report,
-      ctx: new GpuContext(device, viteShaderSource),
-    }));
+    this.gpu ??= acquireDevice(navigator.gpu, 'Bench.device').then(async ({ device, report }) => {
+      const ctx = new GpuContext(device, viteShaderSource);
+      const chosen = await chooseMatmulVariant(ctx);
+      return { device, report, ctx, tuning: chosen };
+    });
     return this.gpu;
   }
 }

@@ -55,8 +55,18 @@ async function benchMatmul(env: BenchEnv, n: number, variant: MatmulVariant, opt
   }
 }
 
+/** The matmul variant this adapter uses, chosen by timing both at start-up (src/nn/matmulTuning.ts). */
+async function benchMatmulChoice(env: BenchEnv): Promise<Partial<BenchRow>> {
+  const { tuning } = await env.ours();
+  const t = tuning.timings;
+  return {
+    ms: t[tuning.choice],
+    detail: `chosen: ${tuning.choice}; ms per dispatch: registerBlocked ${t.registerBlocked.toFixed(3)}, sharedTiles ${t.sharedTiles.toFixed(3)} (shapes ÷${tuning.shapeDivisor})`,
+  };
+}
+
 export function kernelEntries(env: BenchEnv): BenchEntry[] {
-  const entries: BenchEntry[] = [];
+  const entries: BenchEntry[] = [{ suite: 'kernels', name: 'matmul variant choice', impl: 'ours', optimizer: '-', run: () => benchMatmulChoice(env) }];
   for (const n of MATMUL_SIZES) {
     for (const variant of MATMUL_VARIANTS) {
       entries.push({
