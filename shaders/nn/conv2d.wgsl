@@ -50,15 +50,17 @@ const BLOCK = 4u;  // a thread owns BLOCK channels × BLOCK pixels (or BLOCK × 
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;   // (N, OC, OH, OW)
 
 // forward: thread (gid.x, gid.y, n) computes output channels 4·gid.y + i and output pixels
-// 4·gid.x + j (flattened oh·OW + ow, so a block may wrap to the next row), i, j < 4.
-// Per (ic, kh, kw) it loads 4 inputs and 4 weights and does 16 FMAs. Out-of-range channels
+// 4·gid.x + j (flattened oh·OW + ow, so a block may wrap to the next row), i, j < 4, summing
+// over (kh, kw, ic) in that order. Per step it loads 4 inputs and 4 weights and does 16 FMAs. Out-of-range channels
 // and pixels compute on clamped indices and are not stored.
 // Dispatch: (ceil(ceil(OH·OW / 4) / WG), ceil(OC / 4), N).
-// Input at (ih, iw) of plane xBase, zero outside the image.
-fn loadInput(xBase: u32, ih: i32, iw: i32) -> f32 {
-  let inside = ih >= 0 && ih < i32(params.H) && iw >= 0 && iw < i32(params.W);
-  let at = xBase + u32(clamp(ih, 0, i32(params.H) - 1)) * params.W + u32(clamp(iw, 0, i32(params.W) - 1));
-  return select(0.0, inp[at], inside);
+// Offset of (ih, iw) in an input plane (clamped inside it), and whether it lies inside the image.
+fn inputOffset(ih: i32, iw: i32) -> u32 {
+  return u32(clamp(ih, 0, i32(params.H) - 1)) * params.W + u32(clamp(iw, 0, i32(params.W) - 1));
+}
+
+fn inImage(ih: i32, iw: i32) -> bool {
+  return ih >= 0 && ih < i32(params.H) && iw >= 0 && iw < i32(params.W);
 }
 
 // Writes the pixels p0 … p0+3 (those < OHW) of channel oc's plane from acc, plus the bias.
@@ -97,14 +99,24 @@ fn forward(@builtin(global_invocation_id) gid: vec3<u32>) {
   var acc1 = vec4<f32>();
   var acc2 = vec4<f32>();
   var acc3 = vec4<f32>();
-  for (var ic = 0u; ic < IC; ic++) {
-    let xBase = (n * IC + ic) * params.H * params.W;
-    for (var kh = 0u; kh < K; kh++) {
-      let ih = ih0 + i32(kh);
-      for (var kw = 0u; kw < K; kw++) {
-        let iw = iw0 + i32(kw);
-        let xv = vec4<f32>(loadInput(xBase, ih.x, iw.x), loadInput(xBase, ih.y, iw.y), loadInput(xBase, ih.z, iw.z), loadInput(xBase, ih.w, iw.w));
-        let wAt = (ic * K + kh) * K + kw;
+  // Window position outside, input channel inside: the pixels' offsets and padding masks are
+  // computed once per (kh, kw), and the channel loop only loads and multiplies.
+  let HW = params.H * params.W;
+  let plane0 = n * IC * HW;
+  for (var kh = 0u; kh < K; kh++) {
+    let ih = ih0 + i32(kh);
+    for (var kw = 0u; kw < K; kw++) {
+      let iw = iw0 + i32(kw);
+      let x0 = plane0 + inputOffset(ih.x, iw.x);
+      let x1 = plane0 + inputOffset(ih.y, iw.y);
+      let x2 = plane0 + inputOffset(ih.z, iw.z);
+      let x3 = plane0 + inputOffset(ih.w, iw.w);
+      let inside = vec4<bool>(inImage(ih.x, iw.x), inImage(ih.y, iw.y), inImage(ih.z, iw.z), inImage(ih.w, iw.w));
+      let k = kh * K + kw;
+      for (var ic = 0u; ic < IC; ic++) {
+        let xAt = ic * HW;
+        let xv = select(vec4<f32>(), vec4<f32>(inp[x0 + xAt], inp[x1 + xAt], inp[x2 + xAt], inp[x3 + xAt]), inside);
+        let wAt = ic * KK + k;
         acc0 = fma(vec4<f32>(weight[w0 + wAt]), xv, acc0);
         acc1 = fma(vec4<f32>(weight[w1 + wAt]), xv, acc1);
         acc2 = fma(vec4<f32>(weight[w2 + wAt]), xv, acc2);
@@ -127,16 +139,19 @@ fn forward(@builtin(global_invocation_id) gid: vec3<u32>) {
 // w[oc,ic,kh,kw] from output (oh, ow) when oh·S − P + kh = ih, i.e. oh = (ih + P − kh) / S
 // when that divides exactly and lands inside the output. Thread (gid.x, gid.y, n) computes
 // input channels 4·gid.y + i at input pixels 4·gid.x + j (flattened ih·W + iw), summing over
-// (oc, kh, kw) in that order. Dispatch: (ceil(ceil(H·W / 4) / WG), ceil(IC / 4), N).
-// dout at output (oh, ow) = ((th, tw) / S) of plane dyBase when the division is exact and inside
-// the output, else zero.
-fn loadDout(dyBase: u32, th: i32, tw: i32) -> f32 {
+// (kh, kw, oc) in that order. Dispatch: (ceil(ceil(H·W / 4) / WG), ceil(IC / 4), N).
+// Where (th, tw) = (ih + P − kh, iw + P − kw) lands in the output: the offset of (th, tw) / S in
+// an output plane (clamped inside it), and whether the division is exact and inside the output.
+fn outputOffset(th: i32, tw: i32) -> u32 {
+  let S = i32(params.stride);
+  return u32(clamp(th / S, 0, i32(params.OH) - 1)) * params.OW + u32(clamp(tw / S, 0, i32(params.OW) - 1));
+}
+
+fn hitsOutput(th: i32, tw: i32) -> bool {
   let S = i32(params.stride);
   let oh = th / S;
   let ow = tw / S;
-  let hit = th >= 0 && tw >= 0 && oh * S == th && ow * S == tw && oh < i32(params.OH) && ow < i32(params.OW);
-  let at = dyBase + u32(clamp(oh, 0, i32(params.OH) - 1)) * params.OW + u32(clamp(ow, 0, i32(params.OW) - 1));
-  return select(0.0, dout[at], hit);
+  return th >= 0 && tw >= 0 && oh * S == th && ow * S == tw && oh < i32(params.OH) && ow < i32(params.OW);
 }
 
 // dinp[at] = beta·dinp[at] + v.
@@ -182,14 +197,23 @@ fn inputGrad(@builtin(global_invocation_id) gid: vec3<u32>) {
   var acc1 = vec4<f32>();
   var acc2 = vec4<f32>();
   var acc3 = vec4<f32>();
-  for (var oc = 0u; oc < params.OC; oc++) {
-    let dyBase = (n * params.OC + oc) * OHW;
-    for (var kh = 0u; kh < K; kh++) {
-      let th = th0 - i32(kh);
-      for (var kw = 0u; kw < K; kw++) {
-        let tw = tw0 - i32(kw);
-        let dv = vec4<f32>(loadDout(dyBase, th.x, tw.x), loadDout(dyBase, th.y, tw.y), loadDout(dyBase, th.z, tw.z), loadDout(dyBase, th.w, tw.w));
-        let wAt = oc * IC * KK + kh * K + kw;
+  // Window position outside, output channel inside: the divisions by S and the masks are
+  // computed once per (kh, kw), and the channel loop only loads and multiplies.
+  let plane0 = n * params.OC * OHW;
+  for (var kh = 0u; kh < K; kh++) {
+    let th = th0 - i32(kh);
+    for (var kw = 0u; kw < K; kw++) {
+      let tw = tw0 - i32(kw);
+      let y0 = plane0 + outputOffset(th.x, tw.x);
+      let y1 = plane0 + outputOffset(th.y, tw.y);
+      let y2 = plane0 + outputOffset(th.z, tw.z);
+      let y3 = plane0 + outputOffset(th.w, tw.w);
+      let hit = vec4<bool>(hitsOutput(th.x, tw.x), hitsOutput(th.y, tw.y), hitsOutput(th.z, tw.z), hitsOutput(th.w, tw.w));
+      let k = kh * K + kw;
+      for (var oc = 0u; oc < params.OC; oc++) {
+        let yAt = oc * OHW;
+        let dv = select(vec4<f32>(), vec4<f32>(dout[y0 + yAt], dout[y1 + yAt], dout[y2 + yAt], dout[y3 + yAt]), hit);
+        let wAt = oc * IC * KK + k;
         acc0 = fma(vec4<f32>(weight[w0 + wAt]), dv, acc0);
         acc1 = fma(vec4<f32>(weight[w1 + wAt]), dv, acc1);
         acc2 = fma(vec4<f32>(weight[w2 + wAt]), dv, acc2);
@@ -264,13 +288,16 @@ fn weightPartial(@builtin(global_invocation_id) gid: vec3<u32>) {
   var acc2 = vec4<f32>();
   var acc3 = vec4<f32>();
   let total = params.N * OHW;
-  let qEnd = min(total, (chunkId + 1u) * params.chunk);
-  for (var q = chunkId * params.chunk; q < qEnd; q++) {
-    let n = q / OHW;
-    let p = q % OHW;
-    let ihBase = i32((p / params.OW) * params.stride);
-    let iwBase = i32((p % params.OW) * params.stride);
-    let dyBase = n * params.OC * OHW + p;
+  let q0 = chunkId * params.chunk;
+  let qEnd = min(total, q0 + params.chunk);
+  // Position q = (n·OH + oh)·OW + ow, advanced by counters instead of divisions in the loop.
+  var n = q0 / OHW;
+  var oh = (q0 % OHW) / params.OW;
+  var ow = q0 % params.OW;
+  for (var q = q0; q < qEnd; q++) {
+    let ihBase = i32(oh * params.stride);
+    let iwBase = i32(ow * params.stride);
+    let dyBase = n * params.OC * OHW + oh * params.OW + ow;
     let xv = vec4<f32>(
       loadColumn(n, ihBase, iwBase, ics.x, khs.x, kws.x, isBias.x),
       loadColumn(n, ihBase, iwBase, ics.y, khs.y, kws.y, isBias.y),
@@ -280,6 +307,14 @@ fn weightPartial(@builtin(global_invocation_id) gid: vec3<u32>) {
     acc1 = fma(vec4<f32>(dout[dyBase + o1]), xv, acc1);
     acc2 = fma(vec4<f32>(dout[dyBase + o2]), xv, acc2);
     acc3 = fma(vec4<f32>(dout[dyBase + o3]), xv, acc3);
+    // Next position, branch-free: ow wraps into oh, oh into n.
+    ow += 1u;
+    let wrapW = ow == params.OW;
+    ow = select(ow, 0u, wrapW);
+    oh = select(oh, oh + 1u, wrapW);
+    let wrapH = oh == params.OH;
+    oh = select(oh, 0u, wrapH);
+    n = select(n, n + 1u, wrapH);
   }
   storePartial(chunkId, oc0, col0, cols, acc0);
   storePartial(chunkId, oc0 + 1u, col0, cols, acc1);
