@@ -47,8 +47,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (i >= params.N) { return; }
   let x = inp[i];
   let u = inner(x);
-  let sp = 1.0 / (1.0 + exp(-2.0 * u));  // σ(2u)
-  let sm = 1.0 / (1.0 + exp(2.0 * u));   // σ(−2u), not 1 − sp (that cancels)
+  let e = exp(-2.0 * u);
+  let sp = 1.0 / (1.0 + e);  // σ(2u)
+  let sm = e * sp;           // σ(−2u) = e^(−2u)·σ(2u): one exp, and no 1 − sp (that cancels)
   let grad = sp + 2.0 * x * sp * sm * GELU_SCALE * (1.0 + 3.0 * GELU_CUBE * x * x);
   var v = dout[i] * grad;
   if (params.accumulate != 0u) { v += dinp[i]; }
