@@ -31,6 +31,8 @@ export interface TrainArgs {
   gamma?: number;
   evalEvery?: number;
   evalBatches: number; // validation batches per periodic evaluation
+  sharpnessEvery?: number; // steps between Hessian-trace measurements (0 = off, the CLI default)
+  sharpnessProbes?: number; // Rademacher probes per measurement
   finalEvalBatches?: number; // batches of the final evaluation (default: the whole split)
   out?: string;
   checkpointSteps?: number[];
@@ -58,6 +60,9 @@ and checkpoints (safetensors) into --out.
   --eval-every N           steps between validation evaluations (0 = only at the end)
   --eval-batches N         validation batches per evaluation (default 8)
   --final-eval-batches N   batches of the final evaluation (default: the whole split)
+  --sharpness-every N      Hessian trace and top eigenvalue every N steps and at the end, into
+                           sharpness.csv (default 0: off)
+  --sharpness-probes N     Rademacher probes per trace estimate (default 8)
   --out DIR                output folder (default runs/<preset>-<optimizer>-s<seed>)
   --checkpoint-steps LIST  steps to save, e.g. 0,100,500 (0 = initial state; default: the last step)
   --resume CKPT            continue from a checkpoint (its config; --steps may extend the run)
@@ -81,6 +86,8 @@ const FLAGS: Record<string, { key: keyof TrainArgs; spec: Spec }> = {
   '--gamma': { key: 'gamma', spec: { kind: 'number', check: (x) => (x >= 0 && x <= 1 ? null : 'γ must be a number in [0, 1]') } },
   '--eval-every': { key: 'evalEvery', spec: { kind: 'int', min: 0, max: 10_000_000 } },
   '--eval-batches': { key: 'evalBatches', spec: { kind: 'int', min: 1, max: 100_000 } },
+  '--sharpness-every': { key: 'sharpnessEvery', spec: { kind: 'int', min: 0, max: 10_000_000 } },
+  '--sharpness-probes': { key: 'sharpnessProbes', spec: { kind: 'int', min: 1, max: 1024 } },
   '--final-eval-batches': { key: 'finalEvalBatches', spec: { kind: 'int', min: 1, max: 100_000 } },
   '--out': { key: 'out', spec: { kind: 'string' } },
   '--checkpoint-steps': { key: 'checkpointSteps', spec: { kind: 'string' } },

@@ -4,7 +4,7 @@
 //   ckpt-<step>.safetensors     checkpoints at --checkpoint-steps (one file per run: ckpt-<step>-<id>…
 //                               when the config has several runs); docs/checkpoints.md
 // Every input is checked before the GPU is opened (trainArgs.ts, trainSetup.ts).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DataError } from '../data/errors';
 import { chooseMatmulVariant } from '../nn/matmulTuning';
@@ -143,9 +143,18 @@ async function train(plan: TrainPlan, args: TrainArgs, stdout: ProgressOutput, s
       for (const e of await comparison.evaluate(batches)) evals.set(`${e.runId}/${e.step}`, e);
     };
     const canEvaluate = data.kind !== 'toy';
+    // Sharpness (Hutchinson trace, top eigenvalue) every S steps and at the end, outside the
+    // timed steps, into sharpness.csv (run, step, trace, trace_stderr, top_eig).
+    const sharpnessCsv = config.sharpnessEvery > 0 ? openSync(join(out, 'sharpness.csv'), plan.resume ? 'a' : 'w') : undefined;
+    if (sharpnessCsv !== undefined && !plan.resume) writeSync(sharpnessCsv, 'run,step,trace,trace_stderr,top_eig\n');
+    const measureSharpness = async () => {
+      if (sharpnessCsv === undefined) return;
+      for (const m of await comparison.measureSharpness(config.sharpnessProbes)) writeSync(sharpnessCsv, `${m.runId},${m.step},${m.trace},${m.stderr},${m.topEig ?? ''}\n`);
+    };
     for (let s = startStep; s < stopStep; s++) {
       if (plan.checkpointSteps.includes(s) && !(plan.resume && s === startStep)) await saveCheckpoint(s);
       if (canEvaluate && config.evalEvery > 0 && s % config.evalEvery === 0) await evaluate(args.evalBatches);
+      if (config.sharpnessEvery > 0 && s > startStep && s % config.sharpnessEvery === 0) await measureSharpness();
       dump?.write(s);
       await comparison.step();
       if (comparison.runs.every((r) => !comparison.isActive(r.id))) break;
@@ -168,6 +177,8 @@ async function train(plan: TrainPlan, args: TrainArgs, stdout: ProgressOutput, s
     } else {
       for (const m of latest.values()) stdout.write(`run ${m.runId}: loss ${m.loss.toExponential(4)}\n`);
     }
+    await measureSharpness();
+    if (sharpnessCsv !== undefined) closeSync(sharpnessCsv);
     if (plan.checkpointSteps.includes(stopStep)) await saveCheckpoint(stopStep);
     stdout.write(`wrote ${out}\n`);
     return 0;

@@ -92,6 +92,8 @@ export function buildConfig(args: TrainArgs): ComparisonConfig {
   put('batchSize', args.batch, budget.batch);
   put('totalSteps', args.steps, budget.steps);
   put('evalEvery', args.evalEvery, budget.evalEvery);
+  put('sharpnessEvery', args.sharpnessEvery, 0); // off by default on the CLI (issue 5: cost control)
+  put('sharpnessProbes', args.sharpnessProbes, DEFAULT_COMPARISON.sharpnessProbes);
   if (args.config === undefined) {
     const o = OPTIMIZER_RUNS[args.optimizer ?? 'adamw'];
     const optimizer: OptimizerConfig = { ...optimizerDefaults(o.base), ire: { ...DEFAULT_IRE, enabled: o.ire } };
