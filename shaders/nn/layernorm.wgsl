@@ -148,12 +148,15 @@ fn main(
 #endif
 
 #if BACKWARD_PARAMS
-// dweight and dbias: column reductions over the N rows. One workgroup per WG_X adjacent
-// channels; thread (tx, ty) sums rows ty, ty + WG_Y, … of channel wid.x·WG_X + tx in order,
-// then a fixed tree over ty (WG_Y a power of two). Dispatch: (ceil(C / WG_X), 1, 1).
+// dweight and dbias: column reductions over the N rows. Two variants (src/nn/layernorm.ts):
+//   default         one workgroup per WG_X adjacent channels; thread (tx, ty) sums rows ty,
+//                   ty + WG_Y, … of channel wid.x·WG_X + tx in order, then a fixed tree over ty
+//                   (WG_Y a power of two). Dispatch: (ceil(C / WG_X), 1, 1). For GPUs.
+//   SERIAL_COLUMNS  one thread per channel c = wid.x·WG_X·WG_Y + local index sums all N rows in
+//                   order; no workgroup memory or barriers (slow on CPU adapters).
+//                   Dispatch: (ceil(C / (WG_X·WG_Y)), 1, 1).
 override WG_X: u32 = 16;
 override WG_Y: u32 = 16;
-var<workgroup> partial: array<vec2<f32>, WG_X * WG_Y>;  // (WG_Y, WG_X) of (Σ dout·norm, Σ dout)
 
 @group(0) @binding(1) var<storage, read> inp: array<f32>;            // (N, C)
 @group(0) @binding(2) var<storage, read> mean: array<f32>;           // (N)
@@ -161,6 +164,30 @@ var<workgroup> partial: array<vec2<f32>, WG_X * WG_Y>;  // (WG_Y, WG_X) of (Σ d
 @group(0) @binding(4) var<storage, read> dout: array<f32>;           // (N, C)
 @group(0) @binding(5) var<storage, read_write> dweight: array<f32>;  // (C)
 @group(0) @binding(6) var<storage, read_write> dbias: array<f32>;    // (C)
+
+// Writes channel col's (Σ dout·norm, Σ dout), added to the existing gradient with accumulate.
+fn storeParams(col: u32, sums: vec2<f32>) {
+  var v = sums;
+  if (params.accumulate != 0u) { v += vec2<f32>(dweight[col], dbias[col]); }
+  dweight[col] = v.x;
+  dbias[col] = v.y;
+}
+
+#if SERIAL_COLUMNS
+@compute @workgroup_size(WG_X, WG_Y, 1)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lix: u32) {
+  let C = params.C;
+  let col = wid.x * WG_X * WG_Y + lix;
+  if (col >= C) { return; }
+  var s = vec2<f32>(0.0, 0.0);
+  for (var n = 0u; n < params.N; n++) {
+    let g = dout[n * C + col];
+    s += vec2<f32>(g * (inp[n * C + col] - mean[n]) * rstd[n], g);
+  }
+  storeParams(col, s);
+}
+#else
+var<workgroup> partial: array<vec2<f32>, WG_X * WG_Y>;  // (WG_Y, WG_X) of (Σ dout·norm, Σ dout)
 
 @compute @workgroup_size(WG_X, WG_Y, 1)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
@@ -181,11 +208,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     }
     workgroupBarrier();
   }
-  if (lid.y == 0u && col < C) {
-    var v = partial[lid.x];
-    if (params.accumulate != 0u) { v += vec2<f32>(dweight[col], dbias[col]); }
-    dweight[col] = v.x;
-    dbias[col] = v.y;
-  }
+  if (lid.y == 0u && col < C) { storeParams(col, partial[lid.x]); }
 }
+#endif
 #endif

@@ -17,6 +17,20 @@ export const LAYERNORM_EPS = 1e-5;
 /** Channels per workgroup × row lanes of the dweight/dbias column sums. */
 export const LAYERNORM_COLUMN_WORKGROUP = { x: 16, y: 16 } as const;
 
+/** Threads (one per channel) per workgroup of the serial column sums. */
+export const LAYERNORM_SERIAL_WORKGROUP = 64;
+
+/**
+ * dweight/dbias column sums: 'tree' (a workgroup reduces row lanes through workgroup memory,
+ * for GPUs) or 'serial' (one thread per channel sums every row, no barriers, for CPU adapters).
+ */
+export type ColumnVariant = 'tree' | 'serial';
+
+/** serial where the barrier-free matmul won the adapter measurement, else tree. */
+export function layernormColumnVariant(ctx: GpuContext): ColumnVariant {
+  return ctx.choices.matmul === 'registerBlocked' ? 'serial' : 'tree';
+}
+
 export interface LayernormShape {
   /** Rows, B·T. */
   N: number;
@@ -25,6 +39,8 @@ export interface LayernormShape {
   eps?: number;
   /** Thread mapping of the row kernels (forward, dinp); default threadPerRow (see rowVariant.ts). */
   variant?: RowVariant;
+  /** Thread mapping of the dweight/dbias sums; default layernormColumnVariant(ctx). */
+  columns?: ColumnVariant;
 }
 
 type Pass = 'FORWARD' | 'BACKWARD_INPUT' | 'BACKWARD_PARAMS';
@@ -33,6 +49,7 @@ function layernormKernel(ctx: GpuContext, label: string, pass: Pass, storage: Bi
   const rowwise = pass !== 'BACKWARD_PARAMS';
   const variant = shape.variant ?? DEFAULT_ROW_VARIANT;
   const col = LAYERNORM_COLUMN_WORKGROUP;
+  const serial = !rowwise && (shape.columns ?? layernormColumnVariant(ctx)) === 'serial';
   requirePowerOfTwo(label, 'WG', ROW_WORKGROUP);
   requirePowerOfTwo(label, 'WG_Y', col.y);
   return ctx.kernel({
@@ -44,11 +61,12 @@ function layernormKernel(ctx: GpuContext, label: string, pass: Pass, storage: Bi
       FORWARD: pass === 'FORWARD',
       BACKWARD_INPUT: pass === 'BACKWARD_INPUT',
       BACKWARD_PARAMS: !rowwise,
+      SERIAL_COLUMNS: serial,
     },
-    overrides: rowwise ? { WG: ROW_WORKGROUP } : { WG_X: col.x, WG_Y: col.y },
+    overrides: rowwise ? { WG: ROW_WORKGROUP } : serial ? { WG_X: LAYERNORM_SERIAL_WORKGROUP, WG_Y: 1 } : { WG_X: col.x, WG_Y: col.y },
     params: { layout: ctx.layout(LAYERNORM_PARAMS), values: { N: shape.N, C: shape.C, eps: shape.eps ?? LAYERNORM_EPS, accumulate: accumulate ? 1 : 0 } },
     buffers: storage,
-    workgroups: rowwise ? rowGrid(shape.N, variant) : [Math.ceil(shape.C / col.x), 1, 1],
+    workgroups: rowwise ? rowGrid(shape.N, variant) : [Math.ceil(shape.C / (serial ? LAYERNORM_SERIAL_WORKGROUP : col.x)), 1, 1],
   });
 }
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { layernormBackward, layernormForward } from '../../src/nn/layernorm';
+import { layernormBackward, layernormForward, type ColumnVariant } from '../../src/nn/layernorm';
 import { layernormBackwardRef, layernormForwardRef } from '../../src/ref/layernorm';
 import { Rng } from '../../src/util/rng';
 import { expectClose } from '../helpers/compare';
@@ -9,6 +9,9 @@ import type { RowVariant } from '../../src/nn/rowVariant';
 import { layerHarness, sameBits } from './layerHarness';
 
 const VARIANTS: RowVariant[] = ['threadPerRow', 'workgroupPerRow'];
+// The dweight/dbias variant each row variant runs with here (CPU adapters pair threadPerRow with
+// serial column sums, GPUs may pick either row variant with the tree), so both are tested.
+const COLUMNS: Record<RowVariant, ColumnVariant> = { threadPerRow: 'serial', workgroupPerRow: 'tree' };
 
 describe('layernorm', () => {
   const gpu = useGpu();
@@ -47,7 +50,7 @@ describe('layernorm', () => {
       it(`${variant}: forward and backward at N=${N}, C=${C}`, async () => {
         const { ctx } = gpu();
         const { x, weight, bias, dout, bufs } = setup(N, C, N * 13 + C);
-        const shape = { N, C, variant };
+        const shape = { N, C, variant, columns: COLUMNS[variant] };
         h.run([layernormForward(ctx, 'Test.ln', bufs, shape), ...layernormBackward(ctx, 'Test.lnBack', bufs, shape).kernels]);
         const f = layernormForwardRef(x, weight, bias, N, C);
         const tol = { atol: 2e-5, rtol: 1e-4 };
@@ -95,7 +98,7 @@ describe('layernorm', () => {
       const { x, weight, bias, bufs } = setup(N, C, 21);
       const w = new Rng(22).uniformArray(N * C); // L = Σ out·w
       const g = { ...bufs, dout: h.upload('w', w) };
-      h.run([layernormForward(ctx, 'Test.ln', g, { N, C, variant }), ...layernormBackward(ctx, 'Test.lnBack', g, { N, C, variant }).kernels]);
+      h.run([layernormForward(ctx, 'Test.ln', g, { N, C, variant }), ...layernormBackward(ctx, 'Test.lnBack', g, { N, C, variant, columns: COLUMNS[variant] }).kernels]);
       const loss = (xx: ArrayLike<number>, ww: ArrayLike<number>, bb: ArrayLike<number>) => weightedSum(layernormForwardRef(xx, ww, bb, N, C).out, w);
       const tol = { atol: 1e-4, rtol: 1e-3 };
       expectGradientMatches(await h.f32(g.dinp, N * C), (v) => loss(v, weight, bias), x, tol, 'dinp', sampleIndices(N * C, 16));
