@@ -9,6 +9,27 @@ import type { UniformField } from '../gpu/uniforms';
 export const SELECT_WG = 256;
 /** Most workgroups of a histogram pass (each thread then loops over the rest). */
 export const SELECT_MAX_GROUPS = 256;
+
+/** Threads per workgroup of the histogram and mask passes, and most histogram workgroups. */
+export interface SelectConfig {
+  wg: number;
+  maxGroups: number;
+}
+
+/** GPUs: many wide workgroups. */
+export const SELECT_GPU: SelectConfig = { wg: SELECT_WG, maxGroups: SELECT_MAX_GROUPS };
+
+/**
+ * CPU adapters (SwiftShader): each histogram workgroup pays two barriers across its SIMD groups
+ * and 256 global atomics; 16 workgroups of 64 threads make a pass over 269k entries ~9× cheaper
+ * than 256 × 256 (67 → 7.6 ms CPU).
+ */
+export const SELECT_CPU: SelectConfig = { wg: 64, maxGroups: 16 };
+
+/** SELECT_CPU where the barrier-free matmul won the adapter measurement, else SELECT_GPU. */
+export function selectConfig(ctx: GpuContext): SelectConfig {
+  return ctx.choices.matmul === 'registerBlocked' ? SELECT_CPU : SELECT_GPU;
+}
 const SHIFTS = [24, 16, 8, 0] as const;
 
 const INIT_PARAMS: readonly UniformField[] = [
@@ -56,6 +77,7 @@ export class RadixSelect {
     readonly label: string,
     b: RadixSelectBuffers,
     readonly shape: RadixSelectShape,
+    config: SelectConfig = selectConfig(ctx),
   ) {
     const P = shape.count;
     if (!Number.isInteger(P) || P < 1) throw new Error(`${label}: count ${P} must be a positive integer`);
@@ -70,7 +92,7 @@ export class RadixSelect {
     this.state = createStorageBuffer(ctx.device, `${label}.state`, 8 * 4);
     this.hist = createStorageBuffer(ctx.device, `${label}.hist`, 256 * 4);
     const shader = 'optim/select';
-    const overrides = { WG: SELECT_WG };
+    const overrides = { WG: config.wg };
     this.init = ctx.kernel({
       label: `${label}.init`,
       shader,
@@ -80,7 +102,7 @@ export class RadixSelect {
       buffers: [this.state, this.hist],
       workgroups: [1, 1, 1],
     });
-    const groups = Math.max(1, Math.min(SELECT_MAX_GROUPS, Math.ceil(P / SELECT_WG)));
+    const groups = Math.max(1, Math.min(config.maxGroups, Math.ceil(P / config.wg)));
     const passes = SHIFTS.flatMap((shift) => [
       ctx.kernel({
         label: `${label}.histogram${shift}`,
@@ -112,7 +134,7 @@ export class RadixSelect {
         values: { n: P, padCount: shape.padCount, countIndex: shape.countIndex, thresholdIndex: shape.thresholdIndex },
       },
       buffers: [b.h, this.state, b.mask, b.stats],
-      workgroups: grid1d(P, SELECT_WG),
+      workgroups: grid1d(P, config.wg),
     });
     this.dispatches = [this.init, ...passes, mask];
   }

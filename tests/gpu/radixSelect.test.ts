@@ -3,7 +3,7 @@ import { createStorageBuffer, createStorageBufferWith } from '../../src/gpu/buff
 import { submitDispatches } from '../../src/gpu/dispatch';
 import { readFloat32, readUint32 } from '../../src/gpu/readback';
 import { flatRank } from '../../src/optim/ire';
-import { RadixSelect, SELECT_MAX_GROUPS, SELECT_WG } from '../../src/optim/radixSelect';
+import { RadixSelect, SELECT_CPU, SELECT_GPU, SELECT_MAX_GROUPS, SELECT_WG, type SelectConfig } from '../../src/optim/radixSelect';
 import { maskRef, selectRef } from '../../src/ref/ire';
 import { Rng } from '../../src/util/rng';
 import { useGpu } from '../helpers/gpu';
@@ -28,13 +28,13 @@ function dataSets(n: number, seed: number): [string, Float32Array][] {
 describe('radix select of the γ-threshold and the flat mask', () => {
   const gpu = useGpu();
 
-  async function check(h: Float32Array, rank: number, enabled: boolean, padCount: number, what: string) {
+  async function check(h: Float32Array, rank: number, enabled: boolean, padCount: number, what: string, config: SelectConfig = SELECT_GPU) {
     const { ctx, device } = gpu();
     const P = h.length;
     const hBuf = createStorageBufferWith(device, 'Test.h', h);
     const mask = createStorageBuffer(device, 'Test.mask', P * 4);
     const stats = createStorageBuffer(device, 'Test.stats', 16);
-    const select = new RadixSelect(ctx, 'Test.select', { h: hBuf, mask, stats }, { count: P, padCount, countIndex: 2, thresholdIndex: 3 });
+    const select = new RadixSelect(ctx, 'Test.select', { h: hBuf, mask, stats }, { count: P, padCount, countIndex: 2, thresholdIndex: 3 }, config);
     select.setRank(rank, enabled);
     submitDispatches(device, select.dispatches);
     const [gotMask, gotStats] = await Promise.all([readUint32(device, mask, P), readFloat32(device, stats, 4)]);
@@ -66,6 +66,12 @@ describe('radix select of the γ-threshold and the flat mask', () => {
     await check(spread, 12345, true, 0, 'large');
     const small = Float32Array.from([3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5]);
     for (let r = 0; r < small.length; r++) await check(small, r, true, 0, `rank ${r}`);
+  });
+
+  it('CPU configuration (few narrow workgroups): past one sweep, and on tied and close data', async () => {
+    const n = SELECT_CPU.maxGroups * SELECT_CPU.wg + 4463;
+    const sets = dataSets(n, 6);
+    for (const [name, h] of sets) await check(h, Math.floor(0.6 * n), true, 0, `CPU ${name}`, SELECT_CPU);
   });
 
   it('follows the γ rule with padding: k = ⌊γ·pReal⌋ flagged, padding left out of the count', async () => {
