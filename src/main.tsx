@@ -40,8 +40,10 @@ if (!('gpu' in navigator) || !navigator.gpu) {
 const linkHash = configToUrlHash(fromUrl.finalConfig);
 const persistence = Persistence.start(store, { restoreLatest: (saved) => location.hash === '' || configToUrlHash(saved) === linkHash });
 
-// A handle for debugging from the console and for browser tests that drive the UI with reports.
-(window as unknown as { irePlayground: { store: typeof store; persistence: typeof persistence } }).irePlayground = { store, persistence };
+// A handle for debugging from the console and for browser tests that drive the UI with reports
+// (and, through `post`, send the worker diagnostics such as simulate-device-loss).
+const post = (m: WorkerRequest) => worker?.postMessage(m);
+(window as unknown as { irePlayground: { store: typeof store; persistence: typeof persistence; post: typeof post } }).irePlayground = { store, persistence, post };
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

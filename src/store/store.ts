@@ -72,6 +72,8 @@ export interface AppState {
   step: number;
   runs: Record<string, RunView>;
   deviceLost: { message: string; resumable: boolean } | null;
+  /** The last checkpoint file the worker sent (the UI saves it as a download). */
+  checkpointFile: { requestId: number; fileName: string; bytes: Uint8Array } | null;
   // metrics (series mutated in place; metricsRevision changes on every append)
   series: Record<string, RunSeries>;
   metricsRevision: number;
@@ -112,6 +114,8 @@ export interface AppState {
   fork(runId: string): string | null;
   removeRun(runId: string): void;
   requestSample(prompt: string, maxTokens: number, temperature: number): string | null;
+  /** Asks the worker for a run's checkpoint (safetensors) at the current step. */
+  exportCheckpoint(runId: string): string | null;
   resume(): void;
   setToyParams(p: Partial<ToyParams>): void;
   setPrefs(p: Partial<Prefs>): void;
@@ -223,6 +227,7 @@ export function createAppStore(options: StoreOptions = {}) {
       step: 0,
       runs: runsFor(initial),
       deviceLost: null,
+      checkpointFile: null,
       series: seriesFor(initial),
       metricsRevision: 0,
       events: [],
@@ -336,6 +341,9 @@ export function createAppStore(options: StoreOptions = {}) {
             set({ samples: { ...cur, byRun: { ...cur.byRun, [report.runId]: { step: report.step, text: report.text } } } });
             break;
           }
+          case 'checkpoint-file':
+            set({ checkpointFile: { requestId: report.requestId, fileName: report.fileName, bytes: report.bytes } });
+            break;
           case 'checkpoints':
             set((s) => ({ runs: { ...s.runs, [report.runId]: { ...(s.runs[report.runId] ?? idleRun()), checkpoints: report.steps } } }));
             break;
@@ -498,6 +506,13 @@ export function createAppStore(options: StoreOptions = {}) {
         const requestId = nextRequestId++;
         set({ samples: { requestId, prompt, byRun: {} } });
         send({ type: 'sample', requestId, prompt, maxTokens, temperature, seed: get().config.seed });
+        return null;
+      },
+
+      exportCheckpoint(runId) {
+        if (get().session !== 'ready') return 'start training first: a checkpoint holds a run at its current step';
+        if (!get().config.runs.some((r) => r.id === runId)) return `no run ${runId}`;
+        send({ type: 'export-checkpoint', runId, requestId: nextRequestId++ });
         return null;
       },
 

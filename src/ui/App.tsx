@@ -6,6 +6,7 @@ import { ComparisonPanel } from './ComparisonPanel';
 import { SamplesPanel } from './SamplesPanel';
 import { StoragePanel } from './StoragePanel';
 import { ToyPanel } from './ToyPanel';
+import { CheckpointDownload } from './CheckpointDownload';
 
 const TABS: { id: Tab; label: string }[] = [
   { id: 'compare', label: 'Comparison' },
@@ -41,6 +42,7 @@ export function App({ store, persistence = null }: { store: AppStore; persistenc
         </div>
       </header>
       <Notice store={store} />
+      <CheckpointDownload store={store} />
       <nav className="tabs" role="tablist" aria-label="Views">
         {TABS.map((t) => (
           <button

@@ -104,6 +104,15 @@ export function RunCard({ store, runId, index }: { store: AppStore; runId: strin
         <button type="button" data-testid={`fork-${run.id}`} onClick={() => store.getState().fork(run.id)} title="Copy this run's full state at the current step into a new run">
           Fork
         </button>
+        <button
+          type="button"
+          className="quiet"
+          data-testid={`checkpoint-${run.id}`}
+          onClick={() => store.getState().exportCheckpoint(run.id)}
+          title="Save this run's parameters, optimizer and IRE state at the current step as safetensors (loads in PyTorch)"
+        >
+          Checkpoint
+        </button>
         {runCount > 1 && (
           <button type="button" className="quiet" onClick={() => store.getState().removeRun(run.id)}>
             Remove

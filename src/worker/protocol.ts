@@ -56,6 +56,8 @@ export type WorkerRequest =
   | { type: 'sample'; requestId: number; prompt: string; maxTokens: number; temperature: number; seed: number }
   /** After `device-lost`: acquire a new device and restore every run from its last checkpoint. */
   | { type: 'resume' }
+  /** A run's full state at the current step as a safetensors checkpoint; answered by `checkpoint-file`. */
+  | { type: 'export-checkpoint'; runId: string; requestId: number }
   /** Diagnostics: destroy the worker's GPU device as a driver reset would (tests the recovery path). */
   | { type: 'simulate-device-loss' }
   /** The toy landscape L(u,v) = (1+u²)v²/2 (ire.md); answered by `toy-result`. */
@@ -166,6 +168,8 @@ export type WorkerReport =
   /** Steps at which an in-memory checkpoint of `runId` is held (device-loss recovery, export). */
   | { type: 'checkpoints'; runId: string; steps: number[] }
   | { type: 'device-lost'; message: string; resumable: boolean }
+  /** A run's checkpoint (safetensors bytes, docs/checkpoints.md), for the page to save. */
+  | { type: 'checkpoint-file'; requestId: number; runId: string; step: number; fileName: string; bytes: Uint8Array }
   | { type: 'toy-result'; result: ToyResult };
 
 export interface ToyTrajectory {

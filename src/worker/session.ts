@@ -7,7 +7,7 @@ import type { GpuContext } from '../gpu/context';
 import { readRanges } from '../gpu/readback';
 import { runToy } from '../optim/toyExperiment';
 import { Comparison, type ComparisonHooks, type EvalMetrics } from '../train/comparison';
-import { captureComparison, resumeComparison, type ComparisonState } from '../train/checkpoint';
+import { captureComparison, encodeRunCheckpoint, resumeComparison, type ComparisonState } from '../train/checkpoint';
 import type { ComparisonConfig, RunConfig } from '../train/config';
 import { validateConfig, validateField } from '../train/configSchema';
 import { memoryPlanCheck, modelDataFor, planComparison } from '../train/memoryPlan';
@@ -135,6 +135,8 @@ export class TrainingSession {
           return this.receiveUserData(msg.data);
         case 'resume':
           return await this.resume();
+        case 'export-checkpoint':
+          return await this.exportCheckpoint(msg.runId, msg.requestId);
         case 'simulate-device-loss':
           this.ctx.device.destroy();
           return;
@@ -298,6 +300,21 @@ export class TrainingSession {
   private async keepCheckpoint(c: Comparison): Promise<void> {
     this.checkpoint = await captureComparison(this.ctx.device, c);
     for (const r of c.runs) this.post({ type: 'checkpoints', runId: r.id, steps: [this.checkpoint.step] });
+  }
+
+  /** Encodes one run's state at the current step as a safetensors file for the page. */
+  private async exportCheckpoint(runId: string, requestId: number): Promise<void> {
+    const c = this.requireComparison();
+    c.runById(runId);
+    const wasRunning = this.running;
+    await this.pause();
+    try {
+      const state = await captureComparison(this.ctx.device, c);
+      const bytes = encodeRunCheckpoint(state, runId);
+      this.post({ type: 'checkpoint-file', requestId, runId, step: state.step, fileName: `ire-playground-${runId}-step${state.step}.safetensors`, bytes });
+    } finally {
+      if (wasRunning) this.start(this.stepsLeft);
+    }
   }
 
   /** After a device loss: a new device, every run restored from the last in-memory checkpoint. */
