@@ -40,11 +40,13 @@ describe('a lost GPU device', () => {
     await notice.waitFor({ timeout: 60_000 });
     expect(await notice.textContent()).toMatch(/The GPU device was lost/);
     expect(await s.page.getByTestId('run-status').first().textContent()).toMatch(/device lost/);
+    await s.page.evaluate(`(() => { const st = window.irePlayground.store; window.__progress = []; st.subscribe((a, b) => { if (a.step !== b.step) window.__progress.push(a.step); }); })()`);
     await notice.getByRole('button', { name: /Resume every run/ }).click();
-    // Back at the checkpoint (a multiple of 4), then training continues past it.
-    await expect.poll(() => stepOf(s), { timeout: 60_000 }).toBeGreaterThanOrEqual(4);
-    const resumedAt = await stepOf(s);
+    // Back at the last checkpoint (a multiple of 4): the worker reports it as the current step.
+    await expect.poll(async () => (await s.page.evaluate('window.__progress')) as number[], { timeout: 60_000 }).not.toEqual([]);
+    const resumedAt = ((await s.page.evaluate('window.__progress')) as number[]).at(-1)!;
     expect(resumedAt % 4).toBe(0);
+    expect(await stepOf(s)).toBe(resumedAt);
     await s.page.getByTestId('start').click();
     await expect.poll(() => stepOf(s), { timeout: 120_000, interval: 500 }).toBeGreaterThan(resumedAt + 2);
     expect(await s.page.getByTestId('device-lost').count()).toBe(0);

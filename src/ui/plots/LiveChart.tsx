@@ -39,19 +39,25 @@ export function LiveChart({ store, kind }: { store: AppStore; kind: ChartKind })
     let disposed = false;
     let timer: ReturnType<typeof setTimeout> | null = null;
     let lastDraw = 0;
+    let drawCost = 0;
 
     const draw = () => {
       timer = null;
       const el = plotRef.current;
       if (disposed || !el || !plotly) return;
-      lastDraw = performance.now();
+      const started = performance.now();
+      lastDraw = started;
       const fig = buildFigure(kind, chartInput(store.getState()));
       if (summaryRef.current) summaryRef.current.textContent = `${CHART_TITLES[kind]}. ${fig.empty ? 'No data yet.' : fig.summary}`;
       if (emptyRef.current) emptyRef.current.hidden = !fig.empty;
       el.style.visibility = fig.empty ? 'hidden' : 'visible';
       // The first draw builds the whole SVG (the costly part); it happens right after Plotly
       // loads, while the page is idle, so that redraws during training only update it.
-      void plotly.react(el, fig.data, fig.layout, PLOT_CONFIG);
+      void plotly.react(el, fig.data, fig.layout, PLOT_CONFIG).then(() => {
+        // Adaptive rate: a chart spends at most about a sixth of the main thread on redraws, so
+        // a slow machine (or a CPU-emulated GPU competing for the cores) stays responsive.
+        drawCost = performance.now() - started;
+      });
     };
     // Charts scrolled out of view are not redrawn (each redraw is a main-thread task); they catch
     // up when they come into view.
@@ -64,7 +70,7 @@ export function LiveChart({ store, kind }: { store: AppStore; kind: ChartKind })
         return;
       }
       if (timer !== null) return;
-      timer = setTimeout(draw, Math.max(0, lastDraw + REDRAW_INTERVAL_MS - performance.now()));
+      timer = setTimeout(draw, Math.max(0, lastDraw + Math.max(REDRAW_INTERVAL_MS, 6 * drawCost) - performance.now()));
     };
     const observer =
       typeof IntersectionObserver === 'undefined'

@@ -106,7 +106,9 @@ function baseLayout(kind: ChartKind, input: ChartInput, yTitle: string): PlotLay
     font: { family: 'system-ui, sans-serif', size: 11, color: '#1d2430' },
     paper_bgcolor: 'rgba(0,0,0,0)',
     plot_bgcolor: '#ffffff',
-    showlegend: true,
+    // One legend (training loss, and validation with its accuracy markers) names the runs; the
+    // other charts use the same colours and dashes. Fewer legends keep each redraw short.
+    showlegend: kind === 'loss' || kind === 'val',
     legend: { orientation: 'h', x: 0, y: -0.22, font: { size: 10 } },
     hovermode: 'x unified',
     uirevision: `${kind}:${prefs.xAxis}:${prefs.logX}:${logY}`,
@@ -117,8 +119,9 @@ function baseLayout(kind: ChartKind, input: ChartInput, yTitle: string): PlotLay
       zeroline: false,
       nticks: 6,
       automargin: false,
+      ticklabeloverflow: 'allow',
     },
-    yaxis: { title: { text: yTitle, standoff: 4 }, type: logY ? 'log' : 'linear', gridcolor: '#eceff3', zeroline: kind === 'diff', exponentformat: 'power', nticks: 5, automargin: false },
+    yaxis: { title: { text: yTitle, standoff: 4 }, type: logY ? 'log' : 'linear', gridcolor: '#eceff3', zeroline: kind === 'diff', exponentformat: 'power', nticks: 5, automargin: false, ticklabeloverflow: 'allow' },
     shapes,
     annotations,
   };
