@@ -1,7 +1,7 @@
 // Data and storage: upload a dataset file (checked on the page, refusals shown next to the
 // control), export/import the comparison as a bundle, and the comparisons saved in this browser
 // (open, delete; a full quota is reported here). Every user string is rendered as text.
-import { useEffect, useId, useState, type ChangeEvent } from 'react';
+import { useEffect, useId, useState, type ChangeEvent, type DragEvent } from 'react';
 import { useStore } from 'zustand';
 import { bundleFileName, exportBundle, importBundleText, serializeBundle, BUNDLE_MAX_BYTES } from '../store/bundle';
 import { csvFileName, metricsCsv } from '../store/csv';
@@ -28,20 +28,16 @@ function DataUpload({ store }: { store: AppStore }) {
   const [kind, setKind] = useState<UploadKind>('user-text');
   const [message, setMessage] = useState<Message>(null);
   const id = useId();
-  const onFiles = async (e: ChangeEvent<HTMLInputElement>) => {
-    const list = e.target.files;
-    if (!list || list.length === 0) return;
+  const load = async (list: FileList, as: UploadKind) => {
     // The size limit first, from the sizes alone: a huge file is never read.
     for (const f of list) {
-      const refusal = checkUploadSize(kind, f.name, f.size);
+      const refusal = checkUploadSize(as, f.name, f.size);
       if (refusal) {
         setMessage({ ok: false, text: refusal });
-        e.target.value = '';
         return;
       }
     }
-    const result = parseUpload(kind, await readFiles(list));
-    e.target.value = '';
+    const result = parseUpload(as, await readFiles(list));
     if (!result.ok) {
       setMessage({ ok: false, text: result.message });
       return;
@@ -49,9 +45,24 @@ function DataUpload({ store }: { store: AppStore }) {
     store.getState().sendUserData(result.data);
     setMessage({ ok: true, text: `Loaded ${result.summary}.` });
   };
+  const onFiles = async (e: ChangeEvent<HTMLInputElement>) => {
+    const list = e.target.files;
+    if (list && list.length > 0) await load(list, kind);
+    e.target.value = '';
+  };
+  // Dropped files: CIFAR-10 batches are .bin files, anything else is read as text.
+  const onDrop = (e: DragEvent<HTMLDivElement>) => {
+    e.preventDefault();
+    const list = e.dataTransfer.files;
+    if (list.length === 0) return;
+    const as: UploadKind = [...list].every((f) => f.name.endsWith('.bin')) ? 'cifar10' : 'user-text';
+    setKind(as);
+    void load(list, as);
+  };
   return (
-    <div className="storage-block">
+    <div className="storage-block drop-zone" data-testid="drop-zone" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
       <h3>Your data</h3>
+      <p className="muted">Drop a UTF-8 text file or the CIFAR-10 binary batches here, or choose them below.</p>
       <label className="inline">
         Kind{' '}
         <select data-testid="upload-kind" value={kind} onChange={(e) => setKind(e.target.value as UploadKind)}>
@@ -132,6 +143,7 @@ function SavedList({ store, persistence }: { store: AppStore; persistence: Persi
   const error = useStore(persistence.state, (s) => s.error);
   const running = useStore(store, (s) => s.running);
   const [message, setMessage] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState<string | null>(null);
   return (
     <div className="storage-block">
       <h3>Saved in this browser</h3>
@@ -158,9 +170,28 @@ function SavedList({ store, persistence }: { store: AppStore; persistence: Persi
               <button type="button" disabled={running || c.id === current} onClick={() => void persistence.open(c.id).then(setMessage)}>
                 Open
               </button>{' '}
-              <button type="button" data-testid="saved-delete" onClick={() => void persistence.delete(c.id)} aria-label={`Delete saved comparison ${c.runNames.join(' vs ')}`}>
-                Delete
-              </button>
+              {confirming === c.id ? (
+                <span role="group" aria-label="Confirm deletion">
+                  <strong>Delete it for good?</strong>{' '}
+                  <button
+                    type="button"
+                    data-testid="saved-delete-confirm"
+                    onClick={() => {
+                      setConfirming(null);
+                      void persistence.delete(c.id);
+                    }}
+                  >
+                    Yes, delete
+                  </button>{' '}
+                  <button type="button" onClick={() => setConfirming(null)}>
+                    Cancel
+                  </button>
+                </span>
+              ) : (
+                <button type="button" data-testid="saved-delete" onClick={() => setConfirming(c.id)} aria-label={`Delete saved comparison ${c.runNames.join(' vs ')}`}>
+                  Delete
+                </button>
+              )}
             </li>
           ))}
         </ul>

@@ -64,6 +64,9 @@ describe('persistence across reloads', () => {
     expect(await items.first().textContent()).toContain(`${HOSTILE} vs AdmIRE`);
     expect(await s.page.locator('img[src="x"]').count()).toBe(0);
     await s.page.getByTestId('saved-delete').click();
+    // Deleting asks first: nothing is gone until the confirmation.
+    expect(await items.count()).toBe(1);
+    await s.page.getByTestId('saved-delete-confirm').click();
     await expect.poll(() => items.count()).toBe(0);
     await s.page.reload();
     await s.page.getByTestId('run-B').waitFor();
