@@ -1,9 +1,9 @@
 // AdamW (shaders/optim/adamw.wgsl): decoupled weight decay, bias correction, eps outside the
 // square root as PyTorch (m̂ / (sqrt(v̂) + eps)), global grad-norm clipping, optional fused IRE.
 import type { GpuContext, Kernel } from '../gpu/context';
-import { encodeDispatches, grid1d, type Dispatch } from '../gpu/dispatch';
+import { grid1d } from '../gpu/dispatch';
 import type { UniformField } from '../gpu/uniforms';
-import { checkStep, FlatBuffers, OPTIM_WG, type Optimizer, type OptimizerBuffers, type StatSlot, type StepValues } from './optimizer';
+import { FusedOptimizer, OPTIM_WG, type OptimizerBuffers, type StepValues } from './optimizer';
 
 export interface AdamWHyper {
   beta1: number; // first-moment decay
@@ -35,22 +35,12 @@ export function adamwUniforms(h: AdamWHyper, v: StepValues): { decayFactor: numb
   };
 }
 
-export class AdamW implements Optimizer {
+export class AdamW extends FusedOptimizer<AdamWHyper> {
   readonly state: Readonly<Record<string, GPUBuffer>>;
-  readonly gradNormSq: StatSlot;
-  private readonly flat: FlatBuffers;
-  private readonly update: Kernel;
-  private hyper: AdamWHyper;
+  protected readonly update: Kernel;
 
-  constructor(
-    private readonly ctx: GpuContext,
-    readonly label: string,
-    buffers: OptimizerBuffers,
-    hyper: AdamWHyper,
-  ) {
-    this.hyper = checkHyper(label, hyper);
-    this.flat = new FlatBuffers(ctx, label, buffers);
-    this.gradNormSq = this.flat.gradNormSq;
+  constructor(ctx: GpuContext, label: string, buffers: OptimizerBuffers, hyper: AdamWHyper) {
+    super(ctx, label, buffers, hyper, checkHyper);
     const m = this.flat.stateBuffer('m'); // (P)
     const v = this.flat.stateBuffer('v'); // (P)
     this.state = { m, v };
@@ -67,35 +57,7 @@ export class AdamW implements Optimizer {
     });
   }
 
-  /** Changes hyper-parameters; the next setStep uses them. */
-  configure(change: Partial<AdamWHyper>): void {
-    this.hyper = checkHyper(this.label, { ...this.hyper, ...change });
-  }
-
-  setStep(v: StepValues): void {
-    checkStep(this.label, v, this.flat.b.ireMask !== undefined);
-    this.ctx.updateParams(this.update, this.values(v));
-  }
-
-  encodeStep(encoder: GPUCommandEncoder, computeGrad: (encoder: GPUCommandEncoder) => void): void {
-    computeGrad(encoder);
-    this.encodeUpdate(encoder);
-  }
-
-  encodeUpdate(encoder: GPUCommandEncoder): void {
-    encodeDispatches(encoder, this.updateDispatches(), `${this.label}.update`);
-  }
-
-  updateDispatches(): readonly Dispatch[] {
-    return this.flat.updateDispatches(this.hyper.clip, this.update);
-  }
-
-  destroy(): void {
-    this.flat.destroy();
-    this.update.params?.destroy();
-  }
-
-  private values(v: StepValues) {
+  protected values(v: StepValues) {
     const h = this.hyper;
     return {
       n: this.flat.b.count,

@@ -10,8 +10,9 @@
 // current θ into `grads`; SAM calls it twice (at θ and at the perturbed θ), the others once.
 // The uniforms are written before the step's submit, so encode at most one step per submit.
 import { createStorageBuffer, createStorageBufferWith } from '../gpu/buffers';
-import type { GpuContext } from '../gpu/context';
-import type { Dispatch } from '../gpu/dispatch';
+import type { GpuContext, Kernel } from '../gpu/context';
+import { encodeDispatches, type Dispatch } from '../gpu/dispatch';
+import type { UniformValues } from '../gpu/uniforms';
 import { reduce, type Reduction } from './reduce';
 
 /** Per-step values; everything else is set by `configure` and may change between any two steps. */
@@ -132,4 +133,61 @@ export function checkStep(label: string, v: StepValues, hasMask: boolean): void 
   const k = v.kappa ?? 0;
   if (!(k >= 0) || !Number.isFinite(k)) throw new Error(`${label}: κ = ${k} must be a finite number ≥ 0`);
   if (k > 0 && !hasMask) throw new Error(`${label}: κ = ${k} needs the optimizer to be built with an IRE mask`);
+}
+
+/**
+ * An optimizer whose whole update is one fused kernel over the flat buffers (AdamW, SGD): the
+ * grad-norm reduction (when clipping or measured) then the kernel, with uniforms per step.
+ * Subclasses allocate their state, build `update` in their constructor, and map hyper-parameters
+ * and step values to the kernel's uniforms.
+ */
+export abstract class FusedOptimizer<H extends { clip: number }> implements Optimizer {
+  abstract readonly state: Readonly<Record<string, GPUBuffer>>;
+  readonly gradNormSq: StatSlot;
+  protected readonly flat: FlatBuffers;
+  protected abstract readonly update: Kernel;
+  protected hyper: H;
+
+  protected constructor(
+    protected readonly ctx: GpuContext,
+    readonly label: string,
+    buffers: OptimizerBuffers,
+    hyper: H,
+    private readonly check: (label: string, h: H) => H,
+  ) {
+    this.hyper = check(label, hyper);
+    this.flat = new FlatBuffers(ctx, label, buffers);
+    this.gradNormSq = this.flat.gradNormSq;
+  }
+
+  /** Changes hyper-parameters; the next setStep uses them. */
+  configure(change: Partial<H>): void {
+    this.hyper = this.check(this.label, { ...this.hyper, ...change });
+  }
+
+  setStep(v: StepValues): void {
+    checkStep(this.label, v, this.flat.b.ireMask !== undefined);
+    this.ctx.updateParams(this.update, this.values(v));
+  }
+
+  encodeStep(encoder: GPUCommandEncoder, computeGrad: (encoder: GPUCommandEncoder) => void): void {
+    computeGrad(encoder);
+    this.encodeUpdate(encoder);
+  }
+
+  encodeUpdate(encoder: GPUCommandEncoder): void {
+    encodeDispatches(encoder, this.updateDispatches(), `${this.label}.update`);
+  }
+
+  updateDispatches(): readonly Dispatch[] {
+    return this.flat.updateDispatches(this.hyper.clip, this.update);
+  }
+
+  destroy(): void {
+    this.flat.destroy();
+    this.update.params?.destroy();
+  }
+
+  /** The update kernel's uniforms for one step. */
+  protected abstract values(v: StepValues): UniformValues;
 }

@@ -2,9 +2,9 @@
 // weight decay is added to the gradient (coupled L2, as the IRE authors' CNN runs), global
 // grad-norm clipping, optional fused IRE. Momentum 0 and wd 0 is plain gradient descent.
 import type { GpuContext, Kernel } from '../gpu/context';
-import { encodeDispatches, grid1d, type Dispatch } from '../gpu/dispatch';
+import { grid1d } from '../gpu/dispatch';
 import type { UniformField } from '../gpu/uniforms';
-import { checkStep, FlatBuffers, OPTIM_WG, type Optimizer, type OptimizerBuffers, type StatSlot, type StepValues } from './optimizer';
+import { FusedOptimizer, OPTIM_WG, type OptimizerBuffers, type StepValues } from './optimizer';
 
 export interface SgdHyper {
   momentum: number; // μ in [0, 1)
@@ -24,22 +24,12 @@ export const SGD_PARAMS: readonly UniformField[] = [
   { name: 'kappa', type: 'f32' },
 ];
 
-export class Sgd implements Optimizer {
+export class Sgd extends FusedOptimizer<SgdHyper> {
   readonly state: Readonly<Record<string, GPUBuffer>>;
-  readonly gradNormSq: StatSlot;
-  private readonly flat: FlatBuffers;
-  private readonly update: Kernel;
-  private hyper: SgdHyper;
+  protected readonly update: Kernel;
 
-  constructor(
-    private readonly ctx: GpuContext,
-    readonly label: string,
-    buffers: OptimizerBuffers,
-    hyper: SgdHyper,
-  ) {
-    this.hyper = checkHyper(label, hyper);
-    this.flat = new FlatBuffers(ctx, label, buffers);
-    this.gradNormSq = this.flat.gradNormSq;
+  constructor(ctx: GpuContext, label: string, buffers: OptimizerBuffers, hyper: SgdHyper) {
+    super(ctx, label, buffers, hyper, checkHyper);
     const momentum = this.flat.stateBuffer('momentum'); // (P)
     this.state = { momentum };
     const storage = [buffers.params, buffers.grads, momentum, this.gradNormSq.buffer, this.flat.decay];
@@ -55,34 +45,7 @@ export class Sgd implements Optimizer {
     });
   }
 
-  configure(change: Partial<SgdHyper>): void {
-    this.hyper = checkHyper(this.label, { ...this.hyper, ...change });
-  }
-
-  setStep(v: StepValues): void {
-    checkStep(this.label, v, this.flat.b.ireMask !== undefined);
-    this.ctx.updateParams(this.update, this.values(v));
-  }
-
-  encodeStep(encoder: GPUCommandEncoder, computeGrad: (encoder: GPUCommandEncoder) => void): void {
-    computeGrad(encoder);
-    this.encodeUpdate(encoder);
-  }
-
-  encodeUpdate(encoder: GPUCommandEncoder): void {
-    encodeDispatches(encoder, this.updateDispatches(), `${this.label}.update`);
-  }
-
-  updateDispatches(): readonly Dispatch[] {
-    return this.flat.updateDispatches(this.hyper.clip, this.update);
-  }
-
-  destroy(): void {
-    this.flat.destroy();
-    this.update.params?.destroy();
-  }
-
-  private values(v: StepValues) {
+  protected values(v: StepValues) {
     const h = this.hyper;
     return {
       n: this.flat.b.count,
