@@ -30,11 +30,16 @@ export interface PresetBudget {
   steps: number;
   batch: number;
   evalEvery: number;
+  /** IRE's κ and γ for this preset when the run uses IRE (default: DEFAULT_IRE's). */
+  ire?: { kappa: number; gamma: number };
 }
 
+/** gpt presets: κ = 2, γ = 0.8, the pair closest to AdamW's loss in docs/experiments.md. */
+const GPT_IRE = { kappa: 2, gamma: 0.8 };
+
 export const PRESET_BUDGETS: Record<ModelPreset, PresetBudget> = {
-  'gpt-tiny': { steps: 2000, batch: 16, evalEvery: 100 },
-  'gpt-small': { steps: 2000, batch: 16, evalEvery: 100 },
+  'gpt-tiny': { steps: 2000, batch: 16, evalEvery: 100, ire: GPT_IRE },
+  'gpt-small': { steps: 2000, batch: 16, evalEvery: 100, ire: GPT_IRE },
   'mlp-mnist': { steps: 1500, batch: 64, evalEvery: 100 },
   'cnn-mnist': { steps: 800, batch: 32, evalEvery: 100 }, // the MNIST benchmark budget (docs/experiments.md)
   'cnn-cifar10': { steps: 4000, batch: 64, evalEvery: 200 },
@@ -96,7 +101,7 @@ export function buildConfig(args: TrainArgs): ComparisonConfig {
   put('sharpnessProbes', args.sharpnessProbes, DEFAULT_COMPARISON.sharpnessProbes);
   if (args.config === undefined) {
     const o = OPTIMIZER_RUNS[args.optimizer ?? 'adamw'];
-    const optimizer: OptimizerConfig = { ...optimizerDefaults(o.base), ire: { ...DEFAULT_IRE, enabled: o.ire } };
+    const optimizer: OptimizerConfig = { ...optimizerDefaults(o.base), ire: { ...DEFAULT_IRE, ...budget.ire, enabled: o.ire } };
     const steps = value.totalSteps as number;
     optimizer.warmupSteps = Math.min(optimizer.warmupSteps, Math.floor(steps / 10));
     const run: RunConfig = { id: 'A', name: o.name, optimizer };

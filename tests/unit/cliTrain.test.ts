@@ -77,6 +77,13 @@ describe('train CLI: flags', () => {
     }
   });
 
+  it('gives gpt presets the κ and γ the experiment recommends (docs/experiments.md), flags still win', () => {
+    const c = buildConfig(parseTrainArgs(['--preset', 'gpt-tiny', '--optimizer', 'admire', '--steps', '10']));
+    expect(c.runs[0].optimizer.ire).toMatchObject({ enabled: true, kappa: 2, gamma: 0.8 });
+    const d = buildConfig(parseTrainArgs(['--preset', 'gpt-tiny', '--optimizer', 'admire', '--steps', '10', '--kappa', '5']));
+    expect(d.runs[0].optimizer.ire).toMatchObject({ kappa: 5, gamma: 0.8 });
+  });
+
   it('builds a validated single-run config from a preset and an optimizer', () => {
     const c = buildConfig(parseTrainArgs(['--preset', 'cnn-mnist', '--optimizer', 'sgd-ire', '--steps', '300', '--kappa', '2', '--seed', '5']));
     expect(c).toMatchObject({ model: 'cnn-mnist', dataset: 'mnist', seed: 5, totalSteps: 300, batchSize: PRESET_BUDGETS['cnn-mnist'].batch });
