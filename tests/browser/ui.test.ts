@@ -51,7 +51,7 @@ describe('playground UI', () => {
   afterAll(async () => s?.close());
 
   it('shows both runs and the config diff line', async () => {
-    expect(await s.page.getByTestId('diff-line').textContent()).toBe('B differs from A in: optimizer, κ = 4, γ = 0.6');
+    expect(await s.page.getByTestId('diff-line').textContent()).toBe('B differs from A in: optimizer, κ = 2, γ = 0.8');
     expect(await s.page.getByTestId('optimizer-A').textContent()).toMatch(/^AdamW/);
     expect(await s.page.getByTestId('optimizer-B').textContent()).toMatch(/^AdmIRE/);
   });
@@ -73,13 +73,13 @@ describe('playground UI', () => {
     await input.press('Enter');
     expect((await posted(s.page)).filter((m) => m.type === 'set')).toEqual([]);
 
-    await input.fill('0.8');
+    await input.fill('0.9');
     await input.press('Enter');
     await expect.poll(() => error.count()).toBe(0);
     expect(await input.getAttribute('aria-invalid')).toBeNull();
     const sets = (await posted(s.page)).filter((m) => m.type === 'set');
-    expect(sets).toEqual([{ type: 'set', runId: 'B', field: 'gamma', value: 0.8, requestId: expect.any(Number) }]);
-    expect(await s.page.getByTestId('diff-line').textContent()).toBe('B differs from A in: optimizer, κ = 4, γ = 0.8');
+    expect(sets).toEqual([{ type: 'set', runId: 'B', field: 'gamma', value: 0.9, requestId: expect.any(Number) }]);
+    expect(await s.page.getByTestId('diff-line').textContent()).toBe('B differs from A in: optimizer, κ = 2, γ = 0.9');
   });
 
   it('draws live charts from metric reports, with event markers and a text summary', async () => {
@@ -138,7 +138,7 @@ describe('configuration in the link', () => {
     await other.goto(s.page.url());
     await other.getByTestId('run-B').waitFor();
     expect(await other.getByTestId('field-B-kappa').inputValue()).toBe('7.5');
-    expect(await other.getByTestId('diff-line').textContent()).toBe('B differs from A in: optimizer, κ = 7.5, γ = 0.6');
+    expect(await other.getByTestId('diff-line').textContent()).toBe('B differs from A in: optimizer, κ = 7.5, γ = 0.8');
     await other.close();
   });
 
@@ -152,7 +152,7 @@ describe('configuration in the link', () => {
     await other.goto(new URL('/#c=%3Cscript%3Ealert(1)%3C/script%3E', s.app.url).toString());
     await other.getByTestId('notice').waitFor();
     expect(await other.getByTestId('notice').textContent()).toMatch(/default configuration/);
-    expect(await other.getByTestId('field-B-kappa').inputValue()).toBe('4');
+    expect(await other.getByTestId('field-B-kappa').inputValue()).toBe('2');
     expect(dialogs).toBe(0);
     await other.close();
   });

@@ -115,9 +115,10 @@ describe('URL codec', () => {
     expect(configToUrlHash(DEFAULT_COMPARISON)).toBe('');
     const c = clone();
     c.seed = 7;
-    c.runs[1].optimizer = { ...c.runs[1].optimizer, ire: { ...c.runs[1].optimizer.ire, kappa: 2 } };
+    c.runs[1].optimizer = { ...c.runs[1].optimizer, ire: { ...c.runs[1].optimizer.ire, kappa: 3 } };
     c.runs.push({ id: 'C', name: 'SGD <b>', optimizer: { ...c.runs[0].optimizer, base: 'sgd', lr: 0.1 } });
-    expect(configDiff(c)).toEqual({ seed: 7, runs: [{}, { optimizer: { ire: { kappa: 2 } } }, { id: 'C', name: 'SGD <b>', optimizer: { base: 'sgd', lr: 0.1, ire: { enabled: false } } }] }); // run C differs from the last default run
+    // Run C differs from the last default run (B: IRE on, κ = 2, γ = 0.8) in IRE as well.
+    expect(configDiff(c)).toEqual({ seed: 7, runs: [{}, { optimizer: { ire: { kappa: 3 } } }, { id: 'C', name: 'SGD <b>', optimizer: { base: 'sgd', lr: 0.1, ire: { enabled: false, kappa: 4, gamma: 0.6 } } }] });
     const hash = configToUrlHash(c);
     expect(hash).toMatch(/^#c=[A-Za-z0-9_-]+$/);
     expect(configFromUrlHash(hash)).toEqual({ config: c, notice: null });

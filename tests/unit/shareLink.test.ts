@@ -17,10 +17,10 @@ const ADAPTER = { vendor: 't', architecture: 't', device: 't', description: 't',
 const START: ComparisonConfig = { ...DEFAULT_COMPARISON, model: 'mlp-mnist', dataset: 'mnist', totalSteps: 100 };
 const EVENTS: LogEvent[] = [
   { kind: 'set', step: 0, runId: 'A', field: 'lr', old: 0.003, new: 0.002 },
-  { kind: 'set', step: 5, runId: 'B', field: 'kappa', old: 4, new: 7 },
+  { kind: 'set', step: 5, runId: 'B', field: 'kappa', old: 2, new: 7 },
   { kind: 'fork', step: 8, runId: 'C', from: 'B' },
   { kind: 'set', step: 8, runId: 'C', field: 'ireEnabled', old: true, new: false },
-  { kind: 'set', step: 12, runId: 'B', field: 'gamma', old: 0.6, new: 0.25 },
+  { kind: 'set', step: 12, runId: 'B', field: 'gamma', old: 0.8, new: 0.25 },
 ];
 const PLANNED: PlannedChange[] = EVENTS.map((e) => (e.kind === 'fork' ? { ...e, name: 'my "fork" <b>' } : e));
 const FINAL = applyPlanned(START, PLANNED);
@@ -92,7 +92,7 @@ describe('opening a shared link', () => {
 
   it('leaves out a log that does not lead to the configuration, or names unknown runs or fields', () => {
     const cases = [
-      shareUrlHash(START, [{ kind: 'set', step: 3, runId: 'B', field: 'kappa', old: 4, new: 9 }]), // config still has κ = 4
+      shareUrlHash(START, [{ kind: 'set', step: 3, runId: 'B', field: 'kappa', old: 4, new: 9 }]), // config still has κ = 2
       shareUrlHash(START, [{ kind: 'set', step: 3, runId: 'Z', field: 'kappa', old: 4, new: 4 }]),
       shareUrlHash(START, [{ kind: 'set', step: 3, runId: 'B', field: 'beta1', old: 0.9, new: 0.8 }]),
       shareUrlHash(START, [{ kind: 'set', step: 3, runId: 'B', field: 'gamma', old: 0.6, new: 3 }]),
@@ -179,7 +179,7 @@ describe('the store re-applies planned changes at their steps', () => {
     s().receive({ type: 'progress', step: 5, running: true });
     s().setRunField('B', 'kappa', 7);
     const requestId = (sent.at(-1) as { requestId: number }).requestId;
-    s().receive({ type: 'event', event: { step: 5, runId: 'B', field: 'kappa', old: 4, new: 7, requestId } });
+    s().receive({ type: 'event', event: { step: 5, runId: 'B', field: 'kappa', old: 2, new: 7, requestId } });
     expect(s().fork('B')).toBe('C');
     s().renameRun('C', 'mine');
     expect(s().config.runs.map((r) => r.id)).toEqual(['A', 'B', 'C']);
@@ -191,7 +191,7 @@ describe('the store re-applies planned changes at their steps', () => {
     expect(Object.keys(s().series)).toEqual(['A', 'B']);
     expect(s().events).toEqual([]);
     expect(s().planned).toEqual([
-      { kind: 'set', step: 5, runId: 'B', field: 'kappa', old: 4, new: 7 },
+      { kind: 'set', step: 5, runId: 'B', field: 'kappa', old: 2, new: 7 },
       { kind: 'fork', step: 5, runId: 'C', from: 'B', name: 'mine' },
     ]);
     expect(applyPlanned(s().config, s().planned).runs.map((r) => [r.id, r.name, r.optimizer.ire.kappa])).toEqual([

@@ -52,7 +52,7 @@ describe('live settings: validation', () => {
     const msg = s().setRunField('B', 'gamma', 1.5);
     expect(msg).toBe('γ (flat fraction) must be in [0, 1]');
     expect(s().fieldErrors['B.gamma']).toBe(msg);
-    expect(s().config.runs[1].optimizer.ire.gamma).toBe(0.6);
+    expect(s().config.runs[1].optimizer.ire.gamma).toBe(0.8);
     expect(sent).toEqual([]);
   });
 
@@ -103,7 +103,7 @@ describe('live settings: validation', () => {
     s().setRunField('B', 'gamma', 0.9);
     const req = sent[0] as Extract<WorkerRequest, { type: 'set' }>;
     s().receive({ type: 'set-rejected', runId: 'B', field: 'gamma', message: 'γ cannot change now', requestId: req.requestId });
-    expect(s().config.runs[1].optimizer.ire.gamma).toBe(0.6);
+    expect(s().config.runs[1].optimizer.ire.gamma).toBe(0.8);
     expect(s().fieldErrors['B.gamma']).toBe('γ cannot change now');
   });
 
@@ -145,8 +145,8 @@ describe('session intents', () => {
   it('reset clears metrics and events and asks the worker for step 0', () => {
     const { s, sent } = live();
     s().receive({ type: 'metrics', train: [point('A', 1, 3)], eval: [], sharpness: [] });
-    s().setRunField('B', 'kappa', 2);
-    s().receive({ type: 'event', event: { step: 1, runId: 'B', field: 'kappa', old: 4, new: 2 } });
+    s().setRunField('B', 'kappa', 5);
+    s().receive({ type: 'event', event: { step: 1, runId: 'B', field: 'kappa', old: 2, new: 5 } });
     sent.length = 0;
     s().reset();
     expect(sent).toEqual([{ type: 'reset' }]);
@@ -227,7 +227,7 @@ describe('config diff line', () => {
   const A = DEFAULT_COMPARISON.runs[0];
   const B = DEFAULT_COMPARISON.runs[1];
   it('names the optimizer and IRE headline settings for the default comparison', () => {
-    expect(configDiffLine(A, B)).toBe('B differs from A in: optimizer, κ = 4, γ = 0.6');
+    expect(configDiffLine(A, B)).toBe('B differs from A in: optimizer, κ = 2, γ = 0.8');
     expect(optimizerName(A.optimizer)).toBe('AdamW');
     expect(optimizerName(B.optimizer)).toBe('AdmIRE');
   });
@@ -272,7 +272,7 @@ describe('fork bookkeeping', () => {
     expect(s().config.runs).toHaveLength(3);
     // The fork's settings now change independently of its parent.
     s().setRunField('C', 'kappa', 12);
-    expect(s().config.runs[1].optimizer.ire.kappa).toBe(4);
+    expect(s().config.runs[1].optimizer.ire.kappa).toBe(2);
     expect(s().config.runs[2].optimizer.ire.kappa).toBe(12);
   });
 
