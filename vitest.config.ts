@@ -25,6 +25,7 @@ export default defineConfig({
         test: {
           name: 'gpu',
           include: ['tests/gpu/**/*.test.ts'],
+          expect: { poll: { timeout: 30_000, interval: 100 } },
           environment: 'node',
           pool: 'forks',
           testTimeout: 300_000,
@@ -36,6 +37,8 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['tests/browser/**/*.test.ts'],
+          // Page updates are throttled and compete with SwiftShader for the CPU: poll generously.
+          expect: { poll: { timeout: 20_000, interval: 100 } },
           environment: 'node',
           pool: 'forks',
           fileParallelism: false,
