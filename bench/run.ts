@@ -26,6 +26,8 @@ interface CliOptions {
   run: RunOptions;
   timeoutS: number;
   json?: string;
+  /** `npm run bench:kernels`: the kernel rows in the kernel benchmark's JSON shape, and the chosen/naive ratio. */
+  kernels?: boolean;
   list: boolean;
   verbose: boolean;
 }
@@ -51,6 +53,7 @@ function parseArgs(argv: string[]): CliOptions {
     } else if (a === '--timeout') o.timeoutS = int(a, argv[++i], 1);
     else if (a === '--vocab') o.run.vocab = int(a, argv[++i], 2);
     else if (a === '--json') o.json = argv[++i];
+    else if (a === '--kernels') o.kernels = true;
     else if (a === '--list') o.list = true;
     else if (a === '--verbose') o.verbose = true;
     else if (a === '--help' || a === '-h') {
@@ -119,6 +122,25 @@ async function runEntry(browser: Browser, url: string, e: EntryInfo, o: CliOptio
   }
 }
 
+/** Kernel rows as `{kernel, variant, shape, ms, gflops | gbps}`, and the chosen matmul at 1024 over the naive one. */
+function kernelRows(rows: BenchRow[]): { rows: Record<string, unknown>[]; ratio: number | null; summary: string } {
+  const out: Record<string, unknown>[] = [];
+  let chosen: string | undefined;
+  for (const r of rows) {
+    if (r.suite !== 'kernels' || r.error || r.pending) continue;
+    const m = /^matmul (\d+) (\w+)$/.exec(r.name);
+    if (r.name === 'matmul variant choice') chosen = /chosen: (\w+)/.exec(r.detail ?? '')?.[1];
+    else if (m) out.push({ kernel: 'matmul', variant: m[2], shape: `${m[1]}x${m[1]}x${m[1]}`, ms: r.ms, gflops: r.gflops });
+    else out.push({ kernel: r.name, variant: '-', shape: 'gpt-tiny step', ms: r.ms ?? r.ms_per_step, ...(r.gbps !== undefined ? { gbps: r.gbps } : {}) });
+  }
+  const at1024 = (v: string | undefined) => out.find((x) => x.kernel === 'matmul' && x.variant === v && x.shape === '1024x1024x1024')?.gflops as number | undefined;
+  const mine = at1024(chosen);
+  const naive = at1024('naive');
+  const ratio = mine !== undefined && naive !== undefined ? mine / naive : null;
+  const summary = ratio === null ? 'chosen/naive at 1024: not measured (run with --suite kernels, not --quick)' : `matmul 1024: chosen ${chosen} ${mine!.toFixed(2)} GFLOP/s, naive ${naive!.toFixed(2)} GFLOP/s: ${ratio.toFixed(1)}× (bar: ≥ 10×)`;
+  return { rows: out, ratio, summary };
+}
+
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -157,9 +179,14 @@ async function main(): Promise<void> {
     const cs = comparisons(rows);
     console.log(`\n${formatTable(rows)}`);
     if (cs.length > 0) console.log(`\n${formatComparisons(cs)}`);
+    const kernelReport = o.kernels ? kernelRows(rows) : undefined;
+    if (kernelReport) console.log(`\n${kernelReport.summary}`);
     if (o.json) {
       mkdirSync(dirname(resolve(o.json)), { recursive: true });
-      writeFileSync(o.json, `${JSON.stringify({ host, options: { ...o.run, timeoutS: o.timeoutS, suites: o.suites }, rows, comparisons: cs }, null, 2)}\n`);
+      const body = kernelReport
+        ? { adapter: host.adapter, browser: host.browser, date: host.date, rows: kernelReport.rows, ratio: kernelReport.ratio }
+        : { host, options: { ...o.run, timeoutS: o.timeoutS, suites: o.suites }, rows, comparisons: cs };
+      writeFileSync(o.json, `${JSON.stringify(body, null, 2)}\n`);
       console.log(`\nwrote ${o.json}`);
     }
   } finally {

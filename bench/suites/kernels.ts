@@ -7,6 +7,7 @@
 import { createStorageBuffer, createStorageBufferWith } from '../../src/gpu/buffers';
 import { submitDispatches } from '../../src/gpu/dispatch';
 import { matmul, type MatmulVariant } from '../../src/nn/matmul';
+import { matmulNaive } from '../../src/nn/matmulNaive';
 import { Rng } from '../../src/util/rng';
 import { validated, type BenchEnv } from '../env';
 import { familyInGptStep } from './profile';
@@ -18,7 +19,7 @@ export const MATMUL_SIZES = [256, 512, 1024] as const;
 const MATMUL_VARIANTS: readonly MatmulVariant[] = ['registerBlocked', 'sharedTiles'];
 const FLOPS_PER_SUBMISSION = 2 ** 30;
 
-async function benchMatmul(env: BenchEnv, n: number, variant: MatmulVariant, opts: RunOptions): Promise<Partial<BenchRow>> {
+async function benchMatmul(env: BenchEnv, n: number, variant: MatmulVariant | 'naive', opts: RunOptions): Promise<Partial<BenchRow>> {
   const { device, ctx } = await env.ours();
   const label = `Bench.matmul${n}.${variant}`;
   const rng = new Rng(7, n);
@@ -27,7 +28,7 @@ async function benchMatmul(env: BenchEnv, n: number, variant: MatmulVariant, opt
   const c = createStorageBuffer(device, `${label}.c`, n * n * 4); // (M,N)
   try {
     return await validated(device, async () => {
-      const kernel = matmul(ctx, label, { a, b, c }, { M: n, N: n, K: n }, variant);
+      const kernel = variant === 'naive' ? matmulNaive(ctx, label, { a, b, c }, { M: n, N: n, K: n }) : matmul(ctx, label, { a, b, c }, { M: n, N: n, K: n }, variant);
       const flops = 2 * n * n * n;
       const reps = Math.max(1, Math.round(FLOPS_PER_SUBMISSION / flops));
       const dispatches = new Array(reps).fill(kernel);
@@ -68,7 +69,7 @@ async function benchMatmulChoice(env: BenchEnv): Promise<Partial<BenchRow>> {
 export function kernelEntries(env: BenchEnv): BenchEntry[] {
   const entries: BenchEntry[] = [{ suite: 'kernels', name: 'matmul variant choice', impl: 'ours', optimizer: '-', run: () => benchMatmulChoice(env) }];
   for (const n of MATMUL_SIZES) {
-    for (const variant of MATMUL_VARIANTS) {
+    for (const variant of [...MATMUL_VARIANTS, 'naive' as const]) {
       entries.push({
         suite: 'kernels',
         name: `matmul ${n} ${variant}`,

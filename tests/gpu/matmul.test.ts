@@ -5,6 +5,7 @@ import { submitDispatches } from '../../src/gpu/dispatch';
 import { readFloat32 } from '../../src/gpu/readback';
 import { matmul, type MatmulShape, type MatmulVariant } from '../../src/nn/matmul';
 import { matmulRef } from '../../src/ref/matmul';
+import { matmulNaive } from '../../src/nn/matmulNaive';
 import { Rng } from '../../src/util/rng';
 import { expectClose } from '../helpers/compare';
 import { useGpu } from '../helpers/gpu';
@@ -58,6 +59,20 @@ describe('matmul kernel against the CPU reference', () => {
       await runCase({ M: 19, N: 23, K: 17, batch: 3, strideB: 0, transB: true }, variant, true, 5);
     });
   }
+
+  it('the naive benchmark baseline matches the reference on awkward shapes', async () => {
+    const { ctx, device } = gpu();
+    for (const [M, N, K] of [[1, 1, 1], [37, 29, 41], [129, 65, 17]] as const) {
+      const rng = new Rng(M + N + K);
+      const a = rng.uniformArray(M * K);
+      const b = rng.uniformArray(K * N);
+      const bufs = { a: createStorageBufferWith(device, 'Test.a', a), b: createStorageBufferWith(device, 'Test.b', b), c: createStorageBuffer(device, 'Test.c', M * N * 4) };
+      submitDispatches(device, [matmulNaive(ctx, 'Test.naive', bufs, { M, N, K })]);
+      const got = await readFloat32(device, bufs.c, M * N);
+      expectClose(got, matmulRef(a, b, new Float32Array(M * N), { M, N, K }), { atol: 1e-5 * Math.sqrt(K), rtol: 1e-4 }, `naive ${M}×${N}×${K}`);
+      for (const x of Object.values(bufs)) x.destroy();
+    }
+  });
 
   it('K = 0 leaves alpha·0 + beta·C + bias', async () => {
     await runCase({ M: 5, N: 6, K: 0, beta: 1 }, 'registerBlocked', true, 6);
