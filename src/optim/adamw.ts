@@ -1,9 +1,8 @@
 // AdamW (shaders/optim/adamw.wgsl): decoupled weight decay, bias correction, eps outside the
 // square root as PyTorch (m̂ / (sqrt(v̂) + eps)), global grad-norm clipping, optional fused IRE.
 import type { GpuContext, Kernel } from '../gpu/context';
-import { grid1d } from '../gpu/dispatch';
 import type { UniformField } from '../gpu/uniforms';
-import { FusedOptimizer, OPTIM_WG, type OptimizerBuffers, type StepValues } from './optimizer';
+import { FusedOptimizer, type OptimizerBuffers, type StepValues } from './optimizer';
 
 export interface AdamWHyper {
   beta1: number; // first-moment decay
@@ -44,17 +43,7 @@ export class AdamW extends FusedOptimizer<AdamWHyper> {
     const m = this.flat.stateBuffer('m'); // (P)
     const v = this.flat.stateBuffer('v'); // (P)
     this.state = { m, v };
-    const storage = [buffers.params, buffers.grads, m, v, this.gradNormSq.buffer, this.flat.decay];
-    if (buffers.ireMask) storage.push(buffers.ireMask);
-    this.update = ctx.kernel({
-      label: `${label}.step`,
-      shader: 'optim/adamw',
-      defines: { IRE: !!buffers.ireMask },
-      overrides: { WG: OPTIM_WG },
-      params: { layout: ctx.layout(ADAMW_PARAMS), values: this.values({ t: 1, lr: 0 }) },
-      buffers: storage,
-      workgroups: grid1d(buffers.count, OPTIM_WG),
-    });
+    this.update = this.fusedKernel('optim/adamw', ADAMW_PARAMS, [m, v]);
   }
 
   protected values(v: StepValues) {

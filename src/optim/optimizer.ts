@@ -11,8 +11,8 @@
 // The uniforms are written before the step's submit, so encode at most one step per submit.
 import { createStorageBuffer, createStorageBufferWith } from '../gpu/buffers';
 import type { GpuContext, Kernel } from '../gpu/context';
-import { encodeDispatches, type Dispatch } from '../gpu/dispatch';
-import type { UniformValues } from '../gpu/uniforms';
+import { encodeDispatches, grid1d, type Dispatch } from '../gpu/dispatch';
+import type { UniformField, UniformValues } from '../gpu/uniforms';
 import { reduce, type Reduction } from './reduce';
 
 /** Per-step values; everything else is set by `configure` and may change between any two steps. */
@@ -190,4 +190,23 @@ export abstract class FusedOptimizer<H extends { clip: number }> implements Opti
 
   /** The update kernel's uniforms for one step. */
   protected abstract values(v: StepValues): UniformValues;
+
+  /**
+   * The fused update kernel of `shader`: bindings params, grads, the optimizer's state buffers,
+   * the ‖g‖² slot's buffer, the decay flags and (IRE variant) the mask, in that order.
+   */
+  protected fusedKernel(shader: string, fields: readonly UniformField[], state: readonly GPUBuffer[]): Kernel {
+    const b = this.flat.b;
+    const storage = [b.params, b.grads, ...state, this.gradNormSq.buffer, this.flat.decay];
+    if (b.ireMask) storage.push(b.ireMask);
+    return this.ctx.kernel({
+      label: `${this.label}.step`,
+      shader,
+      defines: { IRE: !!b.ireMask },
+      overrides: { WG: OPTIM_WG },
+      params: { layout: this.ctx.layout(fields), values: this.values({ t: 1, lr: 0 }) },
+      buffers: storage,
+      workgroups: grid1d(b.count, OPTIM_WG),
+    });
+  }
 }

@@ -2,9 +2,8 @@
 // weight decay is added to the gradient (coupled L2, as the IRE authors' CNN runs), global
 // grad-norm clipping, optional fused IRE. Momentum 0 and wd 0 is plain gradient descent.
 import type { GpuContext, Kernel } from '../gpu/context';
-import { grid1d } from '../gpu/dispatch';
 import type { UniformField } from '../gpu/uniforms';
-import { FusedOptimizer, OPTIM_WG, type OptimizerBuffers, type StepValues } from './optimizer';
+import { FusedOptimizer, type OptimizerBuffers, type StepValues } from './optimizer';
 
 export interface SgdHyper {
   momentum: number; // μ in [0, 1)
@@ -32,17 +31,7 @@ export class Sgd extends FusedOptimizer<SgdHyper> {
     super(ctx, label, buffers, hyper, checkHyper);
     const momentum = this.flat.stateBuffer('momentum'); // (P)
     this.state = { momentum };
-    const storage = [buffers.params, buffers.grads, momentum, this.gradNormSq.buffer, this.flat.decay];
-    if (buffers.ireMask) storage.push(buffers.ireMask);
-    this.update = ctx.kernel({
-      label: `${label}.step`,
-      shader: 'optim/sgd',
-      defines: { IRE: !!buffers.ireMask },
-      overrides: { WG: OPTIM_WG },
-      params: { layout: ctx.layout(SGD_PARAMS), values: this.values({ t: 1, lr: 0 }) },
-      buffers: storage,
-      workgroups: grid1d(buffers.count, OPTIM_WG),
-    });
+    this.update = this.fusedKernel('optim/sgd', SGD_PARAMS, [momentum]);
   }
 
   protected values(v: StepValues) {
