@@ -41,6 +41,15 @@ export function defaultNorm(dataset: ImageDataset): PixelNorm {
   return unitNorm(dataset.channels);
 }
 
+/** CIFAR-10's class names in label order (batches.meta.txt of the official binary version). */
+export const CIFAR10_CLASS_NAMES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'] as const;
+
+/** The name of each class, by label: CIFAR-10's names; MNIST's digits (and any other set) by number. */
+export function classNames(dataset: ImageDataset): string[] {
+  if (dataset.name === 'cifar10' && dataset.classes === CIFAR10_CLASS_NAMES.length) return [...CIFAR10_CLASS_NAMES];
+  return Array.from({ length: dataset.classes }, (_, k) => String(k));
+}
+
 /** Lookup table (C, 256): value of byte p in channel c, rounded once to f32. */
 export function normTable(norm: PixelNorm, channels: number): Float32Array {
   if (norm.mean.length !== channels || norm.std.length !== channels) {

@@ -26,6 +26,7 @@ export class Mlp extends FlatModel implements Model {
   readonly rows: number;
   readonly losses: GPUBuffer;
   readonly correct: GPUBuffer;
+  readonly logits: GPUBuffer; // (B, classes) after forward; dlogits after a loss kernel
   readonly forward: Kernel[] = [];
   readonly lossOnTargets: Kernel[];
   readonly lossOnSampledLabels: Kernel[];
@@ -54,6 +55,7 @@ export class Mlp extends FlatModel implements Model {
     this.loss = new ClassifierLoss(ctx, name, B, config.classes, data.targets, seed, (b) => this.own(b));
     this.losses = this.loss.losses;
     this.correct = this.loss.correct;
+    this.logits = this.loss.logits;
     this.lossOnTargets = this.loss.onTargets;
     this.lossOnSampledLabels = this.loss.onSampled;
 

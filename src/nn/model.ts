@@ -27,6 +27,8 @@ export interface Model {
   readonly rows: number;
   readonly losses: GPUBuffer; // (N) f32 per-row loss of the latest forward
   readonly correct: GPUBuffer; // (N) f32, 1 where argmax(logits) = target
+  /** Image classifiers: (B, classes) logits after `forward` alone (a loss kernel overwrites them with dlogits). */
+  readonly logits?: GPUBuffer;
   /** Forward up to the logits (for the toy: nothing). */
   readonly forward: readonly Kernel[];
   /** Loss against the batch targets, fused with dlogits = (softmax − onehot)/N. */
