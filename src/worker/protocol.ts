@@ -54,6 +54,9 @@ export type WorkerRequest =
   | { type: 'remove-run'; runId: string }
   /** Sample a continuation of `prompt` from each text run at its current step; answered by `sample`s. */
   | { type: 'sample'; requestId: number; prompt: string; maxTokens: number; temperature: number; seed: number }
+  /** The class each image run predicts for the first `count` test images (1 to MAX_PREDICTED_IMAGES)
+   *  at its current step; answered by one `image-predictions`. */
+  | { type: 'predict-images'; requestId: number; count: number }
   /** After `device-lost`: acquire a new device and restore every run from its last checkpoint. */
   | { type: 'resume' }
   /** A run's full state at the current step as a safetensors checkpoint; answered by `checkpoint-file`. */
@@ -165,12 +168,29 @@ export type WorkerReport =
   /** Lockstep position after a reset, a step or a pause. */
   | { type: 'progress'; step: number; running: boolean }
   | { type: 'sample'; requestId: number; runId: string; step: number; prompt: string; text: string }
+  | { type: 'image-predictions'; predictions: ImagePredictions }
   /** Steps at which an in-memory checkpoint of `runId` is held (device-loss recovery, export). */
   | { type: 'checkpoints'; runId: string; steps: number[] }
   | { type: 'device-lost'; message: string; resumable: boolean }
   /** A run's checkpoint (safetensors bytes, docs/checkpoints.md), for the page to save. */
   | { type: 'checkpoint-file'; requestId: number; runId: string; step: number; fileName: string; bytes: Uint8Array }
   | { type: 'toy-result'; result: ToyResult };
+
+/** Most test images one `predict-images` request may ask for. */
+export const MAX_PREDICTED_IMAGES = 64;
+
+/** Test images and the class each live run predicts for them (runs that diverged are left out). */
+export interface ImagePredictions {
+  requestId: number;
+  step: number; // lockstep position when predicted
+  channels: number; // C: 1 (grey) or 3 (RGB planes)
+  height: number; // H
+  width: number; // W
+  pixels: Uint8Array; // (N, C, H, W) raw bytes 0..255, channel planes as the dataset stores them
+  labels: number[]; // (N) true class ids
+  classNames: string[]; // (classes) name of each class id: digits for MNIST, words for CIFAR-10
+  byRun: { runId: string; step: number; predicted: number[] }[]; // (N) each: class id, −1 when no logit was finite
+}
 
 export interface ToyTrajectory {
   label: string; // "GD η = 1", "IRE κ = 9000"

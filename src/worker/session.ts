@@ -16,11 +16,13 @@ import { buildTextDataset, checkTextFitsContext } from '../data/textDataset';
 import { cifar10Dataset, sortCifar10Files } from '../data/cifar10';
 import { MODEL_PRESETS } from '../train/config';
 import { METRIC, type StepMetrics } from '../train/run';
+import { predictImages } from '../train/predictions';
 import { TextSampler } from '../train/textSampler';
 import { modelDataOf, type TrainingData } from '../train/trainingData';
 import { hessianHistogram } from './histogram';
 import { liveFieldPath, readLiveField, writeLiveField } from './liveFields';
 import {
+  MAX_PREDICTED_IMAGES,
   PROTOCOL_VERSION,
   type EvalPoint,
   type SharpnessPoint,
@@ -131,6 +133,8 @@ export class TrainingSession {
           return await this.toy(msg.request);
         case 'sample':
           return await this.sample(msg.requestId, msg.prompt, msg.maxTokens, msg.temperature, msg.seed);
+        case 'predict-images':
+          return await this.predictImages(msg.requestId, msg.count);
         case 'user-data':
           return this.receiveUserData(msg.data);
         case 'resume':
@@ -458,6 +462,23 @@ export class TrainingSession {
         const { text } = await this.sampler.sample(run.model.params, prompt, { maxTokens, temperature, seed });
         this.post({ type: 'sample', requestId, runId: run.id, step: run.step, prompt, text });
       }
+    } finally {
+      if (wasRunning) this.start(this.stepsLeft);
+    }
+  }
+
+  /** Each live run's class for the first `count` test images, between steps (like `sample`). */
+  private async predictImages(requestId: number, count: number): Promise<void> {
+    const c = this.requireComparison();
+    if (!Number.isInteger(count) || count < 1 || count > MAX_PREDICTED_IMAGES) {
+      throw new Error(`predict-images: count ${count} must be an integer from 1 to ${MAX_PREDICTED_IMAGES}`);
+    }
+    if (this.data?.kind !== 'image') throw new Error('Predictions need an image model (mlp-mnist, cnn-mnist or cnn-cifar10)');
+    const wasRunning = this.running;
+    await this.pause();
+    try {
+      const p = await predictImages(this.ctx.device, c, count);
+      this.post({ type: 'image-predictions', predictions: { requestId, ...p } });
     } finally {
       if (wasRunning) this.start(this.stepsLeft);
     }

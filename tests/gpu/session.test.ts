@@ -5,6 +5,7 @@ import { DEFAULT_ADAMW, DEFAULT_COMPARISON, DEFAULT_IRE, type ComparisonConfig }
 import { PROTOCOL_VERSION, type WorkerReport } from '../../src/worker/protocol';
 import { TrainingSession } from '../../src/worker/session';
 import { describeAdapter } from '../../src/gpu/device';
+import { readFloat32 } from '../../src/gpu/readback';
 import { useGpu } from '../helpers/gpu';
 import { bandDataset } from '../helpers/syntheticData';
 
@@ -142,6 +143,43 @@ describe('training session (the worker behind the page)', () => {
     expect(after.filter((p) => p[1] === 4)).toEqual(before.filter((p) => p[1] === 4));
     expect(after.filter((p) => p[1] === 5).length).toBe(2);
     expect(of('error')).toEqual([]);
+    await s.dispose();
+  });
+
+  it('predicts the first test images with every run between steps, leaving training bit-identical', async () => {
+    const { s, of } = session();
+    const data = bandDataset(); // what loadData gives: 32 test images of 1×28×28
+    await s.handle({ type: 'configure', protocolVersion: PROTOCOL_VERSION, config: { ...CONFIG, evalEvery: 0 } });
+    await s.handle({ type: 'step', count: 3 });
+    await s.idle();
+    const params = () => Promise.all(s.current!.runs.map((r) => readFloat32(gpu().node.device, r.model.params)));
+    const before = await params();
+    // 20 images at batch size 8: three evaluation batches, the last one partly used.
+    await s.handle({ type: 'predict-images', requestId: 5, count: 20 });
+    expect(of('error')).toEqual([]);
+    const [{ predictions: p }] = of('image-predictions');
+    expect(p).toMatchObject({ requestId: 5, step: 3, channels: 1, height: 28, width: 28, classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] });
+    expect(p.pixels).toEqual(data.test.pixels.slice(0, 20 * 784));
+    expect(p.labels).toEqual(Array.from(data.test.labels.slice(0, 20)));
+    expect(p.byRun.map((r) => [r.runId, r.step, r.predicted.length])).toEqual([['A', 3, 20], ['B', 3, 20]]);
+    for (const r of p.byRun) expect(r.predicted.every((k) => Number.isInteger(k) && k >= 0 && k < 10)).toBe(true);
+    // Parameters untouched, bit for bit.
+    const after = await params();
+    after.forEach((a, i) => expect(a).toEqual(before[i]));
+    // Training goes on exactly as it would have without the request: the same losses as a
+    // fresh comparison trained 6 steps straight.
+    await s.handle({ type: 'step', count: 3 });
+    await s.idle();
+    const curve = () => of('metrics').flatMap((m) => m.train).map((t) => [t.runId, t.step, t.loss, t.gradNorm]);
+    const withRequest = curve();
+    await s.handle({ type: 'reset' });
+    await s.handle({ type: 'step', count: 6 });
+    await s.idle();
+    expect(curve().slice(withRequest.length)).toEqual(withRequest);
+    // Bad counts are refused with a message, not answered.
+    await s.handle({ type: 'predict-images', requestId: 6, count: 0 });
+    expect(of('error').map((e) => e.message)).toEqual([expect.stringMatching(/count 0 must be an integer from 1 to 64/)]);
+    expect(of('image-predictions').length).toBe(1);
     await s.dispose();
   });
 
