@@ -279,6 +279,7 @@ export function applyBundle(store: AppStore, bundle: Bundle): string | null {
     fieldErrors: {},
     configIssues: [],
     samples: null,
+    predictions: null,
     metricsRevision: prev.metricsRevision + 1,
   }));
   return null;

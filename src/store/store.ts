@@ -3,9 +3,11 @@
 // samples, toy, prefs. User intents are named actions; each validates its input in one place and
 // sends at most one message to the worker through the injected `send`.
 import { createStore } from 'zustand/vanilla';
-import { DEFAULT_COMPARISON, DEFAULT_DATASET, type BaseOptimizer, type ComparisonConfig, type ModelPreset, type RunConfig } from '../train/config';
+import { DEFAULT_COMPARISON, DEFAULT_DATASET, MODEL_PRESETS, type BaseOptimizer, type ComparisonConfig, type ModelPreset, type RunConfig } from '../train/config';
 import {
+  MAX_PREDICTED_IMAGES,
   PROTOCOL_VERSION,
+  type ImagePredictions,
   type LiveField,
   type LiveValue,
   type ParamEvent,
@@ -39,6 +41,16 @@ export interface SampleView {
   prompt: string;
   byRun: Record<string, { step: number; text: string }>;
 }
+
+/** The last `predict-images` request and, once the worker answers, its result. */
+export interface PredictionsView {
+  requestId: number;
+  count: number;
+  result: ImagePredictions | null; // null while the worker predicts
+}
+
+/** Test images shown with each run's prediction (Samples tab, image models). */
+export const PREDICTED_IMAGES = 16;
 
 export interface ToyParams {
   start: [number, number];
@@ -83,6 +95,8 @@ export interface AppState {
   planned: PlannedChange[];
   // samples, toy, prefs
   samples: SampleView | null;
+  /** Image models: each run's class for a grid of test images. */
+  predictions: PredictionsView | null;
   toy: { params: ToyParams; result: ToyResult | null; pendingId: number | null };
   prefs: Prefs;
   notice: string | null;
@@ -114,6 +128,8 @@ export interface AppState {
   fork(runId: string): string | null;
   removeRun(runId: string): void;
   requestSample(prompt: string, maxTokens: number, temperature: number): string | null;
+  /** Asks the worker for each run's class of the first `count` test images (image models). */
+  requestImagePredictions(count?: number): string | null;
   /** Asks the worker for a run's checkpoint (safetensors) at the current step. */
   exportCheckpoint(runId: string): string | null;
   resume(): void;
@@ -183,7 +199,7 @@ export function createAppStore(options: StoreOptions = {}) {
       send({ type: 'configure', protocolVersion: PROTOCOL_VERSION, config: get().config });
     };
     const clearMetrics = () =>
-      set((s) => ({ series: seriesFor(s.config), events: [], step: 0, metricsRevision: s.metricsRevision + 1, samples: null }));
+      set((s) => ({ series: seriesFor(s.config), events: [], step: 0, metricsRevision: s.metricsRevision + 1, samples: null, predictions: null }));
     /** Applies the planned changes due at the current step (or missed before it), in order. */
     const applyDue = () => {
       for (;;) {
@@ -233,6 +249,7 @@ export function createAppStore(options: StoreOptions = {}) {
       events: [],
       planned: options.planned ?? [],
       samples: null,
+      predictions: null,
       toy: { params: DEFAULT_TOY, result: null, pendingId: null },
       prefs: DEFAULT_PREFS,
       notice: null,
@@ -339,6 +356,12 @@ export function createAppStore(options: StoreOptions = {}) {
             const cur = get().samples;
             if (!cur || cur.requestId !== report.requestId) break;
             set({ samples: { ...cur, byRun: { ...cur.byRun, [report.runId]: { step: report.step, text: report.text } } } });
+            break;
+          }
+          case 'image-predictions': {
+            const cur = get().predictions;
+            if (!cur || cur.requestId !== report.predictions.requestId) break;
+            set({ predictions: { ...cur, result: report.predictions } });
             break;
           }
           case 'checkpoint-file':
@@ -506,6 +529,17 @@ export function createAppStore(options: StoreOptions = {}) {
         const requestId = nextRequestId++;
         set({ samples: { requestId, prompt, byRun: {} } });
         send({ type: 'sample', requestId, prompt, maxTokens, temperature, seed: get().config.seed });
+        return null;
+      },
+
+      requestImagePredictions(count = PREDICTED_IMAGES) {
+        const kind = MODEL_PRESETS[get().config.model].kind;
+        if (kind !== 'mlp' && kind !== 'cnn') return 'predictions are for image models: pick mlp-mnist, cnn-mnist or cnn-cifar10';
+        if (!Number.isInteger(count) || count < 1 || count > MAX_PREDICTED_IMAGES) return `the number of images must be an integer from 1 to ${MAX_PREDICTED_IMAGES}`;
+        if (get().session !== 'ready') return 'start training first: predictions come from the runs at their current step';
+        const requestId = nextRequestId++;
+        set({ predictions: { requestId, count, result: null } });
+        send({ type: 'predict-images', requestId, count });
         return null;
       },
 

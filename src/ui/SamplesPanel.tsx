@@ -1,19 +1,27 @@
 // Text models: one prompt, each run's continuation at its current step, side by side.
+// Image models: a grid of test images with each run's prediction (ImagePredictions.tsx).
 import { useState } from 'react';
 import { useStore } from 'zustand';
 import type { AppStore } from '../store/store';
+import { MODEL_PRESETS } from '../train/config';
+import { ImagePredictions } from './ImagePredictions';
 import { runStyle } from './plots/style';
 
 export function SamplesPanel({ store }: { store: AppStore }) {
+  const kind = useStore(store, (s) => MODEL_PRESETS[s.config.model].kind);
+  if (kind === 'mlp' || kind === 'cnn') return <ImagePredictions store={store} />;
+  if (kind !== 'gpt') return <p className="muted">Samples are for text and image models; pick a GPT, MLP or CNN preset.</p>;
+  return <TextSamples store={store} />;
+}
+
+function TextSamples({ store }: { store: AppStore }) {
   const runs = useStore(store, (s) => s.config.runs);
   const samples = useStore(store, (s) => s.samples);
-  const isText = useStore(store, (s) => s.config.model.startsWith('gpt'));
   const [prompt, setPrompt] = useState('Call me Ishmael. ');
   const [length, setLength] = useState(200);
   const [temperature, setTemperature] = useState(0.8);
   const [error, setError] = useState<string | null>(null);
 
-  if (!isText) return <p className="muted">Samples are for text models; pick a GPT preset.</p>;
   return (
     <section className="samples" aria-label="Text samples">
       <form

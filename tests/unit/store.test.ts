@@ -285,6 +285,53 @@ describe('fork bookkeeping', () => {
   });
 });
 
+describe('image predictions', () => {
+  const result = (requestId: number) => ({
+    requestId,
+    step: 3,
+    channels: 1,
+    height: 2,
+    width: 2,
+    pixels: new Uint8Array(8),
+    labels: [7, 1],
+    classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+    byRun: [{ runId: 'A', step: 3, predicted: [7, 2] }],
+  });
+
+  it('are for image models, once the worker holds the comparison; a request is sent with its count', () => {
+    const { s, sent } = setup();
+    expect(s().requestImagePredictions()).toMatch(/image models/); // the default is a GPT
+    s().setModel('mlp-mnist');
+    expect(s().requestImagePredictions()).toMatch(/start training first/);
+    s().receive({ type: 'adapter', report: ADAPTER });
+    s().start();
+    s().receive({ type: 'configured', config: s().config, runs: [{ runId: 'A', parameters: 100, step: 0 }, { runId: 'B', parameters: 100, step: 0 }] });
+    sent.length = 0;
+    expect(s().requestImagePredictions(0)).toMatch(/integer from 1 to 64/);
+    expect(s().requestImagePredictions(65)).toMatch(/integer from 1 to 64/);
+    expect(sent).toEqual([]);
+    expect(s().requestImagePredictions()).toBeNull();
+    expect(sent).toEqual([{ type: 'predict-images', requestId: expect.any(Number), count: 16 }]);
+    expect(s().predictions).toMatchObject({ count: 16, result: null });
+  });
+
+  it('keeps the answer to the latest request only, and a reset forgets it', () => {
+    const { s, sent } = setup();
+    s().setModel('cnn-mnist');
+    s().receive({ type: 'adapter', report: ADAPTER });
+    s().start();
+    s().receive({ type: 'configured', config: s().config, runs: [{ runId: 'A', parameters: 100, step: 0 }, { runId: 'B', parameters: 100, step: 0 }] });
+    s().requestImagePredictions();
+    const id = (sent.at(-1) as { requestId: number }).requestId;
+    s().receive({ type: 'image-predictions', predictions: result(id - 1) });
+    expect(s().predictions?.result).toBeNull();
+    s().receive({ type: 'image-predictions', predictions: result(id) });
+    expect(s().predictions?.result?.byRun[0].predicted).toEqual([7, 2]);
+    s().reset();
+    expect(s().predictions).toBeNull();
+  });
+});
+
 describe('escapePlotlyText', () => {
   it('turns markup into inert entities', () => {
     expect(escapePlotlyText('<img src=x onerror=alert(1)>')).toBe('&lt;img src=x onerror=alert(1)&gt;');
