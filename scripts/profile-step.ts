@@ -13,7 +13,7 @@ import { chooseMatmulVariant } from '../src/nn/matmulTuning';
 const node = await createNodeGpu();
 const ctx = new GpuContext(node.device, fsShaderSource());
 const variant = process.argv[2];
-if (variant) ctx.choices.matmul = variant as 'registerBlocked';
+if (variant) ctx.choices.matmul = variant as typeof ctx.choices.matmul;
 else await chooseMatmulVariant(ctx);
 console.log('matmul', ctx.choices.matmul);
 const B = 16, T = 64, V = 89;

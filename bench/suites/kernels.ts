@@ -7,6 +7,7 @@
 import { createStorageBuffer, createStorageBufferWith } from '../../src/gpu/buffers';
 import { submitDispatches } from '../../src/gpu/dispatch';
 import { matmul, type MatmulVariant } from '../../src/nn/matmul';
+import { describeTimings, MATMUL_VARIANTS } from '../../src/nn/matmulTuning';
 import { matmulNaive } from '../../src/nn/matmulNaive';
 import { Rng } from '../../src/util/rng';
 import { validated, type BenchEnv } from '../env';
@@ -16,11 +17,11 @@ import type { BenchRow, RunOptions } from '../rows';
 import { spread, timeSteps } from '../timing';
 
 export const MATMUL_SIZES = [256, 512, 1024] as const;
-const MATMUL_VARIANTS: readonly MatmulVariant[] = ['registerBlocked', 'sharedTiles'];
 const FLOPS_PER_SUBMISSION = 2 ** 30;
 
 async function benchMatmul(env: BenchEnv, n: number, variant: MatmulVariant | 'naive', opts: RunOptions): Promise<Partial<BenchRow>> {
   const { device, ctx } = await env.ours();
+  if (variant === 'quadShared' && !device.features.has('subgroups')) return { pending: 'this adapter has no subgroups feature' };
   const label = `Bench.matmul${n}.${variant}`;
   const rng = new Rng(7, n);
   const a = createStorageBufferWith(device, `${label}.a`, rng.uniformArray(n * n)); // (M,K)
@@ -62,7 +63,7 @@ async function benchMatmulChoice(env: BenchEnv): Promise<Partial<BenchRow>> {
   const t = tuning.timings;
   return {
     ms: t[tuning.choice],
-    detail: `chosen: ${tuning.choice}; ms per dispatch: registerBlocked ${t.registerBlocked.toFixed(3)}, sharedTiles ${t.sharedTiles.toFixed(3)} (shapes ÷${tuning.shapeDivisor})`,
+    detail: `chosen: ${tuning.choice}; ms per dispatch: ${describeTimings(tuning)} (shapes ÷${tuning.shapeDivisor})`,
   };
 }
 

@@ -1,3 +1,6 @@
+#if QUAD_SHARED
+enable subgroups;
+#endif
 // Batched matrix product with optional bias, scaling and accumulation:
 //
 //   C[b] = alpha · op(A[b]) · op(B[b]) + beta · C[b] (+ bias)          for b in 0..batch
@@ -25,6 +28,16 @@
 //   SHARED_TILES a thread owns a 4×4 block (same mapping with 4 for 8), and the workgroup first
 //                stages a (4·WG_Y)×TILE_K slice of op(A) and a TILE_K×(4·WG_X) slice of op(B) in
 //                workgroup memory (GPUs). Dispatch: (ceil(N / (4·WG_X)), ceil(M / (4·WG_Y)), batch).
+//   QUAD_SHARED  (needs the `subgroups` feature) a thread owns a 32×8 block: rows ty + i·WG_Y,
+//                i < 32, columns tx + j·WG_X, j < 8. The four lanes of a subgroup quad are
+//                consecutive tx of one ty, so they need the same 32 rows of op(A): for each run
+//                of four k, lane q reads op(A) at k + q only and quadBroadcast hands every lane
+//                the other three (8 reads of op(A) per k instead of 32; CPU adapters, where a
+//                storage read is a per-lane gather and a quad broadcast a register shuffle).
+//                The products are summed in the same order as the default variant (one fma per
+//                k, k ascending), so both give the same bits. The start-up measurement checks
+//                the quad assumption against the default variant before choosing this one.
+//                Dispatch: (ceil(N / (8·WG_X)), ceil(M / (32·WG_Y)), batch).
 
 struct Params {
   M: u32,
@@ -95,7 +108,167 @@ fn storeRow(cBase: u32, row: u32, col0: u32, acc: vec4<f32>) {
 // named scalar or vector: no private arrays indexed in loops, which CPU adapters (SwiftShader's
 // JIT) would keep in memory instead of registers.
 
-#if SHARED_TILES
+#if QUAD_SHARED
+// Four rows of op(A) at k: rows row, row + WG_Y, row + 2·WG_Y, row + 3·WG_Y, each clamped to
+// the last row (clamped rows are computed but never stored).
+fn loadA4(base: u32, row: u32, k: u32) -> vec4<f32> {
+  let last = params.M - 1u;
+  return vec4<f32>(
+    loadA(base, min(row, last), k),
+    loadA(base, min(row + WG_Y, last), k),
+    loadA(base, min(row + 2u * WG_Y, last), k),
+    loadA(base, min(row + 3u * WG_Y, last), k));
+}
+
+// Four columns of op(B) at row k (c0…c3 already clamped).
+fn loadB4(base: u32, k: u32, c0: u32, c1: u32, c2: u32, c3: u32) -> vec4<f32> {
+  return vec4<f32>(loadB(base, k, c0), loadB(base, k, c1), loadB(base, k, c2), loadB(base, k, c3));
+}
+
+// One k of a group of four rows: column i of lo/hi is row i's columns 0–3/4–7, a holds the four
+// rows' op(A) values, bl/bh the eight columns' op(B) values.
+fn macGroup(a: vec4<f32>, bl: vec4<f32>, bh: vec4<f32>, lo: ptr<function, mat4x4<f32>>, hi: ptr<function, mat4x4<f32>>) {
+  (*lo)[0] = fma(vec4<f32>(a.x), bl, (*lo)[0]);
+  (*hi)[0] = fma(vec4<f32>(a.x), bh, (*hi)[0]);
+  (*lo)[1] = fma(vec4<f32>(a.y), bl, (*lo)[1]);
+  (*hi)[1] = fma(vec4<f32>(a.y), bh, (*hi)[1]);
+  (*lo)[2] = fma(vec4<f32>(a.z), bl, (*lo)[2]);
+  (*hi)[2] = fma(vec4<f32>(a.z), bh, (*hi)[2]);
+  (*lo)[3] = fma(vec4<f32>(a.w), bl, (*lo)[3]);
+  (*hi)[3] = fma(vec4<f32>(a.w), bh, (*hi)[3]);
+}
+
+// Stores a group of four rows (row, row + WG_Y, …) of the thread's block.
+fn storeGroup(cBase: u32, row: u32, col0: u32, lo: mat4x4<f32>, hi: mat4x4<f32>) {
+  let colH = col0 + 4u * WG_X;
+  storeRow(cBase, row, col0, lo[0]);
+  storeRow(cBase, row, colH, hi[0]);
+  storeRow(cBase, row + WG_Y, col0, lo[1]);
+  storeRow(cBase, row + WG_Y, colH, hi[1]);
+  storeRow(cBase, row + 2u * WG_Y, col0, lo[2]);
+  storeRow(cBase, row + 2u * WG_Y, colH, hi[2]);
+  storeRow(cBase, row + 3u * WG_Y, col0, lo[3]);
+  storeRow(cBase, row + 3u * WG_Y, colH, hi[3]);
+}
+
+// Accumulators: rows 4g…4g+3 of the 32×8 block are accGl (columns 0–3) and accGh (4–7).
+// No branch inside the k loops: on CPU adapters a branch spills every live value.
+@compute @workgroup_size(WG_X, WG_Y, 1)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(subgroup_invocation_id) lane: u32) {
+  let row0 = wid.y * 32u * WG_Y + lid.y;
+  let col0 = wid.x * 8u * WG_X + lid.x;
+  let batch = wid.z;
+  let aBase = batch * params.strideA;
+  let bBase = batch * params.strideB;
+  let quadLane = lane & 3u;
+  let g = 4u * WG_Y;  // row step between groups
+  let lastCol = params.N - 1u;
+  let c0 = min(col0, lastCol);
+  let c1 = min(col0 + WG_X, lastCol);
+  let c2 = min(col0 + 2u * WG_X, lastCol);
+  let c3 = min(col0 + 3u * WG_X, lastCol);
+  let c4 = min(col0 + 4u * WG_X, lastCol);
+  let c5 = min(col0 + 5u * WG_X, lastCol);
+  let c6 = min(col0 + 6u * WG_X, lastCol);
+  let c7 = min(col0 + 7u * WG_X, lastCol);
+
+  var acc0l = mat4x4<f32>();
+  var acc0h = mat4x4<f32>();
+  var acc1l = mat4x4<f32>();
+  var acc1h = mat4x4<f32>();
+  var acc2l = mat4x4<f32>();
+  var acc2h = mat4x4<f32>();
+  var acc3l = mat4x4<f32>();
+  var acc3h = mat4x4<f32>();
+  var acc4l = mat4x4<f32>();
+  var acc4h = mat4x4<f32>();
+  var acc5l = mat4x4<f32>();
+  var acc5h = mat4x4<f32>();
+  var acc6l = mat4x4<f32>();
+  var acc6h = mat4x4<f32>();
+  var acc7l = mat4x4<f32>();
+  var acc7h = mat4x4<f32>();
+  // Runs of four k: lane q of the quad reads op(A) at k + q for the 32 rows.
+  let K4 = params.K & ~3u;
+  for (var k = 0u; k < K4; k += 4u) {
+    let kq = k + quadLane;
+    let q0 = loadA4(aBase, row0, kq);
+    let q1 = loadA4(aBase, row0 + g, kq);
+    let q2 = loadA4(aBase, row0 + 2u * g, kq);
+    let q3 = loadA4(aBase, row0 + 3u * g, kq);
+    let q4 = loadA4(aBase, row0 + 4u * g, kq);
+    let q5 = loadA4(aBase, row0 + 5u * g, kq);
+    let q6 = loadA4(aBase, row0 + 6u * g, kq);
+    let q7 = loadA4(aBase, row0 + 7u * g, kq);
+    // k
+    var bl = loadB4(bBase, k, c0, c1, c2, c3);
+    var bh = loadB4(bBase, k, c4, c5, c6, c7);
+    macGroup(quadBroadcast(q0, 0u), bl, bh, &acc0l, &acc0h);
+    macGroup(quadBroadcast(q1, 0u), bl, bh, &acc1l, &acc1h);
+    macGroup(quadBroadcast(q2, 0u), bl, bh, &acc2l, &acc2h);
+    macGroup(quadBroadcast(q3, 0u), bl, bh, &acc3l, &acc3h);
+    macGroup(quadBroadcast(q4, 0u), bl, bh, &acc4l, &acc4h);
+    macGroup(quadBroadcast(q5, 0u), bl, bh, &acc5l, &acc5h);
+    macGroup(quadBroadcast(q6, 0u), bl, bh, &acc6l, &acc6h);
+    macGroup(quadBroadcast(q7, 0u), bl, bh, &acc7l, &acc7h);
+    // k + 1
+    bl = loadB4(bBase, k + 1u, c0, c1, c2, c3);
+    bh = loadB4(bBase, k + 1u, c4, c5, c6, c7);
+    macGroup(quadBroadcast(q0, 1u), bl, bh, &acc0l, &acc0h);
+    macGroup(quadBroadcast(q1, 1u), bl, bh, &acc1l, &acc1h);
+    macGroup(quadBroadcast(q2, 1u), bl, bh, &acc2l, &acc2h);
+    macGroup(quadBroadcast(q3, 1u), bl, bh, &acc3l, &acc3h);
+    macGroup(quadBroadcast(q4, 1u), bl, bh, &acc4l, &acc4h);
+    macGroup(quadBroadcast(q5, 1u), bl, bh, &acc5l, &acc5h);
+    macGroup(quadBroadcast(q6, 1u), bl, bh, &acc6l, &acc6h);
+    macGroup(quadBroadcast(q7, 1u), bl, bh, &acc7l, &acc7h);
+    // k + 2
+    bl = loadB4(bBase, k + 2u, c0, c1, c2, c3);
+    bh = loadB4(bBase, k + 2u, c4, c5, c6, c7);
+    macGroup(quadBroadcast(q0, 2u), bl, bh, &acc0l, &acc0h);
+    macGroup(quadBroadcast(q1, 2u), bl, bh, &acc1l, &acc1h);
+    macGroup(quadBroadcast(q2, 2u), bl, bh, &acc2l, &acc2h);
+    macGroup(quadBroadcast(q3, 2u), bl, bh, &acc3l, &acc3h);
+    macGroup(quadBroadcast(q4, 2u), bl, bh, &acc4l, &acc4h);
+    macGroup(quadBroadcast(q5, 2u), bl, bh, &acc5l, &acc5h);
+    macGroup(quadBroadcast(q6, 2u), bl, bh, &acc6l, &acc6h);
+    macGroup(quadBroadcast(q7, 2u), bl, bh, &acc7l, &acc7h);
+    // k + 3
+    bl = loadB4(bBase, k + 3u, c0, c1, c2, c3);
+    bh = loadB4(bBase, k + 3u, c4, c5, c6, c7);
+    macGroup(quadBroadcast(q0, 3u), bl, bh, &acc0l, &acc0h);
+    macGroup(quadBroadcast(q1, 3u), bl, bh, &acc1l, &acc1h);
+    macGroup(quadBroadcast(q2, 3u), bl, bh, &acc2l, &acc2h);
+    macGroup(quadBroadcast(q3, 3u), bl, bh, &acc3l, &acc3h);
+    macGroup(quadBroadcast(q4, 3u), bl, bh, &acc4l, &acc4h);
+    macGroup(quadBroadcast(q5, 3u), bl, bh, &acc5l, &acc5h);
+    macGroup(quadBroadcast(q6, 3u), bl, bh, &acc6l, &acc6h);
+    macGroup(quadBroadcast(q7, 3u), bl, bh, &acc7l, &acc7h);
+  }
+  // The last K mod 4 values of k, read by every lane.
+  for (var k = K4; k < params.K; k++) {
+    let bl = loadB4(bBase, k, c0, c1, c2, c3);
+    let bh = loadB4(bBase, k, c4, c5, c6, c7);
+    macGroup(loadA4(aBase, row0, k), bl, bh, &acc0l, &acc0h);
+    macGroup(loadA4(aBase, row0 + g, k), bl, bh, &acc1l, &acc1h);
+    macGroup(loadA4(aBase, row0 + 2u * g, k), bl, bh, &acc2l, &acc2h);
+    macGroup(loadA4(aBase, row0 + 3u * g, k), bl, bh, &acc3l, &acc3h);
+    macGroup(loadA4(aBase, row0 + 4u * g, k), bl, bh, &acc4l, &acc4h);
+    macGroup(loadA4(aBase, row0 + 5u * g, k), bl, bh, &acc5l, &acc5h);
+    macGroup(loadA4(aBase, row0 + 6u * g, k), bl, bh, &acc6l, &acc6h);
+    macGroup(loadA4(aBase, row0 + 7u * g, k), bl, bh, &acc7l, &acc7h);
+  }
+  let cBase = batch * params.strideC;
+  storeGroup(cBase, row0, col0, acc0l, acc0h);
+  storeGroup(cBase, row0 + g, col0, acc1l, acc1h);
+  storeGroup(cBase, row0 + 2u * g, col0, acc2l, acc2h);
+  storeGroup(cBase, row0 + 3u * g, col0, acc3l, acc3h);
+  storeGroup(cBase, row0 + 4u * g, col0, acc4l, acc4h);
+  storeGroup(cBase, row0 + 5u * g, col0, acc5l, acc5h);
+  storeGroup(cBase, row0 + 6u * g, col0, acc6l, acc6h);
+  storeGroup(cBase, row0 + 7u * g, col0, acc7l, acc7h);
+}
+#elif SHARED_TILES
 var<workgroup> tileA: array<f32, TM * WG_Y * TILE_K>;  // (4·WG_Y, TILE_K) slice of op(A)
 var<workgroup> tileB: array<f32, TILE_K * TN * WG_X>;  // (TILE_K, 4·WG_X) slice of op(B)
 

@@ -7,7 +7,7 @@
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DataError } from '../data/errors';
-import { chooseMatmulVariant } from '../nn/matmulTuning';
+import { chooseMatmulVariant, describeTimings } from '../nn/matmulTuning';
 import { GpuContext } from '../gpu/context';
 import { adapterSummary } from '../gpu/device';
 import { createNodeGpu, type NodeGpu } from '../gpu/node';
@@ -116,7 +116,7 @@ async function train(plan: TrainPlan, args: TrainArgs, stdout: ProgressOutput, s
     const ctx = new GpuContext(node.device, fsShaderSource());
     stdout.write(`adapter: ${adapterSummary(node.report)}\n`);
     const tuning = await chooseMatmulVariant(ctx);
-    stdout.write(`matmul: ${tuning.choice} (ms per dispatch: registerBlocked ${tuning.timings.registerBlocked.toFixed(2)}, sharedTiles ${tuning.timings.sharedTiles.toFixed(2)})\n`);
+    stdout.write(`matmul: ${tuning.choice} (ms per dispatch: ${describeTimings(tuning)})\n`);
     stdout.write(`${config.model} on ${config.dataset}, ${config.runs.map((r) => `${r.id} ${r.name}`).join(', ')}; steps ${startStep} → ${stopStep}, batch ${config.batchSize}, seed ${config.seed}\n`);
     const hooks = {
       onStep: (metrics: StepMetrics[], wallMs: number) => {

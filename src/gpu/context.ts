@@ -8,7 +8,15 @@ import { packUniforms, uniformLayout, type UniformField, type UniformLayout, typ
 
 /** Kernel variants chosen per adapter (see src/nn/matmulTuning.ts). */
 export interface KernelChoices {
-  matmul: 'registerBlocked' | 'sharedTiles';
+  matmul: 'registerBlocked' | 'sharedTiles' | 'quadShared';
+}
+
+/**
+ * True when the chosen matmul is one of the barrier-free variants that win on CPU adapters
+ * (SwiftShader); other kernels then pick their barrier-free configurations too.
+ */
+export function prefersBarrierFree(choices: KernelChoices): boolean {
+  return choices.matmul !== 'sharedTiles';
 }
 
 export const DEFAULT_KERNEL_CHOICES: KernelChoices = { matmul: 'sharedTiles' };

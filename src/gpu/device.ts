@@ -35,8 +35,11 @@ const REQUIRED_MINIMUMS: Partial<Record<EngineLimitName, number>> = {
   maxComputeInvocationsPerWorkgroup: 256,
 };
 
-/** Optional features used when present (timestamp queries for profiling). */
-const OPTIONAL_FEATURES: GPUFeatureName[] = ['timestamp-query'];
+/**
+ * Optional features used when present: timestamp queries for profiling, subgroups for the
+ * quadShared matmul (src/nn/matmul.ts).
+ */
+const OPTIONAL_FEATURES: GPUFeatureName[] = ['timestamp-query', 'subgroups'];
 
 export class NoAdapterError extends Error {
   constructor(detail: string) {

@@ -1,5 +1,5 @@
 // Bias gradient builder: column sums of dout (shaders/nn/bias.wgsl).
-import type { GpuContext, Kernel } from '../gpu/context';
+import { prefersBarrierFree, type GpuContext, type Kernel } from '../gpu/context';
 import type { UniformField } from '../gpu/uniforms';
 import { requireElements, requireIntegers, requirePowerOfTwo } from './shapeChecks';
 import type { Binding } from '../gpu/binding';
@@ -24,7 +24,7 @@ export type BiasBackwardVariant = 'tree' | 'serial';
 
 /** The variant for this adapter: serial where the barrier-free matmul was measured faster. */
 export function biasBackwardVariant(ctx: GpuContext): BiasBackwardVariant {
-  return ctx.choices.matmul === 'registerBlocked' ? 'serial' : 'tree';
+  return prefersBarrierFree(ctx.choices) ? 'serial' : 'tree';
 }
 
 export interface BiasBackwardBuffers {

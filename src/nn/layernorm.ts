@@ -1,5 +1,5 @@
 // LayerNorm builders (shaders/nn/layernorm.wgsl): N = B·T rows of C channels.
-import type { GpuContext, Kernel } from '../gpu/context';
+import { prefersBarrierFree, type GpuContext, type Kernel } from '../gpu/context';
 import type { UniformField } from '../gpu/uniforms';
 import { DEFAULT_ROW_VARIANT, ROW_WORKGROUP, rowGrid, type RowVariant } from './rowVariant';
 import { requireElements, requireIntegers, requirePowerOfTwo } from './shapeChecks';
@@ -28,7 +28,7 @@ export type ColumnVariant = 'tree' | 'serial';
 
 /** serial where the barrier-free matmul won the adapter measurement, else tree. */
 export function layernormColumnVariant(ctx: GpuContext): ColumnVariant {
-  return ctx.choices.matmul === 'registerBlocked' ? 'serial' : 'tree';
+  return prefersBarrierFree(ctx.choices) ? 'serial' : 'tree';
 }
 
 export interface LayernormShape {

@@ -45,11 +45,18 @@ export interface MatmulBuffers {
   bias?: Binding;
 }
 
-/** Workgroup shape per variant: (WG_X, WG_Y) threads, each computing a block×block square of C. */
-export const MATMUL_WORKGROUP: Record<MatmulVariant, { x: number; y: number; block: number; tileK?: number }> = {
-  registerBlocked: { x: 8, y: 8, block: 8 },
-  sharedTiles: { x: 16, y: 16, block: 4, tileK: 16 },
+/** Workgroup shape per variant: (WG_X, WG_Y) threads, each computing rows×cols cells of C. */
+export const MATMUL_WORKGROUP: Record<MatmulVariant, { x: number; y: number; rows: number; cols: number; tileK?: number }> = {
+  registerBlocked: { x: 8, y: 8, rows: 8, cols: 8 },
+  sharedTiles: { x: 16, y: 16, rows: 4, cols: 4, tileK: 16 },
+  // WG_X must be a multiple of 4: a subgroup quad is four consecutive x of one y.
+  quadShared: { x: 8, y: 4, rows: 32, cols: 8 },
 };
+
+/** Variants this device can compile: quadShared needs the `subgroups` feature. */
+export function availableMatmulVariants(device: GPUDevice): MatmulVariant[] {
+  return device.features.has('subgroups') ? ['registerBlocked', 'sharedTiles', 'quadShared'] : ['registerBlocked', 'sharedTiles'];
+}
 
 function checkShape(label: string, s: MatmulShape): void {
   for (const k of ['M', 'N', 'K'] as const) {
@@ -64,6 +71,9 @@ export function matmul(ctx: GpuContext, label: string, buffers: MatmulBuffers, s
   checkShape(label, shape);
   const v = variant ?? ctx.choices.matmul;
   const wg = MATMUL_WORKGROUP[v];
+  if (v === 'quadShared' && !ctx.device.features.has('subgroups')) {
+    throw new Error(`${label}: the quadShared matmul needs the device feature 'subgroups'`);
+  }
   const batch = shape.batch ?? 1;
   const values = {
     M: shape.M,
@@ -89,10 +99,10 @@ export function matmul(ctx: GpuContext, label: string, buffers: MatmulBuffers, s
   return ctx.kernel({
     label,
     shader: 'nn/matmul',
-    defines: { TRANS_A: !!shape.transA, TRANS_B: !!shape.transB, BIAS: !!buffers.bias, SHARED_TILES: v === 'sharedTiles' },
+    defines: { TRANS_A: !!shape.transA, TRANS_B: !!shape.transB, BIAS: !!buffers.bias, SHARED_TILES: v === 'sharedTiles', QUAD_SHARED: v === 'quadShared' },
     overrides,
     params: { layout: ctx.layout(MATMUL_PARAMS), values },
     buffers: storage,
-    workgroups: [Math.ceil(shape.N / (wg.block * wg.x)), Math.ceil(shape.M / (wg.block * wg.y)), batch],
+    workgroups: [Math.ceil(shape.N / (wg.cols * wg.x)), Math.ceil(shape.M / (wg.rows * wg.y)), batch],
   });
 }

@@ -14,13 +14,15 @@
 //   3. per shape, grow `repeats` ×4 until a submission lasts minTrialMs (so submission latency
 //      does not swamp ~10 µs GPU kernels), then run `trials` submissions per variant,
 //      alternating variants so drift hits both alike; the fastest counts.
-import { createStorageBuffer } from '../gpu/buffers';
+import { createStorageBuffer, createStorageBufferWith } from '../gpu/buffers';
 import type { GpuContext, Kernel } from '../gpu/context';
 import { submitDispatches } from '../gpu/dispatch';
-import { hash32 } from '../util/rng';
-import { matmul, MATMUL_WORKGROUP, type MatmulShape, type MatmulVariant } from './matmul';
+import { readFloat32 } from '../gpu/readback';
+import { hash32, Rng } from '../util/rng';
+import { availableMatmulVariants, matmul, MATMUL_WORKGROUP, type MatmulShape, type MatmulVariant } from './matmul';
 
-export const MATMUL_VARIANTS: readonly MatmulVariant[] = ['registerBlocked', 'sharedTiles'];
+/** Every variant there is; a device runs those of availableMatmulVariants. */
+export const MATMUL_VARIANTS: readonly MatmulVariant[] = ['registerBlocked', 'sharedTiles', 'quadShared'];
 
 /** A square product and a Linear forward (B·T, C)·(4C, C)ᵀ as in a GPT's MLP (B·T = 512, C = 128). */
 export const TUNING_SHAPES: readonly MatmulShape[] = [
@@ -30,8 +32,10 @@ export const TUNING_SHAPES: readonly MatmulShape[] = [
 
 export interface MatmulTuning {
   choice: MatmulVariant;
-  /** Mean over the measured shapes of the fastest ms per dispatch, per variant. */
-  timings: Record<MatmulVariant, number>;
+  /** Mean over the measured shapes of the fastest ms per dispatch, per variant measured. */
+  timings: Partial<Record<MatmulVariant, number>>;
+  /** Variants left out because their result differed from the reference on this adapter. */
+  rejected?: { variant: MatmulVariant; maxError: number }[];
   /** The fastest ms per dispatch of each variant on each shape ("256x512x128 transB"). */
   perShape: { shape: string; variant: MatmulVariant; ms: number; repeats: number }[];
   adapterKey: string;
@@ -127,6 +131,56 @@ function shrink(s: MatmulShape, divisor: number): MatmulShape {
   return { ...s, M: side(s.M), N: side(s.N), K: side(s.K) };
 }
 
+/** Products every variant must reproduce: awkward sides, every layout, a K that is not a multiple of 4. */
+const VERIFY_SHAPES: readonly MatmulShape[] = [
+  { M: 37, N: 45, K: 19 },
+  { M: 70, N: 9, K: 66, transB: true },
+  { M: 33, N: 70, K: 41, transA: true },
+];
+
+/**
+ * Runs each variant on small random products and compares with a CPU product; returns the
+ * variants whose result is off (e.g. quadShared where a subgroup quad is not four consecutive
+ * x of one y), which must not be chosen.
+ */
+export async function verifyMatmulVariants(ctx: GpuContext, variants: readonly MatmulVariant[]): Promise<{ variant: MatmulVariant; maxError: number }[]> {
+  const rejected: { variant: MatmulVariant; maxError: number }[] = [];
+  const rng = new Rng(0x6d61746d);
+  const owned: GPUBuffer[] = [];
+  try {
+    const worst = new Map<MatmulVariant, number>();
+    for (const shape of VERIFY_SHAPES) {
+      const { M, N, K } = shape;
+      const A = Float32Array.from({ length: M * K }, () => rng.uniform() - 0.5);
+      const B = Float32Array.from({ length: K * N }, () => rng.uniform() - 0.5);
+      const ref = new Float64Array(M * N);
+      for (let i = 0; i < M; i++) {
+        for (let j = 0; j < N; j++) {
+          let t = 0;
+          for (let k = 0; k < K; k++) t += (shape.transA ? A[k * M + i] : A[i * K + k]) * (shape.transB ? B[j * K + k] : B[k * N + j]);
+          ref[i * N + j] = t;
+        }
+      }
+      const a = createStorageBufferWith(ctx.device, 'MatmulVerify.a', A);
+      const b = createStorageBufferWith(ctx.device, 'MatmulVerify.b', B);
+      owned.push(a, b);
+      for (const v of variants) {
+        const c = createStorageBuffer(ctx.device, 'MatmulVerify.c', M * N * 4);
+        owned.push(c);
+        submitDispatches(ctx.device, [matmul(ctx, `MatmulVerify.${v}`, { a, b, c }, shape, v)], 'MatmulVerify');
+        const got = await readFloat32(ctx.device, c);
+        let err = 0;
+        for (let i = 0; i < M * N; i++) err = Math.max(err, Math.abs(got[i] - ref[i]));
+        if (!(err <= 1e-4 * Math.sqrt(K))) worst.set(v, Math.max(worst.get(v) ?? 0, Number.isNaN(err) ? Infinity : err));
+      }
+    }
+    for (const [variant, maxError] of worst) rejected.push({ variant, maxError });
+    return rejected;
+  } finally {
+    for (const b of owned) b.destroy();
+  }
+}
+
 /** Times every variant on every shape (shrunk on slow adapters); does not change ctx.choices. */
 export async function measureMatmulVariants(ctx: GpuContext, opts: MatmulTuningOptions = {}): Promise<MatmulTuning> {
   const fullShapes = opts.shapes ?? TUNING_SHAPES;
@@ -137,6 +191,9 @@ export async function measureMatmulVariants(ctx: GpuContext, opts: MatmulTuningO
   if (fullShapes.length === 0 || trials < 1 || maxRepeats < 1) throw new Error('measureMatmulVariants: need at least one shape, trial and repeat');
   const device = ctx.device;
   const perShape: MatmulTuning['perShape'] = [];
+  const rejected = await verifyMatmulVariants(ctx, availableMatmulVariants(device));
+  const variants = availableMatmulVariants(device).filter((v) => !rejected.some((r) => r.variant === v));
+  if (variants.length === 0) throw new Error(`measureMatmulVariants: no matmul variant computes correct products on this adapter (${JSON.stringify(rejected)})`);
   const buffers: GPUBuffer[] = [];
   const buffer = (name: string, floats: number) => {
     const b = createStorageBuffer(device, `MatmulTuning.${name}`, 4 * floats);
@@ -149,7 +206,7 @@ export async function measureMatmulVariants(ctx: GpuContext, opts: MatmulTuningO
     const probeBufs = { a: buffer('probeA', side * side), b: buffer('probeB', side * side), c: buffer('probeC', side * side) };
     for (const s of [{ M: 1, N: 1, K: 1 }, ...fullShapes]) {
       const tiny: MatmulShape = { M: 8, N: 8, K: 8, transA: s.transA, transB: s.transB };
-      for (const v of MATMUL_VARIANTS) await timeSubmission(device, matmul(ctx, `MatmulTuning.warm.${v}`, probeBufs, tiny, v), 1);
+      for (const v of variants) await timeSubmission(device, matmul(ctx, `MatmulTuning.warm.${v}`, probeBufs, tiny, v), 1);
     }
     // 2. Estimate ms per FLOP from one 128³ product; shrink the shapes to fit the budget
     //    (which excludes the compilation above: the engine compiles its pipelines anyway).
@@ -157,7 +214,7 @@ export async function measureMatmulVariants(ctx: GpuContext, opts: MatmulTuningO
     const probe: MatmulShape = { M: side, N: side, K: side };
     const probeMs = await timeSubmission(device, matmul(ctx, 'MatmulTuning.probe', probeBufs, probe, 'registerBlocked'), 1);
     const msPerFlop = probeMs / flopsOf(probe);
-    const runsPerShape = MATMUL_VARIANTS.length * (1 + trials) * ((1 + SLOW_VARIANT_FACTOR) / 2);
+    const runsPerShape = variants.length * (1 + trials) * ((1 + SLOW_VARIANT_FACTOR) / 2);
     const predictMs = (shapes: readonly MatmulShape[]) => shapes.reduce((t, s) => t + flopsOf(s) * msPerFlop * runsPerShape, 0);
     let divisor = 1;
     let shapes = fullShapes;
@@ -171,7 +228,7 @@ export async function measureMatmulVariants(ctx: GpuContext, opts: MatmulTuningO
       const a = buffer('a', shape.M * shape.K); // (M,K) or (K,M)
       const b = buffer('b', shape.K * shape.N); // (K,N) or (N,K)
       const c = buffer('c', shape.M * shape.N); // (M,N)
-      const kernels = MATMUL_VARIANTS.map((v) => matmul(ctx, `MatmulTuning.${v}`, { a, b, c }, shape, v));
+      const kernels = variants.map((v) => matmul(ctx, `MatmulTuning.${v}`, { a, b, c }, shape, v));
       let repeats = 1;
       for (const k of kernels) {
         while (repeats < maxRepeats && (await timeSubmission(device, k, repeats)) < minTrialMs) repeats = Math.min(maxRepeats, repeats * 4);
@@ -180,18 +237,19 @@ export async function measureMatmulVariants(ctx: GpuContext, opts: MatmulTuningO
       for (let t = 0; t < trials; t++) {
         for (let i = 0; i < kernels.length; i++) best[i] = Math.min(best[i], (await timeSubmission(device, kernels[i], repeats)) / repeats);
       }
-      MATMUL_VARIANTS.forEach((variant, i) => perShape.push({ shape: shapeName(shape), variant, ms: best[i], repeats }));
+      variants.forEach((variant, i) => perShape.push({ shape: shapeName(shape), variant, ms: best[i], repeats }));
     }
-    const timings = {} as Record<MatmulVariant, number>;
-    for (const v of MATMUL_VARIANTS) {
+    const timings: Partial<Record<MatmulVariant, number>> = {};
+    for (const v of variants) {
       const rows = perShape.filter((r) => r.variant === v);
       // A timer coarser than the kernel can read 0; clamp to a positive floor.
       timings[v] = Math.max(1e-6, rows.reduce((s, r) => s + r.ms, 0) / rows.length);
     }
-    const choice = MATMUL_VARIANTS.reduce((best, v) => (timings[v] < timings[best] ? v : best));
+    const choice = variants.reduce((best, v) => ((timings[v] ?? Infinity) < (timings[best] ?? Infinity) ? v : best));
     return {
       choice,
       timings,
+      rejected,
       perShape,
       adapterKey: opts.adapterKey ?? matmulAdapterKey(ctx),
       shapeDivisor: divisor,
@@ -202,16 +260,21 @@ export async function measureMatmulVariants(ctx: GpuContext, opts: MatmulTuningO
   }
 }
 
+/** "registerBlocked 2.31, quadShared 1.30": the timings of a tuning, for logs. */
+export function describeTimings(t: Pick<MatmulTuning, 'timings' | 'rejected'>): string {
+  const ms = Object.entries(t.timings).map(([v, x]) => `${v} ${(x ?? NaN).toFixed(2)}`);
+  const off = (t.rejected ?? []).map((r) => `${r.variant} rejected (error ${r.maxError.toExponential(1)})`);
+  return [...ms, ...off].join(', ');
+}
+
 /** A cached MatmulTuning, or undefined when the JSON is missing, malformed or stale. */
-function parseTuning(json: string | null | undefined, key: string): MatmulTuning | undefined {
+function parseTuning(json: string | null | undefined, key: string, available: readonly MatmulVariant[]): MatmulTuning | undefined {
   if (!json) return undefined;
   try {
     const t = JSON.parse(json) as Partial<MatmulTuning>;
-    if (t.adapterKey !== key || !MATMUL_VARIANTS.includes(t.choice as MatmulVariant) || typeof t.timings !== 'object' || t.timings === null) return undefined;
-    for (const v of MATMUL_VARIANTS) {
-      const ms = (t.timings as Partial<Record<MatmulVariant, unknown>>)[v];
-      if (typeof ms !== 'number' || !(ms > 0)) return undefined;
-    }
+    if (t.adapterKey !== key || !available.includes(t.choice as MatmulVariant) || typeof t.timings !== 'object' || t.timings === null) return undefined;
+    const ms = (t.timings as Partial<Record<MatmulVariant, unknown>>)[t.choice as MatmulVariant];
+    if (typeof ms !== 'number' || !(ms > 0)) return undefined;
     return t as MatmulTuning;
   } catch {
     return undefined;
@@ -237,7 +300,7 @@ export async function chooseMatmulVariant(
   const { force, measure = measureMatmulVariants, ...measureOpts } = opts;
   const key = measureOpts.adapterKey ?? matmulAdapterKey(ctx);
   if (cache && !force) {
-    const hit = parseTuning(await cache.get(key), key);
+    const hit = parseTuning(await cache.get(key), key, availableMatmulVariants(ctx.device));
     if (hit) {
       ctx.choices.matmul = hit.choice;
       return { ...hit, cached: true };

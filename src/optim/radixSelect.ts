@@ -2,7 +2,7 @@
 // GPU, no readback. Built once per model; `setRank` writes the target rank (call it before
 // encoding, e.g. at each mask refresh), `dispatches` are init, (histogram, pick) × 4, mask.
 import { createStorageBuffer } from '../gpu/buffers';
-import type { GpuContext, Kernel } from '../gpu/context';
+import { prefersBarrierFree, type GpuContext, type Kernel } from '../gpu/context';
 import { grid1d } from '../gpu/dispatch';
 import type { UniformField } from '../gpu/uniforms';
 
@@ -28,7 +28,7 @@ export const SELECT_CPU: SelectConfig = { wg: 64, maxGroups: 16 };
 
 /** SELECT_CPU where the barrier-free matmul won the adapter measurement, else SELECT_GPU. */
 export function selectConfig(ctx: GpuContext): SelectConfig {
-  return ctx.choices.matmul === 'registerBlocked' ? SELECT_CPU : SELECT_GPU;
+  return prefersBarrierFree(ctx.choices) ? SELECT_CPU : SELECT_GPU;
 }
 const SHIFTS = [24, 16, 8, 0] as const;
 

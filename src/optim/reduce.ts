@@ -3,7 +3,7 @@
 // buffer, so the trainer can pack loss, grad norm², NaN count, … into one metrics buffer and
 // read them back together. Built once; encode `dispatches` as often as needed.
 import { createStorageBuffer } from '../gpu/buffers';
-import type { GpuContext, Kernel } from '../gpu/context';
+import { prefersBarrierFree, type GpuContext, type Kernel } from '../gpu/context';
 import type { UniformField } from '../gpu/uniforms';
 import { bindingBytes, bindingLabel, requireElements, type Binding } from '../gpu/binding';
 
@@ -37,7 +37,7 @@ export const REDUCE_CPU: ReduceConfig = { wg: 64, maxGroups: 16 };
 
 /** The configuration for this adapter: REDUCE_CPU where the barrier-free matmul was measured faster. */
 export function reduceConfig(ctx: GpuContext): ReduceConfig {
-  return ctx.choices.matmul === 'registerBlocked' ? REDUCE_CPU : REDUCE_GPU;
+  return prefersBarrierFree(ctx.choices) ? REDUCE_CPU : REDUCE_GPU;
 }
 
 const OP_DEFINES: Record<ReduceOp, { SQUARE: boolean; ABS: boolean; IS_MAX: boolean }> = {

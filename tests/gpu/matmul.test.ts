@@ -10,7 +10,7 @@ import { Rng } from '../../src/util/rng';
 import { expectClose } from '../helpers/compare';
 import { useGpu } from '../helpers/gpu';
 
-const VARIANTS: MatmulVariant[] = ['registerBlocked', 'sharedTiles'];
+const VARIANTS: MatmulVariant[] = ['registerBlocked', 'sharedTiles', 'quadShared'];
 const SHAPES: [number, number, number][] = [
   [1, 1, 1],
   [7, 13, 5],
@@ -75,7 +75,34 @@ describe('matmul kernel against the CPU reference', () => {
   });
 
   it('K = 0 leaves alpha·0 + beta·C + bias', async () => {
-    await runCase({ M: 5, N: 6, K: 0, beta: 1 }, 'registerBlocked', true, 6);
+    for (const v of VARIANTS) await runCase({ M: 5, N: 6, K: 0, beta: 1 }, v, true, 6);
+  });
+
+  it('quadShared sums in the same order as registerBlocked: the same bits, on every layout', async () => {
+    const { ctx, device } = gpu();
+    // Several row tiles (quadShared covers 128 rows per workgroup), K mod 4 = 3, K < 4.
+    for (const shape of [
+      { M: 300, N: 70, K: 131, transB: true },
+      { M: 150, N: 67, K: 3 },
+      { M: 61, N: 129, K: 42, transA: true, beta: 1, alpha: 0.5 },
+      { M: 33, N: 21, K: 9, batch: 2, transA: true, transB: true },
+    ] satisfies MatmulShape[]) {
+      const rng = new Rng(shape.M + shape.K);
+      const batch = shape.batch ?? 1;
+      const a = createStorageBufferWith(device, 'Test.a', rng.uniformArray(batch * shape.M * shape.K));
+      const b = createStorageBufferWith(device, 'Test.b', rng.uniformArray(batch * shape.K * shape.N));
+      const c0 = rng.uniformArray(batch * shape.M * shape.N);
+      const outs: Float32Array[] = [];
+      for (const v of ['registerBlocked', 'quadShared'] as const) {
+        const c = createStorageBufferWith(device, 'Test.c', c0);
+        submitDispatches(device, [matmul(ctx, `Test.${v}`, { a, b, c }, shape, v)]);
+        outs.push(await readFloat32(device, c));
+        c.destroy();
+      }
+      expect(Array.from(outs[1]), JSON.stringify(shape)).toEqual(Array.from(outs[0]));
+      a.destroy();
+      b.destroy();
+    }
   });
 
   it('refuses a buffer too small for the shape', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GpuContext } from '../../src/gpu/context';
-import { MATMUL_VARIANTS, MemoryTuningCache, chooseMatmulVariant, matmulAdapterKey, measureMatmulVariants, storageTuningCache, type MatmulTuning, type MatmulTuningOptions, type TuningCache } from '../../src/nn/matmulTuning';
+import { availableMatmulVariants } from '../../src/nn/matmul';
+import { MATMUL_VARIANTS, MemoryTuningCache, verifyMatmulVariants, chooseMatmulVariant, matmulAdapterKey, measureMatmulVariants, storageTuningCache, type MatmulTuning, type MatmulTuningOptions, type TuningCache } from '../../src/nn/matmulTuning';
 import { useGpu } from '../helpers/gpu';
 
 describe('per-adapter matmul variant choice', () => {
@@ -9,24 +10,32 @@ describe('per-adapter matmul variant choice', () => {
   /** A fresh context (its own choices) on the shared device. */
   const freshCtx = () => new GpuContext(gpu().device, gpu().ctx.shaders);
 
-  it('measures both variants on the default shapes', async () => {
+  it('the test adapter offers subgroups, so all three variants are measured', () => {
+    expect(availableMatmulVariants(gpu().device)).toEqual(['registerBlocked', 'sharedTiles', 'quadShared']);
+  });
+
+  it('every variant reproduces the CPU product on this adapter (none rejected)', async () => {
+    expect(await verifyMatmulVariants(gpu().ctx, availableMatmulVariants(gpu().device))).toEqual([]);
+  });
+
+  it('measures every available variant on the default shapes', async () => {
     const ctx = gpu().ctx;
     const before = ctx.choices.matmul;
     const t = await measureMatmulVariants(ctx);
-    expect(MATMUL_VARIANTS).toContain(t.choice);
-    for (const v of MATMUL_VARIANTS) {
+    const variants = availableMatmulVariants(ctx.device);
+    expect(variants).toContain(t.choice);
+    expect(t.rejected).toEqual([]);
+    for (const v of variants) {
       expect(t.timings[v]).toBeGreaterThan(0);
       expect(Number.isFinite(t.timings[v])).toBe(true);
     }
-    expect(t.timings[t.choice]).toBe(Math.min(...MATMUL_VARIANTS.map((v) => t.timings[v])));
+    expect(t.timings[t.choice]).toBe(Math.min(...variants.map((v) => t.timings[v] ?? Infinity)));
     // Full size on a fast adapter; every side divided by a power of two on a slow one.
     const d = t.shapeDivisor;
     expect(Math.log2(d) % 1).toBe(0);
     expect(t.perShape.map((r) => `${r.shape} ${r.variant}`)).toEqual([
-      `${256 / d}x${256 / d}x${256 / d} registerBlocked`,
-      `${256 / d}x${256 / d}x${256 / d} sharedTiles`,
-      `${512 / d}x${512 / d}x${128 / d} transB registerBlocked`,
-      `${512 / d}x${512 / d}x${128 / d} transB sharedTiles`,
+      ...variants.map((v) => `${256 / d}x${256 / d}x${256 / d} ${v}`),
+      ...variants.map((v) => `${512 / d}x${512 / d}x${128 / d} transB ${v}`),
     ]);
     for (const r of t.perShape) expect(r.ms).toBeGreaterThan(0);
     expect(t.adapterKey).toBe(matmulAdapterKey(ctx));
@@ -104,7 +113,7 @@ describe('per-adapter matmul variant choice', () => {
     expect(t.cached).toBe(false);
     expect(MATMUL_VARIANTS).toContain(t.choice);
     expect(ctx.choices.matmul).toBe(t.choice);
-    expect(t.perShape).toHaveLength(MATMUL_VARIANTS.length);
+    expect(t.perShape).toHaveLength(availableMatmulVariants(ctx.device).length);
     const again = await chooseMatmulVariant(freshCtx(), cache, { shapes, trials: 1 });
     expect(again.cached).toBe(true);
     expect(again.choice).toBe(t.choice);
