@@ -18,6 +18,11 @@ enable subgroups;
 //   2 b       storage read        (batch, K, N) or (batch, N, K); batch stride strideB (0 = shared)
 //   3 c       storage read_write  (batch, M, N); batch stride strideC
 //   4 bias    storage read        (N)            only with BIAS
+//   5 act     storage read_write  like c         only with GELU_OUT: act = gelu(C) (C keeps the pre-activation)
+//   5 pre     storage read        like c         only with GELU_GRAD: C = alpha·op(A)·op(B)·gelu'(pre) + beta·C
+// The GELU epilogues fuse a Linear layer with the GELU after it (forward: fc then gelu) or
+// before it (backward: dinp of the next layer times gelu' of the pre-activation); gelu and
+// geluGrad come from shaders/nn/geluMath.wgsl, appended through the pipeline's `includes`.
 //
 // Two structural variants, chosen per adapter by measuring both (src/nn/matmulTuning.ts):
 //   default      register-blocked: a thread owns an 8×8 block of C, rows ty + i·WG_Y and
@@ -68,6 +73,12 @@ const TN = 4u;
 #if BIAS
 @group(0) @binding(4) var<storage, read> bias: array<f32>;
 #endif
+#if GELU_OUT
+@group(0) @binding(5) var<storage, read_write> act: array<f32>;
+#endif
+#if GELU_GRAD
+@group(0) @binding(5) var<storage, read> pre: array<f32>;
+#endif
 
 // Element (row, k) of op(A) for batch offset `base`.
 fn loadA(base: u32, row: u32, k: u32) -> f32 {
@@ -96,11 +107,17 @@ fn storeRow(cBase: u32, row: u32, col0: u32, acc: vec4<f32>) {
     if (col >= params.N) { continue; }
     let at = cBase + row * params.N + col;
     var v = params.alpha * acc[j];
+#if GELU_GRAD
+    v *= geluGrad(pre[at]);
+#endif
     if (params.beta != 0.0) { v += params.beta * c[at]; }
 #if BIAS
     v += bias[col];
 #endif
     c[at] = v;
+#if GELU_OUT
+    act[at] = gelu(v);
+#endif
   }
 }
 

@@ -25,8 +25,11 @@ export interface KernelSpec extends PipelineSpec {
   label: string;
   /** Params struct layout and values, bound at @binding(0) when present. */
   params?: { layout: UniformLayout; values: UniformValues };
-  /** Storage bindings, in @binding order (after the params uniform when there is one). */
-  buffers: readonly Binding[];
+  /**
+   * Storage bindings, in @binding order (after the params uniform when there is one); an
+   * undefined entry is a binding number the built variant does not declare.
+   */
+  buffers: readonly (Binding | undefined)[];
   workgroups: readonly [number, number, number];
 }
 
@@ -65,7 +68,7 @@ export class GpuContext {
   kernel(spec: KernelSpec): Kernel {
     const pipeline = this.pipelines.get(spec);
     let params: GPUBuffer | undefined;
-    const bindings: Binding[] = [];
+    const bindings: (Binding | undefined)[] = [];
     if (spec.params) {
       params = createUniformBufferWith(this.device, `${spec.label}.params`, packUniforms(spec.params.layout, spec.params.values));
       bindings.push(params);

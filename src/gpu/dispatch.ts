@@ -14,11 +14,12 @@ export interface Dispatch {
 
 
 /** Bind group for group 0 with `bindings[i]` at @binding(i). */
-export function bindGroupFor(device: GPUDevice, label: string, pipeline: GPUComputePipeline, bindings: readonly Binding[]): GPUBindGroup {
+/** Binding i of group 0 is bindings[i]; an undefined entry leaves its binding number unused. */
+export function bindGroupFor(device: GPUDevice, label: string, pipeline: GPUComputePipeline, bindings: readonly (Binding | undefined)[]): GPUBindGroup {
   return device.createBindGroup({
     label,
     layout: pipeline.getBindGroupLayout(0),
-    entries: bindings.map((b, binding) => ({ binding, resource: b instanceof GPUBuffer ? { buffer: b } : b })),
+    entries: bindings.flatMap((b, binding) => (b === undefined ? [] : [{ binding, resource: b instanceof GPUBuffer ? { buffer: b } : b }])),
   });
 }
 

@@ -9,6 +9,11 @@ export interface PipelineSpec {
   entryPoint?: string;
   defines?: Defines;
   overrides?: Readonly<Record<string, number>>;
+  /**
+   * Shaders of shared functions (e.g. "nn/geluMath") appended after the main shader's text, so
+   * its `enable` directives stay first; preprocessed with the same defines.
+   */
+  includes?: readonly string[];
 }
 
 function sortedEntries<T>(o: Readonly<Record<string, T>> | undefined): [string, T][] {
@@ -16,7 +21,7 @@ function sortedEntries<T>(o: Readonly<Record<string, T>> | undefined): [string, 
 }
 
 export function pipelineKey(spec: PipelineSpec): string {
-  return JSON.stringify([spec.shader, spec.entryPoint ?? 'main', sortedEntries(spec.defines), sortedEntries(spec.overrides)]);
+  return JSON.stringify([spec.shader, spec.includes ?? [], spec.entryPoint ?? 'main', sortedEntries(spec.defines), sortedEntries(spec.overrides)]);
 }
 
 export class PipelineCache {
@@ -34,7 +39,8 @@ export class PipelineCache {
 
   /** The preprocessed WGSL a spec compiles (for error messages and tests). */
   code(spec: PipelineSpec): string {
-    return preprocessWgsl(this.shaders.text(spec.shader), spec.defines ?? {}, `shaders/${spec.shader}.wgsl`);
+    const parts = [spec.shader, ...(spec.includes ?? [])];
+    return parts.map((path) => preprocessWgsl(this.shaders.text(path), spec.defines ?? {}, `shaders/${path}.wgsl`)).join('\n');
   }
 
   get(spec: PipelineSpec): GPUComputePipeline {
@@ -45,7 +51,7 @@ export class PipelineCache {
       .filter(([, on]) => on)
       .map(([n]) => n)
       .join('+');
-    const moduleKey = JSON.stringify([spec.shader, sortedEntries(spec.defines)]);
+    const moduleKey = JSON.stringify([spec.shader, spec.includes ?? [], sortedEntries(spec.defines)]);
     let module = this.modules.get(moduleKey);
     if (!module) {
       module = this.device.createShaderModule({

@@ -20,6 +20,7 @@ export function geluForward(ctx: GpuContext, label: string, buffers: { inp: Bind
   return ctx.kernel({
     label,
     shader: 'nn/gelu',
+    includes: ['nn/geluMath'],
     defines: { FORWARD: true, BACKWARD: false },
     overrides: { WG },
     params: { layout: ctx.layout(GELU_PARAMS), values: { N: shape.N, accumulate: 0 } },
@@ -40,6 +41,7 @@ export function geluBackward(
   return ctx.kernel({
     label,
     shader: 'nn/gelu',
+    includes: ['nn/geluMath'],
     defines: { FORWARD: false, BACKWARD: true },
     overrides: { WG },
     params: { layout: ctx.layout(GELU_PARAMS), values: { N: shape.N, accumulate: shape.accumulate ? 1 : 0 } },

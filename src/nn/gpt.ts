@@ -3,7 +3,7 @@
 //
 //   encoded = wte[tok] + wpe[t]
 //   per block l:  ln1 → qkv (linear) → attention → attproj (linear) → res2 = res + attproj
-//                 ln2 → fc (linear) → gelu → fcproj (linear) → res3 = res2 + fcproj
+//                 ln2 → fc (linear, GELU fused into its output) → fcproj (linear) → res3 = res2 + fcproj
 //   lnf → logits = lnf·wteᵀ (tied) or lnf·headᵀ → cross-entropy (fused with dlogits, in place)
 //
 // Backward is the same list reversed. The residual stream's gradient lives in one buffer
@@ -14,7 +14,6 @@ import type { GptConfig } from '../train/config';
 import { attentionBackward, attentionForward } from './attention';
 import { crossEntropy } from './crossentropy';
 import { embeddingBackward, embeddingForward } from './embedding';
-import { geluBackward, geluForward } from './gelu';
 import { layernormBackward, layernormForward } from './layernorm';
 import { linearBackward, linearForward } from './linear';
 import type { BatchBuffers, BatchShape, Model } from './model';
@@ -146,7 +145,6 @@ export class Gpt extends FlatModel implements Model {
     const datty = buf('datty', N * C); // (B,T,C)
     const dqkv = buf('dqkv', N * 3 * C); // (B,T,3C)
     const datt = buf('datt', B * NH * T * T); // (B,NH,T,T)
-    const dfchGelu = buf('dfchGelu', N * 4 * C); // (B,T,4C)
     const dfch = buf('dfch', N * 4 * C); // (B,T,4C)
 
     const f = this.forward;
@@ -164,8 +162,10 @@ export class Gpt extends FlatModel implements Model {
       f.push(linearForward(ctx, k(`${p}.attproj`), { inp: a.atty, weight: P(`${p}.attn.proj.w`), bias: P(`${p}.attn.proj.b`), out: a.attproj }, { N, C, OC: C }));
       f.push(add(ctx, k(`${p}.residual1`), { a: res, b: a.attproj, out: a.res2 }, N * C));
       f.push(layernormForward(ctx, k(`${p}.ln2`), { inp: a.res2, weight: P(`${p}.ln2.w`), bias: P(`${p}.ln2.b`), out: a.ln2, mean: a.ln2Mean, rstd: a.ln2Rstd }, { N, C }));
-      f.push(linearForward(ctx, k(`${p}.fc`), { inp: a.ln2, weight: P(`${p}.mlp.fc.w`), bias: P(`${p}.mlp.fc.b`), out: a.fch }, { N, C, OC: 4 * C }));
-      f.push(geluForward(ctx, k(`${p}.gelu`), { inp: a.fch, out: a.fchGelu }, { N: N * 4 * C }));
+      // fc with the GELU fused into its output: fch (pre-activation, kept for backward) and fchGelu.
+      f.push(
+        linearForward(ctx, k(`${p}.fc`), { inp: a.ln2, weight: P(`${p}.mlp.fc.w`), bias: P(`${p}.mlp.fc.b`), out: a.fch, geluOut: a.fchGelu }, { N, C, OC: 4 * C }),
+      );
       f.push(linearForward(ctx, k(`${p}.fcproj`), { inp: a.fchGelu, weight: P(`${p}.mlp.proj.w`), bias: P(`${p}.mlp.proj.b`), out: a.fcproj }, { N, C: 4 * C, OC: C }));
       f.push(add(ctx, k(`${p}.residual2`), { a: a.res2, b: a.fcproj, out: a.res3 }, N * C));
       res = a.res3;
@@ -204,11 +204,11 @@ export class Gpt extends FlatModel implements Model {
         ...linearBackward(
           ctx,
           k(`${p}.fcproj.backward`),
-          { dout: dres, inp: a.fchGelu, weight: P(`${p}.mlp.proj.w`), dinp: dfchGelu, dweight: G(`${p}.mlp.proj.w`), dbias: G(`${p}.mlp.proj.b`) },
+          // dinp through the GELU too: dfch = (dres·W)·gelu'(fch).
+          { dout: dres, inp: a.fchGelu, weight: P(`${p}.mlp.proj.w`), dinp: dfch, geluPre: a.fch, dweight: G(`${p}.mlp.proj.w`), dbias: G(`${p}.mlp.proj.b`) },
           { N, C: 4 * C, OC: C },
         ).kernels,
       );
-      bw.push(geluBackward(ctx, k(`${p}.gelu.backward`), { inp: a.fch, dout: dfchGelu, dinp: dfch }, { N: N * 4 * C }));
       bw.push(
         ...linearBackward(
           ctx,

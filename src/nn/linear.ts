@@ -20,12 +20,19 @@ export interface LinearForwardBuffers {
   weight: Binding; // (OC, C)
   bias?: Binding; // (OC)
   out: Binding; // (N, OC)
+  /** (N, OC): also write gelu(out), fusing the GELU that follows the layer (out keeps the pre-activation). */
+  geluOut?: Binding;
 }
 
-/** out = inp·weightᵀ (+ bias). One matmul dispatch. */
+/** out = inp·weightᵀ (+ bias) (and geluOut = gelu(out)). One matmul dispatch. */
 export function linearForward(ctx: GpuContext, label: string, buffers: LinearForwardBuffers, shape: LinearShape): Kernel {
   requireIntegers(label, { N: shape.N, C: shape.C, OC: shape.OC });
-  return matmul(ctx, label, { a: buffers.inp, b: buffers.weight, c: buffers.out, bias: buffers.bias }, { M: shape.N, N: shape.OC, K: shape.C, transB: true });
+  return matmul(
+    ctx,
+    label,
+    { a: buffers.inp, b: buffers.weight, c: buffers.out, bias: buffers.bias, geluOut: buffers.geluOut },
+    { M: shape.N, N: shape.OC, K: shape.C, transB: true },
+  );
 }
 
 export interface LinearBackwardBuffers {
@@ -37,6 +44,11 @@ export interface LinearBackwardBuffers {
   dweight: Binding; // (OC, C)
   /** (OC); omit for a layer without bias. */
   dbias?: Binding;
+  /**
+   * (N, C): the layer's input was gelu(geluPre); dinp is then the gradient of geluPre,
+   * (dout·W)·gelu'(geluPre), fusing the GELU's backward into this matmul.
+   */
+  geluPre?: Binding;
 }
 
 export interface LinearBackwardOptions {
@@ -71,7 +83,12 @@ export function linearBackward(
   requireIntegers(label, { N: shape.N, C: shape.C, OC: shape.OC });
   const { N, C, OC } = shape;
   const dinp = buffers.dinp
-    ? matmul(ctx, `${label}.dinp`, { a: buffers.dout, b: buffers.weight, c: buffers.dinp }, { M: N, N: C, K: OC, beta: options.accumulateInput ? 1 : 0 })
+    ? matmul(
+        ctx,
+        `${label}.dinp`,
+        { a: buffers.dout, b: buffers.weight, c: buffers.dinp, geluPre: buffers.geluPre },
+        { M: N, N: C, K: OC, beta: options.accumulateInput ? 1 : 0 },
+      )
     : undefined;
   const dweight = matmul(
     ctx,

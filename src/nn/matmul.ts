@@ -43,6 +43,13 @@ export interface MatmulBuffers {
   c: Binding;
   /** (N) added to every row of C. */
   bias?: Binding;
+  /** Like c: receives gelu(C) while C keeps the pre-activation (a Linear layer followed by GELU). */
+  geluOut?: Binding;
+  /**
+   * Like c: the pre-activation of a GELU; C = alpha·op(A)·op(B)·gelu'(geluPre) + beta·C (the
+   * input gradient of a Linear layer whose input was gelu(geluPre), taken back through the GELU).
+   */
+  geluPre?: Binding;
 }
 
 /** Workgroup shape per variant: (WG_X, WG_Y) threads, each computing rows×cols cells of C. */
@@ -92,14 +99,27 @@ export function matmul(ctx: GpuContext, label: string, buffers: MatmulBuffers, s
   requireElements(label, 'a', buffers.a, needA);
   requireElements(label, 'b', buffers.b, needB);
   requireElements(label, 'c', buffers.c, needC);
+  if (buffers.geluOut && buffers.geluPre) throw new Error(`${label}: geluOut and geluPre are exclusive`);
+  if (buffers.geluOut) requireElements(label, 'geluOut', buffers.geluOut, needC);
+  if (buffers.geluPre) requireElements(label, 'geluPre', buffers.geluPre, needC);
   const overrides: Record<string, number> = { WG_X: wg.x, WG_Y: wg.y };
   if (wg.tileK !== undefined) overrides.TILE_K = wg.tileK;
-  const storage = [buffers.a, buffers.b, buffers.c];
-  if (buffers.bias) storage.push(buffers.bias);
+  const epilogue = buffers.geluOut ?? buffers.geluPre;
+  // Bindings 1–5: a, b, c, bias, the GELU epilogue's buffer (absent ones left unused).
+  const storage = [buffers.a, buffers.b, buffers.c, buffers.bias, epilogue];
   return ctx.kernel({
     label,
     shader: 'nn/matmul',
-    defines: { TRANS_A: !!shape.transA, TRANS_B: !!shape.transB, BIAS: !!buffers.bias, SHARED_TILES: v === 'sharedTiles', QUAD_SHARED: v === 'quadShared' },
+    includes: epilogue ? ['nn/geluMath'] : undefined,
+    defines: {
+      TRANS_A: !!shape.transA,
+      TRANS_B: !!shape.transB,
+      BIAS: !!buffers.bias,
+      GELU_OUT: !!buffers.geluOut,
+      GELU_GRAD: !!buffers.geluPre,
+      SHARED_TILES: v === 'sharedTiles',
+      QUAD_SHARED: v === 'quadShared',
+    },
     overrides,
     params: { layout: ctx.layout(MATMUL_PARAMS), values },
     buffers: storage,

@@ -118,7 +118,6 @@ function planGpt(p: PlanBuilder, label: string, cfg: GptConfig, B: number): void
   act('datty', N * C); // (B,T,C)
   act('dqkv', N * 3 * C); // (B,T,3C)
   act('datt', B * NH * T * T); // (B,NH,T,T)
-  act('dfchGelu', N * 4 * C); // (B,T,4C)
   act('dfch', N * 4 * C); // (B,T,4C)
   p.add(`${label}.embedding.backward.order`, N, 'scratch', true); // (B·T) u32 positions by token
   p.add(`${label}.embedding.backward.bounds`, 2 * V, 'scratch', false); // (V,2) u32

@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { biasBackward, type BiasBackwardVariant } from '../../src/nn/bias';
 import { linearBackward, linearForward } from '../../src/nn/linear';
+import { geluBackward, geluForward } from '../../src/nn/gelu';
+import type { MatmulVariant } from '../../src/nn/matmul';
+import { geluBackwardRef, geluForwardRef } from '../../src/ref/gelu';
 import { biasBackwardRef, linearBackwardRef, linearForwardRef } from '../../src/ref/linear';
 import { Rng } from '../../src/util/rng';
 import { expectClose } from '../helpers/compare';
@@ -151,6 +154,82 @@ describe('linear layer', () => {
     expectGradientMatches(await h.f32(bufs.dinp, N * C), (v) => loss(v, w, b), x, tol, 'dx');
     expectGradientMatches(await h.f32(bufs.dweight, OC * C), (v) => loss(x, v, b), w, tol, 'dW', sampleIndices(OC * C, 12));
     expectGradientMatches(await h.f32(bufs.dbias, OC), (v) => loss(x, w, v), b, tol, 'db');
+  });
+
+  // The GELU epilogues: fc → gelu fused in one dispatch forward, and the next layer's dinp taken
+  // back through the GELU in one dispatch backward. Against the CPU reference, against the
+  // unfused kernels (the same bits: the same operations in the same order), and by central
+  // differences of a loss through both layers, with every matmul variant of this adapter.
+  const GELU_VARIANTS: MatmulVariant[] = ['registerBlocked', 'sharedTiles', 'quadShared'];
+  for (const variant of GELU_VARIANTS) {
+    it(`${variant}: GELU fused into the output and into dinp at N=67, C=33, OC=65`, async () => {
+      const { ctx } = gpu();
+      const saved = ctx.choices.matmul;
+      ctx.choices.matmul = variant;
+      try {
+        const [N, C, OC] = [67, 33, 65];
+        const rng = new Rng(5);
+        const x = rng.uniformArray(N * C).map((v) => 4 * v - 2);
+        const w = rng.uniformArray(OC * C);
+        const b = rng.uniformArray(OC);
+        const w2 = rng.uniformArray(C * OC); // the next layer (OC → C), whose input is gelu(pre)
+        const dy2 = rng.uniformArray(N * C);
+        const pre = h.zeros('pre', N * OC);
+        const act = h.zeros('act', N * OC);
+        const fused = linearForward(ctx, 'Test.fcGelu', { inp: h.upload('x', x), weight: h.upload('w', w), bias: h.upload('b', b), out: pre, geluOut: act }, { N, C, OC });
+        const dpre = h.zeros('dpre', N * OC);
+        const back = linearBackward(
+          ctx,
+          'Test.projBack',
+          { dout: h.upload('dy2', dy2), inp: act, weight: h.upload('w2', w2), dinp: dpre, geluPre: pre, dweight: h.zeros('dw2', C * OC) },
+          { N, C: OC, OC: C },
+        );
+        h.run([fused, ...back.kernels]);
+        const preRef = linearForwardRef(x, w, b, N, C, OC);
+        const gotPre = await h.f32(pre, N * OC);
+        expectClose(gotPre, preRef, sumTol(C), 'pre-activation');
+        expectClose(await h.f32(act, N * OC), geluForwardRef(gotPre), { atol: 1e-6, rtol: 1e-5 }, 'gelu(pre)');
+        const dact = linearBackwardRef(dy2, new Float32Array(N * OC), w2, N, OC, C).dinp; // dy2·w2
+        expectClose(await h.f32(dpre, N * OC), geluBackwardRef(gotPre, dact), sumTol(C), 'dpre');
+
+        // Unfused: the same bits.
+        const act2 = h.zeros('act2', N * OC);
+        const dact2 = h.zeros('dact2', N * OC);
+        const dpre2 = h.zeros('dpre2', N * OC);
+        h.run([
+          geluForward(ctx, 'Test.gelu', { inp: pre, out: act2 }, { N: N * OC }),
+          ...linearBackward(ctx, 'Test.projBack2', { dout: h.upload('dy2b', dy2), inp: act2, weight: h.upload('w2b', w2), dinp: dact2, dweight: h.zeros('dw2b', C * OC) }, { N, C: OC, OC: C }).kernels,
+          geluBackward(ctx, 'Test.geluBack', { inp: pre, dout: dact2, dinp: dpre2 }, { N: N * OC }),
+        ]);
+        expect(sameBits(await h.f32(act, N * OC), await h.f32(act2, N * OC))).toBe(true);
+        expect(sameBits(await h.f32(dpre, N * OC), await h.f32(dpre2, N * OC))).toBe(true);
+      } finally {
+        ctx.choices.matmul = saved;
+      }
+    });
+  }
+
+  it('the fused GELU backward matches central differences through both layers', async () => {
+    const { ctx } = gpu();
+    const [N, C, OC] = [5, 6, 7];
+    const rng = new Rng(19);
+    const x = rng.uniformArray(N * C).map((v) => 4 * v - 2);
+    const w = rng.uniformArray(OC * C);
+    const w2 = rng.uniformArray(C * OC);
+    const wOut = rng.uniformArray(N * C); // L = Σ (gelu(x·wᵀ)·w2ᵀ)·wOut
+    const pre = h.zeros('pre', N * OC);
+    const act = h.zeros('act', N * OC);
+    const dpre = h.zeros('dpre', N * OC);
+    const dx = h.zeros('dx', N * C);
+    const xBuf = h.upload('x', x);
+    const wBuf = h.upload('w', w);
+    h.run([
+      linearForward(ctx, 'Test.fcGelu', { inp: xBuf, weight: wBuf, out: pre, geluOut: act }, { N, C, OC }),
+      ...linearBackward(ctx, 'Test.projBack', { dout: h.upload('wOut', wOut), inp: act, weight: h.upload('w2', w2), dinp: dpre, geluPre: pre, dweight: h.zeros('dw2', C * OC) }, { N, C: OC, OC: C }).kernels,
+      ...linearBackward(ctx, 'Test.fcBack', { dout: dpre, inp: xBuf, weight: wBuf, dinp: dx, dweight: h.zeros('dw', OC * C) }, { N, C, OC }).kernels,
+    ]);
+    const loss = (xx: ArrayLike<number>) => weightedSum(linearForwardRef(geluForwardRef(linearForwardRef(xx, w, undefined, N, C, OC)), w2, undefined, N, OC, C), wOut);
+    expectGradientMatches(await h.f32(dx, N * C), loss, x, { atol: 1e-5, rtol: 1e-3 }, 'dx through the GELU');
   });
 
   it('refuses a weight buffer too small for the shape', () => {

@@ -29,6 +29,8 @@ describe('WGSL preprocessing of #if NAME blocks', () => {
     const b = pipelineKey({ shader: 's', defines: { B: false, A: true }, overrides: { Y: 2, X: 1 } });
     expect(a).toBe(b);
     expect(pipelineKey({ shader: 's', defines: { A: false, B: false } })).not.toBe(a);
+    // Appended shaders change the code, hence the key.
+    expect(pipelineKey({ shader: 's', defines: { A: true, B: false }, overrides: { X: 1, Y: 2 }, includes: ['nn/geluMath'] })).not.toBe(a);
   });
 
   it('folds large 1-D grids into two dimensions', () => {
