@@ -6,7 +6,8 @@ import { crossEntropy } from './crossentropy';
 import { sampleCategorical } from './sampler';
 
 export class ClassifierLoss {
-  readonly logits: GPUBuffer; // (B, classes); holds dlogits after a loss kernel
+  readonly logits: GPUBuffer; // (B, classes) from the forward; loss kernels only read them
+  readonly dlogits: GPUBuffer; // (B, classes) written by the loss kernels, read by the backward
   readonly losses: GPUBuffer; // (B)
   readonly correct: GPUBuffer; // (B)
   readonly onTargets: Kernel[];
@@ -24,10 +25,11 @@ export class ClassifierLoss {
   ) {
     const dev = ctx.device;
     this.logits = own(createStorageBuffer(dev, `${label}.logits`, B * classes * 4));
+    this.dlogits = own(createStorageBuffer(dev, `${label}.dlogits`, B * classes * 4));
     this.losses = own(createStorageBuffer(dev, `${label}.losses`, B * 4));
     this.correct = own(createStorageBuffer(dev, `${label}.correct`, B * 4));
     const sampled = own(createStorageBuffer(dev, `${label}.sampledTargets`, B * 4)); // (B) u32
-    const common = { logits: this.logits, losses: this.losses, correct: this.correct, dlogits: this.logits };
+    const common = { logits: this.logits, losses: this.losses, correct: this.correct, dlogits: this.dlogits };
     this.onTargets = [crossEntropy(ctx, `${label}.loss`, { ...common, targets }, { N: B, V: classes, scale: 1 / B })];
     this.sampler = sampleCategorical(ctx, `${label}.sampleLabels`, { logits: this.logits, labels: sampled }, { N: B, V: classes, seed, counter: 0 });
     this.onSampled = [this.sampler, crossEntropy(ctx, `${label}.lossSampled`, { ...common, targets: sampled }, { N: B, V: classes, scale: 1 / B })];

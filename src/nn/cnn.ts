@@ -56,7 +56,7 @@ export class Cnn extends FlatModel implements Model {
   readonly rows: number;
   readonly losses: GPUBuffer;
   readonly correct: GPUBuffer;
-  readonly logits: GPUBuffer; // (B, classes) after forward; dlogits after a loss kernel
+  readonly logits: GPUBuffer; // (B, classes) after forward
   readonly forward: Kernel[] = [];
   readonly lossOnTargets: Kernel[];
   readonly lossOnSampledLabels: Kernel[];
@@ -116,7 +116,7 @@ export class Cnn extends FlatModel implements Model {
     // ---- backward
     const top = saved[saved.length - 1];
     this.backward.push(
-      ...linearBackward(ctx, `${name}.head.backward`, { dout: this.loss.logits, inp: x, weight: P('head.w'), dinp: top.dpooled, dweight: G('head.w'), dbias: G('head.b') }, head).kernels,
+      ...linearBackward(ctx, `${name}.head.backward`, { dout: this.loss.dlogits, inp: x, weight: P('head.w'), dinp: top.dpooled, dweight: G('head.w'), dbias: G('head.b') }, head).kernels,
     );
     for (let i = st.length - 1; i >= 0; i--) {
       const s = st[i];

@@ -4,7 +4,7 @@
 //   encoded = wte[tok] + wpe[t]
 //   per block l:  ln1 → qkv (linear) → attention → attproj (linear) → res2 = res + attproj
 //                 ln2 → fc (linear, GELU fused into its output) → fcproj (linear) → res3 = res2 + fcproj
-//   lnf → logits = lnf·wteᵀ (tied) or lnf·headᵀ → cross-entropy (fused with dlogits, in place)
+//   lnf → logits = lnf·wteᵀ (tied) or lnf·headᵀ → cross-entropy (fused with dlogits)
 //
 // Backward is the same list reversed. The residual stream's gradient lives in one buffer
 // `dres` (B,T,C): each block's layernorm backward adds its input gradient into it.
@@ -84,7 +84,7 @@ export class Gpt extends FlatModel implements Model {
   readonly rows: number;
   readonly losses: GPUBuffer;
   readonly correct: GPUBuffer;
-  readonly logits: GPUBuffer; // (B,T,V) after the forward; dlogits after a loss kernel
+  readonly logits: GPUBuffer; // (B,T,V) after the forward; loss kernels only read them
   readonly forward: Kernel[] = [];
   readonly lossOnTargets: Kernel[];
   readonly lossOnSampledLabels: Kernel[];
@@ -134,8 +134,9 @@ export class Gpt extends FlatModel implements Model {
     const lnf = buf('lnf', N * C); // (B,T,C)
     const lnfMean = buf('lnfMean', N); // (B,T)
     const lnfRstd = buf('lnfRstd', N); // (B,T)
-    const logits = buf('logits', N * V); // (B,T,V), holds dlogits after the loss
+    const logits = buf('logits', N * V); // (B,T,V)
     this.logits = logits;
+    const dlogits = buf('dlogits', N * V); // (B,T,V) written by the loss kernels
     this.losses = buf('losses', N); // (B,T)
     this.correct = buf('correct', N); // (B,T)
     const sampled = buf('sampledTargets', N); // (B,T) u32 labels drawn from the model
@@ -173,19 +174,20 @@ export class Gpt extends FlatModel implements Model {
     f.push(layernormForward(ctx, k('lnf'), { inp: res, weight: P('lnf.w'), bias: P('lnf.b'), out: lnf, mean: lnfMean, rstd: lnfRstd }, { N, C }));
     f.push(linearForward(ctx, k('head'), { inp: lnf, weight: P(headW), out: logits }, { N, C, OC: V }));
 
-    // ---- losses: per-row loss and accuracy, dlogits = (softmax − onehot)/N in place
+    // ---- losses: per-row loss and accuracy, dlogits = (softmax − onehot)/N (logits untouched,
+    // so one forward can feed the IRE refresh's loss on sampled labels and the step's own)
     this.lossOnTargets = [
-      crossEntropy(ctx, k('loss'), { logits, targets: data.targets, losses: this.losses, correct: this.correct, dlogits: logits }, { N, V, scale: 1 / N }),
+      crossEntropy(ctx, k('loss'), { logits, targets: data.targets, losses: this.losses, correct: this.correct, dlogits }, { N, V, scale: 1 / N }),
     ];
     this.sampler = sampleCategorical(ctx, k('sampleLabels'), { logits, labels: sampled }, { N, V, seed: this.seed, counter: 0 });
     this.lossOnSampledLabels = [
       this.sampler,
-      crossEntropy(ctx, k('lossSampled'), { logits, targets: sampled, losses: this.losses, correct: this.correct, dlogits: logits }, { N, V, scale: 1 / N }),
+      crossEntropy(ctx, k('lossSampled'), { logits, targets: sampled, losses: this.losses, correct: this.correct, dlogits }, { N, V, scale: 1 / N }),
     ];
 
     // ---- backward (the forward list reversed)
     const bw = this.backward;
-    const head = linearBackward(ctx, k('head.backward'), { dout: logits, inp: lnf, weight: P(headW), dinp: dln, dweight: G(headW) }, { N, C, OC: V });
+    const head = linearBackward(ctx, k('head.backward'), { dout: dlogits, inp: lnf, weight: P(headW), dinp: dln, dweight: G(headW) }, { N, C, OC: V });
     bw.push(...head.kernels);
     bw.push(
       ...layernormBackward(

@@ -26,7 +26,7 @@ export class Mlp extends FlatModel implements Model {
   readonly rows: number;
   readonly losses: GPUBuffer;
   readonly correct: GPUBuffer;
-  readonly logits: GPUBuffer; // (B, classes) after forward; dlogits after a loss kernel
+  readonly logits: GPUBuffer; // (B, classes) after forward
   readonly forward: Kernel[] = [];
   readonly lossOnTargets: Kernel[];
   readonly lossOnSampledLabels: Kernel[];
@@ -73,7 +73,7 @@ export class Mlp extends FlatModel implements Model {
       if (i + 1 < layers) this.forward.push(reluForward(ctx, `${name}.relu${i}`, { inp: out, out }, B * widths[i + 1]));
     }
     for (let i = layers - 1; i >= 0; i--) {
-      const dout = i + 1 < layers ? dacts[i + 1] : this.loss.logits;
+      const dout = i + 1 < layers ? dacts[i + 1] : this.loss.dlogits;
       const shape = { N: B, C: widths[i], OC: widths[i + 1] };
       if (i + 1 < layers) this.backward.push(reluBackward(ctx, `${name}.relu${i}.backward`, { act: acts[i + 1], dout, dinp: dout }, B * widths[i + 1]));
       const lb = linearBackward(ctx, `${name}.fc${i}.backward`, { dout, inp: acts[i], weight: P(`fc${i}.w`), dinp: i > 0 ? dacts[i] : undefined, dweight: G(`fc${i}.w`), dbias: G(`fc${i}.b`) }, shape);

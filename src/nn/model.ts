@@ -27,7 +27,7 @@ export interface Model {
   readonly rows: number;
   readonly losses: GPUBuffer; // (N) f32 per-row loss of the latest forward
   readonly correct: GPUBuffer; // (N) f32, 1 where argmax(logits) = target
-  /** Image classifiers: (B, classes) logits after `forward` alone (a loss kernel overwrites them with dlogits). */
+  /** Image classifiers: (B, classes) logits after `forward`. */
   readonly logits?: GPUBuffer;
   /** Forward up to the logits (for the toy: nothing). */
   readonly forward: readonly Kernel[];
@@ -35,7 +35,11 @@ export interface Model {
   readonly lossOnTargets: readonly Kernel[];
   /** Labels drawn from the model's own softmax (seeded), then the loss against them. */
   readonly lossOnSampledLabels: readonly Kernel[];
-  /** Backward from dlogits to every gradient; gradients are overwritten, not accumulated. */
+  /**
+   * Backward from dlogits to every gradient; gradients are overwritten, not accumulated.
+   * Neither the loss kernels nor the backward write a buffer the forward wrote, so one forward
+   * may feed several loss + backward passes (the IRE refresh and the step share one).
+   */
   readonly backward: readonly Kernel[];
   /** Sets the counter of the label sampler so each Hessian estimate draws fresh labels. */
   setSampleCounter(counter: number): void;

@@ -110,6 +110,7 @@ function planGpt(p: PlanBuilder, label: string, cfg: GptConfig, B: number): void
   act('lnfMean', N); // (B,T)
   act('lnfRstd', N); // (B,T)
   act('logits', N * V); // (B,T,V)
+  act('dlogits', N * V); // (B,T,V)
   act('losses', N); // (B,T)
   act('correct', N); // (B,T)
   act('sampledTargets', N); // (B,T) u32
@@ -125,6 +126,7 @@ function planGpt(p: PlanBuilder, label: string, cfg: GptConfig, B: number): void
 
 function planClassifierLoss(p: PlanBuilder, label: string, B: number, classes: number): void {
   p.add(`${label}.logits`, B * classes, 'activation', true); // (B,classes)
+  p.add(`${label}.dlogits`, B * classes, 'activation', true); // (B,classes)
   p.add(`${label}.losses`, B, 'activation', true); // (B)
   p.add(`${label}.correct`, B, 'activation', true); // (B)
   p.add(`${label}.sampledTargets`, B, 'activation', true); // (B) u32

@@ -5,7 +5,8 @@
 // Per step t (0-based), in one command buffer:
 //   1. if IRE refreshes at t: forward, labels sampled from the model's softmax, backward →
 //      Hessian-diagonal estimate → global γ-threshold → mask (ire.md step 3)
-//   2. the base step: forward, loss against the batch, backward, ‖g‖², clip, fused update
+//   2. the base step: forward (reused from 1 when it ran: same parameters, same batch), loss
+//      against the batch, backward, ‖g‖², clip, fused update
 //      with θ = θ_old + (1 + κ_t·m)⊙Δ when IRE is active (ire.md steps 1–2)
 //   3. metrics: Σ loss, Σ correct, non-finite counts (bit patterns), copied for readback
 import { createStorageBuffer, writeBuffer } from '../gpu/buffers';
@@ -137,6 +138,7 @@ export class TrainingRun {
     const t = this.step;
     const model = this.model;
     const label = `Run${this.id}.step${t}`;
+    let forwardDone = false; // the model's activations are those of this step's parameters and batch
     if (this.ire?.isRefreshStep(t)) {
       this.refreshes++;
       this.refreshPending = false;
@@ -147,6 +149,7 @@ export class TrainingRun {
         model.setSampleCounter(this.refreshes);
         encodeDispatches(encoder, gradientKernels(model, 'sampled'), `${label}.sampledGradient`);
         this.ire.encodeRefresh(encoder, t, 'grads');
+        forwardDone = true;
       }
     }
     const values = this.stepValues(t);
@@ -154,7 +157,9 @@ export class TrainingRun {
     let calls = 0;
     this.optimizer.encodeStep(encoder, (enc) => {
       const metrics: Dispatch[] = calls === 0 ? [...this.lossSum.dispatches, ...this.correctSum.dispatches, ...this.lossNonFinite.dispatches] : [];
-      encodeDispatches(enc, [...gradientKernels(model, 'targets'), ...metrics, ...(calls === 0 ? this.gradNonFinite.dispatches : [])], `${label}.gradient${calls}`);
+      // The first gradient is at θ (SAM's second is elsewhere): it reuses the refresh's forward.
+      const gradient = calls === 0 && forwardDone ? [...model.lossOnTargets, ...model.backward] : gradientKernels(model, 'targets');
+      encodeDispatches(enc, [...gradient, ...metrics, ...(calls === 0 ? this.gradNonFinite.dispatches : [])], `${label}.gradient${calls}`);
       calls++;
     });
     this.step = t + 1;
