@@ -8,9 +8,10 @@
 // Timing: wall clock around one submission of `repeats` identical dispatches, awaited with
 // queue.onSubmittedWorkDone(). Steps:
 //   1. compile and warm both pipelines on a tiny product (pipelines do not depend on shape);
-//   2. time one 128³ product to estimate the adapter's speed, and halve every side of the
-//      tuning shapes until the whole measurement is predicted to fit `budgetMs` (a CPU adapter
-//      such as SwiftShader measures smaller products; a GPU measures the full ones);
+//   2. time one 128³ product to estimate the adapter's speed, and halve the tuning shapes'
+//      FLOPs (K first, so the workgroup grid stays that of the real shape) until the whole
+//      measurement is predicted to fit `budgetMs` (a CPU adapter such as SwiftShader measures
+//      smaller products; a GPU measures the full ones);
 //   3. per shape, grow `repeats` ×4 until a submission lasts minTrialMs (so submission latency
 //      does not swamp ~10 µs GPU kernels), then run `trials` submissions per variant,
 //      alternating variants so drift hits both alike; the fastest counts.
@@ -24,10 +25,13 @@ import { availableMatmulVariants, matmul, MATMUL_WORKGROUP, type MatmulShape, ty
 /** Every variant there is; a device runs those of availableMatmulVariants. */
 export const MATMUL_VARIANTS: readonly MatmulVariant[] = ['registerBlocked', 'sharedTiles', 'quadShared'];
 
-/** A square product and a Linear forward (B·T, C)·(4C, C)ᵀ as in a GPT's MLP (B·T = 512, C = 128). */
+/**
+ * The products a GPT step is made of (B·T = 1024 rows, C = 128): a Linear forward
+ * (B·T, C)·(2C, C)ᵀ, and a weight gradient (C, B·T)·(B·T, C), the (K, M)-stored layout.
+ */
 export const TUNING_SHAPES: readonly MatmulShape[] = [
-  { M: 256, N: 256, K: 256 },
-  { M: 512, N: 512, K: 128, transB: true },
+  { M: 1024, N: 256, K: 128, transB: true },
+  { M: 128, N: 128, K: 1024, transA: true },
 ];
 
 export interface MatmulTuning {
@@ -49,7 +53,7 @@ export interface MatmulTuningOptions {
   shapes?: readonly MatmulShape[];
   /** Timed submissions per (variant, shape) after calibration; default 3. */
   trials?: number;
-  /** A submission is grown until it lasts this long; default 1 ms. */
+  /** A submission is grown until it lasts this long (so the ~ms submit round trip does not blur the comparison); default 20 ms. */
   minTrialMs?: number;
   /** Cap on dispatches per submission; default 64. */
   maxRepeats?: number;
@@ -126,9 +130,16 @@ const PROBE_SIDE = 128;
 /** How much slower than registerBlocked the slower variant may be, for the prediction. */
 const SLOW_VARIANT_FACTOR = 3;
 
+/**
+ * A shape with about 1/divisor of the FLOPs: K shrinks first (down to 16), so the grid of
+ * workgroups, and with it how well each variant fills the adapter, stays that of the full
+ * shape; then M and N shrink alike.
+ */
 function shrink(s: MatmulShape, divisor: number): MatmulShape {
-  const side = (x: number) => Math.max(1, Math.round(x / divisor));
-  return { ...s, M: side(s.M), N: side(s.N), K: side(s.K) };
+  const K = Math.max(Math.min(s.K, 16), Math.round(s.K / divisor));
+  const rest = Math.sqrt((s.K / K) / divisor) || 1;
+  const side = (x: number) => Math.max(1, Math.round(x * Math.min(1, rest)));
+  return { ...s, M: side(s.M), N: side(s.N), K };
 }
 
 /** Products every variant must reproduce: awkward sides, every layout, a K that is not a multiple of 4. */
@@ -185,7 +196,7 @@ export async function verifyMatmulVariants(ctx: GpuContext, variants: readonly M
 export async function measureMatmulVariants(ctx: GpuContext, opts: MatmulTuningOptions = {}): Promise<MatmulTuning> {
   const fullShapes = opts.shapes ?? TUNING_SHAPES;
   const trials = opts.trials ?? 3;
-  const minTrialMs = opts.minTrialMs ?? 1;
+  const minTrialMs = opts.minTrialMs ?? 20;
   const maxRepeats = opts.maxRepeats ?? 64;
   const budgetMs = opts.budgetMs ?? 1000;
   if (fullShapes.length === 0 || trials < 1 || maxRepeats < 1) throw new Error('measureMatmulVariants: need at least one shape, trial and repeat');
@@ -218,7 +229,7 @@ export async function measureMatmulVariants(ctx: GpuContext, opts: MatmulTuningO
     const predictMs = (shapes: readonly MatmulShape[]) => shapes.reduce((t, s) => t + flopsOf(s) * msPerFlop * runsPerShape, 0);
     let divisor = 1;
     let shapes = fullShapes;
-    while (predictMs(shapes) > budgetMs - (performance.now() - started) && shapes.some((s) => Math.min(s.M, s.N, s.K) > 32)) {
+    while (predictMs(shapes) > budgetMs - (performance.now() - started) && shapes.some((s) => Math.min(s.M, s.N) > 32)) {
       divisor *= 2;
       shapes = fullShapes.map((s) => shrink(s, divisor));
     }

@@ -33,10 +33,17 @@ describe('per-adapter matmul variant choice', () => {
     // Full size on a fast adapter; every side divided by a power of two on a slow one.
     const d = t.shapeDivisor;
     expect(Math.log2(d) % 1).toBe(0);
+    // K shrinks first (not below 16), so the workgroup grid stays that of the full shape.
+    const shrunk = (M: number, N: number, K: number) => {
+      const k = Math.max(Math.min(K, 16), Math.round(K / d));
+      const rest = Math.min(1, Math.sqrt(K / k / d));
+      return `${Math.round(M * rest)}x${Math.round(N * rest)}x${k}`;
+    };
     expect(t.perShape.map((r) => `${r.shape} ${r.variant}`)).toEqual([
-      ...variants.map((v) => `${256 / d}x${256 / d}x${256 / d} ${v}`),
-      ...variants.map((v) => `${512 / d}x${512 / d}x${128 / d} transB ${v}`),
+      ...variants.map((v) => `${shrunk(1024, 256, 128)} transB ${v}`),
+      ...variants.map((v) => `${shrunk(128, 128, 1024)} transA ${v}`),
     ]);
+    if (d <= 8) expect(t.perShape[0].shape).toBe(`1024x256x${128 / d} transB`);
     for (const r of t.perShape) expect(r.ms).toBeGreaterThan(0);
     expect(t.adapterKey).toBe(matmulAdapterKey(ctx));
     expect(t.adapterKey).toMatch(/^matmul\|google\|swiftshader\|/); // the test adapter of these machines
