@@ -57,12 +57,14 @@ fn clipScale() -> f32 {
 }
 
 // θ_old + (1 + κ_t·m)·Δ with Δ = θbase − θ_old; θbase itself where κ_t·m = 0.
+// Branch-free (select): on CPU adapters a branch costs more than computing both sides.
 fn amplify(i: u32, old: f32, base: f32) -> f32 {
 #if IRE
   let k = params.kappa * f32(mask[i]);
-  if (k != 0.0) { return old + (1.0 + k) * (base - old); }
-#endif
+  return select(base, old + (1.0 + k) * (base - old), k != 0.0);
+#else
   return base;
+#endif
 }
 
 @compute @workgroup_size(WG, 1, 1)
@@ -75,8 +77,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   m[i] = mi;
   v[i] = vi;
   let old = theta[i];
-  var th = old;
-  if (decay[i] != 0u) { th = th * params.decayFactor; }
+  let th = select(old, old * params.decayFactor, decay[i] != 0u);
   let base = th - params.stepSize * (mi / (sqrt(vi) / params.bc2Sqrt + params.eps));
   theta[i] = amplify(i, old, base);
 }

@@ -49,12 +49,14 @@ fn clipScale() -> f32 {
   return min(1.0, params.clip / (sqrt(stats[params.gradNormIndex]) + 1e-6));
 }
 
+// Branch-free (select): on CPU adapters a branch costs more than computing both sides.
 fn amplify(i: u32, old: f32, base: f32) -> f32 {
 #if IRE
   let k = params.kappa * f32(mask[i]);
-  if (k != 0.0) { return old + (1.0 + k) * (base - old); }
-#endif
+  return select(base, old + (1.0 + k) * (base - old), k != 0.0);
+#else
   return base;
+#endif
 }
 
 @compute @workgroup_size(WG, 1, 1)
@@ -62,8 +64,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let i = gid.x + gid.y * (nwg.x * WG);
   if (i >= params.n) { return; }
   let old = theta[i];
-  var d = grad[i] * clipScale();
-  if (decay[i] != 0u) { d = d + params.weightDecay * old; }
+  let g = grad[i] * clipScale();
+  var d = select(g, g + params.weightDecay * old, decay[i] != 0u);
   let b = params.momentum * momentum[i] + d;
   momentum[i] = b;
   if (params.nesterov != 0u) { d = d + params.momentum * b; } else { d = b; }
