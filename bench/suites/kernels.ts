@@ -1,4 +1,4 @@
-// Kernel suite, "ours": matmul in GFLOP/s (both variants, square sizes 256, 512, 1024), and the
+// Kernel suite, "ours": matmul in GFLOP/s (every variant and a naive baseline, square sizes 256, 512, 1024), and the
 // attention, layernorm and AdamW-update kernels (ms per step; AdamW also in GB/s) as they run
 // inside a gpt-tiny training step (bench/suites/profile.ts replays them one at a time).
 // A timed "step" is one queue submission of `reps` back-to-back dispatches, awaited with
@@ -57,7 +57,7 @@ async function benchMatmul(env: BenchEnv, n: number, variant: MatmulVariant | 'n
   }
 }
 
-/** The matmul variant this adapter uses, chosen by timing both at start-up (src/nn/matmulTuning.ts). */
+/** The matmul variant this adapter uses, chosen by timing the variants at start-up (src/nn/matmulTuning.ts). */
 async function benchMatmulChoice(env: BenchEnv): Promise<Partial<BenchRow>> {
   const { tuning } = await env.ours();
   const t = tuning.timings;

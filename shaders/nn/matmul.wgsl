@@ -24,7 +24,7 @@ enable subgroups;
 // before it (backward: dinp of the next layer times gelu' of the pre-activation); gelu and
 // geluGrad come from shaders/nn/geluMath.wgsl, appended through the pipeline's `includes`.
 //
-// Two structural variants, chosen per adapter by measuring both (src/nn/matmulTuning.ts):
+// Three structural variants, chosen per adapter by measuring them (src/nn/matmulTuning.ts):
 //   default      register-blocked: a thread owns an 8×8 block of C, rows ty + i·WG_Y and
 //                columns tx + j·WG_X of its workgroup's (8·WG_Y)×(8·WG_X) tile, and reads A and
 //                B straight from storage. No workgroup memory, no barriers (fast on CPU adapters,

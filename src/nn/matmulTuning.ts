@@ -1,20 +1,23 @@
 // Per-adapter choice of the matmul variant, by measurement rather than by guessing:
-// workgroup-shared tiles win on real GPUs, the barrier-free register-blocked kernel wins on CPU
-// adapters such as SwiftShader. `chooseMatmulVariant` measures both once, caches the answer per
-// adapter key and sets ctx.choices.matmul. Cost: tens of ms on a GPU; on SwiftShader here about
-// 0.2 s of timing (shapes shrunk to budgetMs) plus compiling the 4 pipelines (~1.5 s cold on a
-// loaded 2-core machine; the chosen variant's pipelines are needed by the engine anyway).
+// workgroup-shared tiles win on real GPUs, the barrier-free register-blocked kernels win on CPU
+// adapters such as SwiftShader (quadShared, where the device has `subgroups`, before
+// registerBlocked). `chooseMatmulVariant` checks every available variant against a CPU product
+// (a variant that is off, e.g. quadShared on an adapter whose quads are not four consecutive x,
+// is rejected), times the others once, caches the answer per adapter key and sets
+// ctx.choices.matmul. Cost: tens of ms on a GPU; on SwiftShader here 2–7 s the first time
+// (compiling 9 verification pipelines, then about 1 s of timing), then nothing: the answer is
+// cached (localStorage in the browser).
 //
 // Timing: wall clock around one submission of `repeats` identical dispatches, awaited with
 // queue.onSubmittedWorkDone(). Steps:
-//   1. compile and warm both pipelines on a tiny product (pipelines do not depend on shape);
+//   1. compile and warm every variant's pipelines on a tiny product (they do not depend on shape);
 //   2. time one 128³ product to estimate the adapter's speed, and halve the tuning shapes'
 //      FLOPs (K first, so the workgroup grid stays that of the real shape) until the whole
 //      measurement is predicted to fit `budgetMs` (a CPU adapter such as SwiftShader measures
 //      smaller products; a GPU measures the full ones);
 //   3. per shape, grow `repeats` ×4 until a submission lasts minTrialMs (so submission latency
-//      does not swamp ~10 µs GPU kernels), then run `trials` submissions per variant,
-//      alternating variants so drift hits both alike; the fastest counts.
+//      does not swamp the kernels), then run `trials` submissions per variant, alternating
+//      variants so drift hits them alike; the fastest counts.
 import { createStorageBuffer, createStorageBufferWith } from '../gpu/buffers';
 import type { GpuContext, Kernel } from '../gpu/context';
 import { submitDispatches } from '../gpu/dispatch';
@@ -212,7 +215,7 @@ export async function measureMatmulVariants(ctx: GpuContext, opts: MatmulTuningO
     return b;
   };
   try {
-    // 1. Compile and warm both pipelines for every layout used (tiny product).
+    // 1. Compile and warm every variant's pipelines for every layout used (tiny product).
     const side = PROBE_SIDE;
     const probeBufs = { a: buffer('probeA', side * side), b: buffer('probeB', side * side), c: buffer('probeC', side * side) };
     for (const s of [{ M: 1, N: 1, K: 1 }, ...fullShapes]) {
