@@ -41,8 +41,8 @@ export interface MatmulTuning {
   choice: MatmulVariant;
   /** Mean over the measured shapes of the fastest ms per dispatch, per variant measured. */
   timings: Partial<Record<MatmulVariant, number>>;
-  /** Variants left out because their result differed from the reference on this adapter. */
-  rejected?: { variant: MatmulVariant; maxError: number }[];
+  /** Variants left out because they did not build or their result differed from the reference on this adapter. */
+  rejected?: RejectedVariant[];
   /** The fastest ms per dispatch of each variant on each shape ("256x512x128 transB"). */
   perShape: { shape: string; variant: MatmulVariant; ms: number; repeats: number }[];
   adapterKey: string;
@@ -145,6 +145,13 @@ function shrink(s: MatmulShape, divisor: number): MatmulShape {
   return { ...s, M: side(s.M), N: side(s.N), K };
 }
 
+/** A variant verifyMatmulVariants left out: its largest error (Infinity: it did not build) and why. */
+export interface RejectedVariant {
+  variant: MatmulVariant;
+  maxError: number;
+  reason?: string;
+}
+
 /** Products every variant must reproduce: awkward sides, every layout, a K that is not a multiple of 4. */
 const VERIFY_SHAPES: readonly MatmulShape[] = [
   { M: 37, N: 45, K: 19 },
@@ -157,12 +164,13 @@ const VERIFY_SHAPES: readonly MatmulShape[] = [
  * variants whose result is off (e.g. quadShared where a subgroup quad is not four consecutive
  * x of one y), which must not be chosen.
  */
-export async function verifyMatmulVariants(ctx: GpuContext, variants: readonly MatmulVariant[]): Promise<{ variant: MatmulVariant; maxError: number }[]> {
-  const rejected: { variant: MatmulVariant; maxError: number }[] = [];
+export async function verifyMatmulVariants(ctx: GpuContext, variants: readonly MatmulVariant[]): Promise<RejectedVariant[]> {
+  const rejected: RejectedVariant[] = [];
   const rng = new Rng(0x6d61746d);
   const owned: GPUBuffer[] = [];
   try {
     const worst = new Map<MatmulVariant, number>();
+    const reasons = new Map<MatmulVariant, string>();
     for (const shape of VERIFY_SHAPES) {
       const { M, N, K } = shape;
       const A = Float32Array.from({ length: M * K }, () => rng.uniform() - 0.5);
@@ -179,16 +187,32 @@ export async function verifyMatmulVariants(ctx: GpuContext, variants: readonly M
       const b = createStorageBufferWith(ctx.device, 'MatmulVerify.b', B);
       owned.push(a, b);
       for (const v of variants) {
+        if (worst.get(v) === Infinity) continue; // did not build on an earlier shape
         const c = createStorageBuffer(ctx.device, 'MatmulVerify.c', M * N * 4);
         owned.push(c);
-        submitDispatches(ctx.device, [matmul(ctx, `MatmulVerify.${v}`, { a, b, c }, shape, v)], 'MatmulVerify');
+        // A variant this adapter cannot compile (a driver without quad operations, a shader
+        // feature it rejects) is caught here and left out, not raised as a device error.
+        ctx.device.pushErrorScope('validation');
+        let built = true;
+        try {
+          submitDispatches(ctx.device, [matmul(ctx, `MatmulVerify.${v}`, { a, b, c }, shape, v)], 'MatmulVerify');
+        } catch (e) {
+          built = false;
+          reasons.set(v, e instanceof Error ? e.message : String(e));
+        }
+        const fault = await ctx.device.popErrorScope();
+        if (fault || !built) {
+          worst.set(v, Infinity);
+          if (fault) reasons.set(v, fault.message);
+          continue;
+        }
         const got = await readFloat32(ctx.device, c);
         let err = 0;
         for (let i = 0; i < M * N; i++) err = Math.max(err, Math.abs(got[i] - ref[i]));
         if (!(err <= 1e-4 * Math.sqrt(K))) worst.set(v, Math.max(worst.get(v) ?? 0, Number.isNaN(err) ? Infinity : err));
       }
     }
-    for (const [variant, maxError] of worst) rejected.push({ variant, maxError });
+    for (const [variant, maxError] of worst) rejected.push(reasons.has(variant) ? { variant, maxError, reason: reasons.get(variant) } : { variant, maxError });
     return rejected;
   } finally {
     for (const b of owned) b.destroy();
@@ -277,7 +301,7 @@ export async function measureMatmulVariants(ctx: GpuContext, opts: MatmulTuningO
 /** "registerBlocked 2.31, quadShared 1.30": the timings of a tuning, for logs. */
 export function describeTimings(t: Pick<MatmulTuning, 'timings' | 'rejected'>): string {
   const ms = Object.entries(t.timings).map(([v, x]) => `${v} ${(x ?? NaN).toFixed(2)}`);
-  const off = (t.rejected ?? []).map((r) => `${r.variant} rejected (error ${r.maxError.toExponential(1)})`);
+  const off = (t.rejected ?? []).map((r) => `${r.variant} rejected (${r.reason ?? `error ${r.maxError.toExponential(1)}`})`);
   return [...ms, ...off].join(', ');
 }
 

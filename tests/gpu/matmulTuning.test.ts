@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GpuContext } from '../../src/gpu/context';
 import { availableMatmulVariants } from '../../src/nn/matmul';
-import { MATMUL_VARIANTS, MemoryTuningCache, verifyMatmulVariants, chooseMatmulVariant, matmulAdapterKey, measureMatmulVariants, storageTuningCache, type MatmulTuning, type MatmulTuningOptions, type TuningCache } from '../../src/nn/matmulTuning';
+import { MATMUL_VARIANTS, MemoryTuningCache, describeTimings, verifyMatmulVariants, chooseMatmulVariant, matmulAdapterKey, measureMatmulVariants, storageTuningCache, type MatmulTuning, type MatmulTuningOptions, type TuningCache } from '../../src/nn/matmulTuning';
 import { useGpu } from '../helpers/gpu';
 
 describe('per-adapter matmul variant choice', () => {
@@ -12,6 +12,32 @@ describe('per-adapter matmul variant choice', () => {
 
   it('the test adapter offers subgroups, so all three variants are measured', () => {
     expect(availableMatmulVariants(gpu().device)).toEqual(['registerBlocked', 'sharedTiles', 'quadShared']);
+  });
+
+  it('leaves out a variant that does not compile, with the reason, and no device error', async () => {
+    // The quadShared block of the shader broken on purpose (a type error only that variant sees).
+    const real = gpu().ctx.shaders;
+    const broken = {
+      text: (path: string) => {
+        const t = real.text(path);
+        return path === 'nn/matmul' ? t.replace('let quadLane = lane & 3u;', 'let quadLane = lane & 3u;\n  let broken: f32 = 1u;') : t;
+      },
+    };
+    expect(broken.text('nn/matmul')).toContain('let broken: f32 = 1u;');
+    const ctx = new GpuContext(gpu().device, broken);
+    const errors: GPUError[] = [];
+    const onError = (e: Event) => errors.push((e as GPUUncapturedErrorEvent).error);
+    gpu().device.addEventListener('uncapturederror', onError);
+    try {
+      const rejected = await verifyMatmulVariants(ctx, availableMatmulVariants(gpu().device));
+      expect(rejected.map((r) => r.variant)).toEqual(['quadShared']);
+      expect(rejected[0].maxError).toBe(Infinity);
+      expect(rejected[0].reason).toMatch(/f32|u32|type/i);
+      expect(describeTimings({ timings: { registerBlocked: 1 }, rejected })).toMatch(/^registerBlocked 1\.00, quadShared rejected \(/);
+    } finally {
+      gpu().device.removeEventListener('uncapturederror', onError);
+    }
+    expect(errors).toEqual([]);
   });
 
   it('every variant reproduces the CPU product on this adapter (none rejected)', async () => {
