@@ -21,20 +21,7 @@ override WG: u32 = 64;
 
 @group(0) @binding(0) var<uniform> params: Params;
 
-// lowbias32 (Chris Wellons), identical to hash32 in src/util/rng.ts (u32 products wrap).
-fn hash32(x0: u32) -> u32 {
-  var x = x0;
-  x ^= x >> 16u;
-  x *= 0x7feb352du;
-  x ^= x >> 15u;
-  x *= 0x846ca68bu;
-  x ^= x >> 16u;
-  return x;
-}
-
-fn randomU32(seed: u32, stream: u32, counter: u32) -> u32 {
-  return hash32(hash32(hash32(seed) ^ stream) ^ counter);
-}
+// hash32 and randomU32 come from shaders/util/random.wgsl (appended through `includes`).
 
 #if SAMPLE
 // One thread per row: max, Σ exp, then the inverse-CDF scan, all in class order.

@@ -44,20 +44,7 @@ override WG: u32 = 256;
 @group(0) @binding(6) var<storage, read> mask: array<u32>;
 #endif
 
-fn clipScale() -> f32 {
-  if (params.clip <= 0.0) { return 1.0; }
-  return min(1.0, params.clip / (sqrt(stats[params.gradNormIndex]) + 1e-6));
-}
-
-// Branch-free (select): on CPU adapters a branch costs more than computing both sides.
-fn amplify(i: u32, old: f32, base: f32) -> f32 {
-#if IRE
-  let k = params.kappa * f32(mask[i]);
-  return select(base, old + (1.0 + k) * (base - old), k != 0.0);
-#else
-  return base;
-#endif
-}
+// clipScale and amplify come from shaders/optim/fusedUpdate.wgsl (appended through `includes`).
 
 @compute @workgroup_size(WG, 1, 1)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {

@@ -47,22 +47,8 @@ fn elementIndex(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
   return gid.x + gid.y * nwg.x * WG;
 }
 
-// lowbias32 (Chris Wellons) and the counter-based generator: the same functions as
-// shaders/nn/sampler.wgsl and src/util/rng.ts (WGSL has no include; the test compares the
-// probes with the CPU generator bit for bit).
-fn hash32(x0: u32) -> u32 {
-  var x = x0;
-  x ^= x >> 16u;
-  x *= 0x7feb352du;
-  x ^= x >> 15u;
-  x *= 0x846ca68bu;
-  x ^= x >> 16u;
-  return x;
-}
-
-fn randomU32(seed: u32, stream: u32, counter: u32) -> u32 {
-  return hash32(hash32(hash32(seed) ^ stream) ^ counter);
-}
+// hash32 and randomU32 come from shaders/util/random.wgsl (appended through `includes`; the
+// test compares the probes with the CPU generator bit for bit).
 
 // rademacher: out[i] = ±1 on real entries, the sign from the top bit of randomU32(seed, stream, i)
 // (set → −1); padding entries (mask 0) are +0.

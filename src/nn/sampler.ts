@@ -38,6 +38,7 @@ export function sampleCategorical(ctx: GpuContext, label: string, buffers: { log
   return ctx.kernel({
     label,
     shader: 'nn/sampler',
+    includes: ['util/random'],
     defines: { SAMPLE: true, HASH_CHECK: false },
     overrides: { WG },
     params: { layout: ctx.layout(SAMPLER_PARAMS), values: { N, V, seed: shape.seed >>> 0, counter: shape.counter >>> 0 } },
@@ -59,6 +60,7 @@ export function samplerHashCheck(
   return ctx.kernel({
     label,
     shader: 'nn/sampler',
+    includes: ['util/random'],
     defines: { SAMPLE: false, HASH_CHECK: true },
     overrides: { WG },
     params: { layout: ctx.layout(SAMPLER_PARAMS), values: { N: shape.N, V: 1, seed: shape.seed >>> 0, counter: shape.counter >>> 0 } },

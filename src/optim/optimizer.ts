@@ -202,6 +202,7 @@ export abstract class FusedOptimizer<H extends { clip: number }> implements Opti
     return this.ctx.kernel({
       label: `${this.label}.step`,
       shader,
+      includes: ['optim/fusedUpdate'],
       defines: { IRE: !!b.ireMask },
       overrides: { WG: OPTIM_WG },
       params: { layout: this.ctx.layout(fields), values: this.values({ t: 1, lr: 0 }) },

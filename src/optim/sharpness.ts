@@ -217,6 +217,7 @@ export class Sharpness {
       const k = ctx.kernel({
         label: `${label}.${name}`,
         shader: 'optim/sharpness',
+        includes: ['util/random'],
         entryPoint,
         overrides: OVERRIDES,
         params: values ? { layout, values: { n: elementwise ? P : 0, seed: 0, stream: 0, value: 0, ...values } } : undefined,
