@@ -1,8 +1,12 @@
 // Shared tail of the image classifiers (MLP, CNN): buffers for logits, losses and accuracy,
-// the cross-entropy against the batch labels or labels sampled from the model, and the sampler.
+// the cross-entropy against the batch labels or labels sampled from the model, and the sampler;
+// and ImageClassifier, the Model base that wires them (subclasses fill forward and backward).
 import { createStorageBuffer } from '../gpu/buffers';
 import type { GpuContext, Kernel } from '../gpu/context';
 import { crossEntropy } from './crossentropy';
+import { FlatModel } from './flatModel';
+import type { BatchShape, Model } from './model';
+import type { ParamLayout } from './paramLayout';
 import { sampleCategorical } from './sampler';
 
 export class ClassifierLoss {
@@ -37,5 +41,42 @@ export class ClassifierLoss {
 
   setSampleCounter(counter: number): void {
     this.ctx.updateParams(this.sampler, { N: this.B, V: this.classes, seed: this.seed >>> 0, counter: counter >>> 0 });
+  }
+}
+
+/** Base of the image classifiers: the Model fields a ClassifierLoss provides. */
+export abstract class ImageClassifier extends FlatModel implements Model {
+  readonly batch: BatchShape;
+  readonly rows: number;
+  readonly losses: GPUBuffer;
+  readonly correct: GPUBuffer;
+  readonly logits: GPUBuffer; // (B, classes) after forward
+  readonly forward: Kernel[] = [];
+  readonly lossOnTargets: Kernel[];
+  readonly lossOnSampledLabels: Kernel[];
+  readonly backward: Kernel[] = [];
+  protected readonly loss: ClassifierLoss;
+
+  protected constructor(
+    ctx: GpuContext,
+    name: string,
+    layout: ParamLayout,
+    images: { B: number; C: number; H: number; W: number; classes: number },
+    targets: GPUBuffer,
+    seed: number,
+  ) {
+    super(ctx.device, name, layout);
+    this.batch = { kind: 'images', ...images };
+    this.rows = images.B;
+    this.loss = new ClassifierLoss(ctx, name, images.B, images.classes, targets, seed, (b) => this.own(b));
+    this.losses = this.loss.losses;
+    this.correct = this.loss.correct;
+    this.logits = this.loss.logits;
+    this.lossOnTargets = this.loss.onTargets;
+    this.lossOnSampledLabels = this.loss.onSampled;
+  }
+
+  setSampleCounter(counter: number): void {
+    this.loss.setSampleCounter(counter);
   }
 }

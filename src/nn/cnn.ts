@@ -1,13 +1,12 @@
 // CNN classifier: [conv(3×3, pad 1) → ReLU → pool(2×2)] × 2 → flatten → linear head → CE.
 // NCHW throughout; flatten is a view of the pooled (B, C2, H/4, W/4) buffer as (B, C2·H/4·W/4).
 // He initialisation for convolutions, 1/√fan-in for the head, zero biases.
-import type { GpuContext, Kernel } from '../gpu/context';
+import type { GpuContext } from '../gpu/context';
 import type { CnnConfig } from '../train/config';
-import { ClassifierLoss } from './classifier';
+import { ImageClassifier } from './classifier';
 import { conv2dBackwardInput, conv2dBackwardWeight, conv2dDims, conv2dForward, type Conv2dShape } from './conv2d';
 import { linearBackward, linearForward } from './linear';
-import type { BatchBuffers, BatchShape, Model } from './model';
-import { FlatModel } from './flatModel';
+import type { BatchBuffers } from './model';
 import { ParamLayoutBuilder, type ParamLayout } from './paramLayout';
 import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward, poolDims, type PoolShape } from './pool';
 import { reluBackward, reluForward } from './relu';
@@ -51,18 +50,7 @@ export function cnnLayout(cfg: CnnConfig): ParamLayout {
   return b.build();
 }
 
-export class Cnn extends FlatModel implements Model {
-  readonly batch: BatchShape;
-  readonly rows: number;
-  readonly losses: GPUBuffer;
-  readonly correct: GPUBuffer;
-  readonly logits: GPUBuffer; // (B, classes) after forward
-  readonly forward: Kernel[] = [];
-  readonly lossOnTargets: Kernel[];
-  readonly lossOnSampledLabels: Kernel[];
-  readonly backward: Kernel[] = [];
-  private readonly loss: ClassifierLoss;
-
+export class Cnn extends ImageClassifier {
   constructor(
     ctx: GpuContext,
     name: string,
@@ -71,19 +59,12 @@ export class Cnn extends FlatModel implements Model {
     data: BatchBuffers,
     seed: number,
   ) {
-    super(ctx.device, name, cnnLayout(config));
+    const images = { B, C: config.channels, H: config.height, W: config.width, classes: config.classes };
+    super(ctx, name, cnnLayout(config), images, data.targets, seed);
     for (const f of config.filters) if (!Number.isInteger(f) || f < 1) throw new Error(`CNN config: filters ${f} must be a positive integer`);
-    this.batch = { kind: 'images', B, C: config.channels, H: config.height, W: config.width, classes: config.classes };
-    this.rows = B;
     const buf = (n: string, floats: number) => this.buffer(n, floats);
     const P = (n: string) => this.param(n);
     const G = (n: string) => this.grad(n);
-    this.loss = new ClassifierLoss(ctx, name, B, config.classes, data.targets, seed, (b) => this.own(b));
-    this.losses = this.loss.losses;
-    this.correct = this.loss.correct;
-    this.logits = this.loss.logits;
-    this.lossOnTargets = this.loss.onTargets;
-    this.lossOnSampledLabels = this.loss.onSampled;
 
     const st = stages(config, B);
     let x = data.inputs; // (B,C,H,W)
@@ -130,9 +111,5 @@ export class Cnn extends FlatModel implements Model {
       this.backward.push(...wg.kernels);
       if (i > 0) this.backward.push(conv2dBackwardInput(ctx, `${name}.conv${i}.dinp`, { dout: a.dconv, weight: P(`conv${i}.w`), dinp: saved[i - 1].dpooled }, s.conv));
     }
-  }
-
-  setSampleCounter(counter: number): void {
-    this.loss.setSampleCounter(counter);
   }
 }

@@ -1,11 +1,10 @@
 // MLP classifier: flatten → (linear → ReLU)×len(hidden) → linear head → cross-entropy.
 // He initialisation for the ReLU layers, 1/√fan-in for the head, zero biases.
-import type { GpuContext, Kernel } from '../gpu/context';
+import type { GpuContext } from '../gpu/context';
 import type { MlpConfig } from '../train/config';
-import { ClassifierLoss } from './classifier';
+import { ImageClassifier } from './classifier';
 import { linearBackward, linearForward } from './linear';
-import type { BatchBuffers, BatchShape, Model } from './model';
-import { FlatModel } from './flatModel';
+import type { BatchBuffers } from './model';
 import { ParamLayoutBuilder, type ParamLayout } from './paramLayout';
 import { reluBackward, reluForward } from './relu';
 
@@ -21,18 +20,7 @@ export function mlpLayout(cfg: MlpConfig): ParamLayout {
   return b.build();
 }
 
-export class Mlp extends FlatModel implements Model {
-  readonly batch: BatchShape;
-  readonly rows: number;
-  readonly losses: GPUBuffer;
-  readonly correct: GPUBuffer;
-  readonly logits: GPUBuffer; // (B, classes) after forward
-  readonly forward: Kernel[] = [];
-  readonly lossOnTargets: Kernel[];
-  readonly lossOnSampledLabels: Kernel[];
-  readonly backward: Kernel[] = [];
-  private readonly loss: ClassifierLoss;
-
+export class Mlp extends ImageClassifier {
   constructor(
     ctx: GpuContext,
     name: string,
@@ -42,22 +30,14 @@ export class Mlp extends FlatModel implements Model {
     data: BatchBuffers,
     seed: number,
   ) {
-    super(ctx.device, name, mlpLayout(config));
+    super(ctx, name, mlpLayout(config), { B, ...image, classes: config.classes }, data.targets, seed);
     if (image.C * image.H * image.W !== config.inputs) {
       throw new Error(`MLP config: inputs = ${config.inputs} but images are ${image.C}×${image.H}×${image.W}`);
     }
     for (const h of config.hidden) if (!Number.isInteger(h) || h < 1) throw new Error(`MLP config: hidden width ${h} must be a positive integer`);
-    this.batch = { kind: 'images', B, C: image.C, H: image.H, W: image.W, classes: config.classes };
-    this.rows = B;
     const buf = (n: string, floats: number) => this.buffer(n, floats);
     const P = (n: string) => this.param(n);
     const G = (n: string) => this.grad(n);
-    this.loss = new ClassifierLoss(ctx, name, B, config.classes, data.targets, seed, (b) => this.own(b));
-    this.losses = this.loss.losses;
-    this.correct = this.loss.correct;
-    this.logits = this.loss.logits;
-    this.lossOnTargets = this.loss.onTargets;
-    this.lossOnSampledLabels = this.loss.onSampled;
 
     const widths = [config.inputs, ...config.hidden, config.classes];
     const layers = widths.length - 1;
@@ -79,9 +59,5 @@ export class Mlp extends FlatModel implements Model {
       const lb = linearBackward(ctx, `${name}.fc${i}.backward`, { dout, inp: acts[i], weight: P(`fc${i}.w`), dinp: i > 0 ? dacts[i] : undefined, dweight: G(`fc${i}.w`), dbias: G(`fc${i}.b`) }, shape);
       this.backward.push(...lb.kernels);
     }
-  }
-
-  setSampleCounter(counter: number): void {
-    this.loss.setSampleCounter(counter);
   }
 }
