@@ -78,8 +78,8 @@ export function matmul(ctx: GpuContext, label: string, buffers: MatmulBuffers, s
   checkShape(label, shape);
   const v = variant ?? ctx.choices.matmul;
   const wg = MATMUL_WORKGROUP[v];
-  if (v === 'quadShared' && !ctx.device.features.has('subgroups')) {
-    throw new Error(`${label}: the quadShared matmul needs the device feature 'subgroups'`);
+  if (!availableMatmulVariants(ctx.device).includes(v)) {
+    throw new Error(`${label}: the ${v} matmul needs the device feature 'subgroups', which this device lacks`);
   }
   const batch = shape.batch ?? 1;
   const values = {

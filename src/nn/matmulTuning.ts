@@ -23,6 +23,7 @@ import type { GpuContext, Kernel } from '../gpu/context';
 import { submitDispatches } from '../gpu/dispatch';
 import { readFloat32 } from '../gpu/readback';
 import { hash32, Rng } from '../util/rng';
+import { matmulRef } from '../ref/matmul';
 import { availableMatmulVariants, matmul, MATMUL_WORKGROUP, type MatmulShape, type MatmulVariant } from './matmul';
 
 /** Every variant there is; a device runs those of availableMatmulVariants. */
@@ -175,14 +176,7 @@ export async function verifyMatmulVariants(ctx: GpuContext, variants: readonly M
       const { M, N, K } = shape;
       const A = Float32Array.from({ length: M * K }, () => rng.uniform() - 0.5);
       const B = Float32Array.from({ length: K * N }, () => rng.uniform() - 0.5);
-      const ref = new Float64Array(M * N);
-      for (let i = 0; i < M; i++) {
-        for (let j = 0; j < N; j++) {
-          let t = 0;
-          for (let k = 0; k < K; k++) t += (shape.transA ? A[k * M + i] : A[i * K + k]) * (shape.transB ? B[j * K + k] : B[k * N + j]);
-          ref[i * N + j] = t;
-        }
-      }
+      const ref = matmulRef(A, B, new Float32Array(M * N), shape);
       const a = createStorageBufferWith(ctx.device, 'MatmulVerify.a', A);
       const b = createStorageBufferWith(ctx.device, 'MatmulVerify.b', B);
       owned.push(a, b);
@@ -229,8 +223,9 @@ export async function measureMatmulVariants(ctx: GpuContext, opts: MatmulTuningO
   if (fullShapes.length === 0 || trials < 1 || maxRepeats < 1) throw new Error('measureMatmulVariants: need at least one shape, trial and repeat');
   const device = ctx.device;
   const perShape: MatmulTuning['perShape'] = [];
-  const rejected = await verifyMatmulVariants(ctx, availableMatmulVariants(device));
-  const variants = availableMatmulVariants(device).filter((v) => !rejected.some((r) => r.variant === v));
+  const available = availableMatmulVariants(device);
+  const rejected = await verifyMatmulVariants(ctx, available);
+  const variants = available.filter((v) => !rejected.some((r) => r.variant === v));
   if (variants.length === 0) throw new Error(`measureMatmulVariants: no matmul variant computes correct products on this adapter (${JSON.stringify(rejected)})`);
   const buffers: GPUBuffer[] = [];
   const buffer = (name: string, floats: number) => {
