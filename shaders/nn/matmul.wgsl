@@ -205,7 +205,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   var acc6h = mat4x4<f32>();
   var acc7l = mat4x4<f32>();
   var acc7h = mat4x4<f32>();
-  // Runs of four k: lane q of the quad reads op(A) at k + q for the 32 rows.
+  // Runs of four k: lane q of the quad reads op(A) at k + q for the 32 rows. The four k of a
+  // run are written out by hand: quadBroadcast takes a constant lane, and a loop over them
+  // would put a branch inside the k loop.
   let K4 = params.K & ~3u;
   for (var k = 0u; k < K4; k += 4u) {
     let kq = k + quadLane;
