@@ -64,30 +64,63 @@ export function concatSplits(splits: readonly ImageSplit[], imageBytes: number):
 export function cifar10Dataset(trainFiles: readonly NamedBytes[], testFiles: readonly NamedBytes[]): ImageDataset {
   if (trainFiles.length === 0) throw new DataError('CIFAR-10: no training batch file (data_batch_*.bin) was given.');
   if (testFiles.length === 0) throw new DataError('CIFAR-10: no test batch file (test_batch.bin) was given.');
+  return cifar10FromSplits(trainFiles.map(parseCifar10Batch), testFiles.map(parseCifar10Batch));
+}
+
+/** The dataset from parsed training and test batches, each concatenated in the order given. */
+export function cifar10FromSplits(train: readonly ImageSplit[], test: readonly ImageSplit[]): ImageDataset {
   return {
     name: 'cifar10',
     channels: CIFAR10_CHANNELS,
     height: CIFAR10_SIDE,
     width: CIFAR10_SIDE,
     classes: CIFAR10_CLASSES,
-    train: concatSplits(trainFiles.map(parseCifar10Batch), CIFAR10_IMAGE_BYTES),
-    test: concatSplits(testFiles.map(parseCifar10Batch), CIFAR10_IMAGE_BYTES),
+    train: concatSplits(train, CIFAR10_IMAGE_BYTES),
+    test: concatSplits(test, CIFAR10_IMAGE_BYTES),
   };
 }
 
+/** The names batch files must have, for messages (the rules of cifar10FileRole). */
+export const CIFAR10_FILE_NAMES =
+  'data_batch_N.bin for training (N = 1, 2, …; the official files are data_batch_1.bin … data_batch_5.bin) and test_batch.bin for testing, in any letter case';
+
+export type Cifar10FileRole = { split: 'train'; n: number } | { split: 'test' };
+
 /**
- * Sorts user-picked files into training and test batches by their official names
- * (data_batch_1..5.bin in numeric order, test_batch.bin); other names are an error.
+ * What a file's name says it holds: training batch n (data_batch_n.bin, n ≥ 1 without leading
+ * zeros), the test batch (test_batch.bin), or null. Folders in the name and letter case are
+ * ignored: DATA_BATCH_1.BIN is batch 1. The content cannot tell a training batch from the test
+ * batch, so the name is the only rule.
+ */
+export function cifar10FileRole(name: string): Cifar10FileRole | null {
+  const base = (name.split(/[\\/]/).pop() ?? name).toLowerCase();
+  const m = /^data_batch_([1-9]\d*)\.bin$/.exec(base);
+  if (m) return { split: 'train', n: Number(m[1]) };
+  return base === 'test_batch.bin' ? { split: 'test' } : null;
+}
+
+/**
+ * Sorts user-picked files into training batches (in numeric order, whatever the order chosen)
+ * and the test batch by their names (cifar10FileRole). A name that fits neither, and two files
+ * for the same batch, are errors.
  */
 export function sortCifar10Files(files: readonly NamedBytes[]): { train: NamedBytes[]; test: NamedBytes[] } {
   const train: { n: number; f: NamedBytes }[] = [];
   const test: NamedBytes[] = [];
+  const seen = new Map<string, NamedBytes>(); // 'train 3' or 'test' → the file that holds it
   for (const f of files) {
-    const base = f.name.split(/[\\/]/).pop() ?? f.name;
-    const m = /^data_batch_(\d+)\.bin$/.exec(base);
-    if (m) train.push({ n: Number(m[1]), f });
-    else if (base === 'test_batch.bin') test.push(f);
-    else throw new DataError(`"${base}" is not a CIFAR-10 binary batch (expected data_batch_N.bin or test_batch.bin).`);
+    const role = cifar10FileRole(f.name);
+    if (!role) throw new DataError(`"${f.name}" is not a CIFAR-10 binary batch file name. Accepted names: ${CIFAR10_FILE_NAMES}.`);
+    const key = role.split === 'train' ? `train ${role.n}` : 'test';
+    const other = seen.get(key);
+    if (other) {
+      const what = role.split === 'train' ? `training batch ${role.n}` : 'the test batch';
+      const twice = other.name === f.name ? `"${f.name}" was chosen twice` : `"${other.name}" and "${f.name}" are both ${what}`;
+      throw new DataError(`${twice}; choose each batch once.`);
+    }
+    seen.set(key, f);
+    if (role.split === 'train') train.push({ n: role.n, f });
+    else test.push(f);
   }
   train.sort((a, b) => a.n - b.n);
   return { train: train.map((t) => t.f), test };

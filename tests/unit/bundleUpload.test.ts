@@ -24,7 +24,7 @@ describe('upload checks', () => {
     if (!r.ok) expect(r.message).toMatch(/^CIFAR-10 file "data_batch_1\.bin" is 6151 bytes, not a multiple of 3073/);
     const badLabel = new Uint8Array(CIFAR10_RECORD_BYTES);
     badLabel[0] = 12;
-    const b = parseUpload('cifar10', [{ name: 'x.bin', bytes: badLabel }]);
+    const b = parseUpload('cifar10', [{ name: 'data_batch_1.bin', bytes: badLabel }]);
     expect(b.ok).toBe(false);
     if (!b.ok) expect(b.message).toMatch(/label 12; labels are 0\.\.9/);
     expect(parseUpload('user-text', [{ name: 'a.txt', bytes: utf8('a') }, { name: 'b.txt', bytes: utf8('b') }]).ok).toBe(false);
@@ -32,11 +32,11 @@ describe('upload checks', () => {
 
   it('accepts good files and returns what to send', () => {
     const t = parseUpload('user-text', [{ name: '<i>poem</i>.txt', bytes: utf8('\uFEFFline one\r\nline two ✓\n') }]);
-    expect(t).toEqual({ ok: true, data: { dataset: 'user-text', name: '<i>poem</i>.txt', text: expect.stringContaining('line one\nline two ✓') }, summary: expect.stringMatching(/^"<i>poem<\/i>\.txt": \d+ characters$/) });
+    expect(t).toEqual({ ok: true, data: { dataset: 'user-text', name: '<i>poem</i>.txt', text: expect.stringContaining('line one\nline two ✓') }, summary: '"<i>poem</i>.txt": 20 characters (18 for training, 2 for validation)' });
     const c = parseUpload('cifar10', [
       { name: 'data_batch_1.bin', bytes: new Uint8Array(CIFAR10_RECORD_BYTES * 3) },
       { name: 'test_batch.bin', bytes: new Uint8Array(CIFAR10_RECORD_BYTES) },
     ]);
-    expect(c.ok && c.summary).toBe('2 CIFAR-10 files: 4 images');
+    expect(c.ok && c.summary).toBe('2 CIFAR-10 files: 3 training images, 1 test image');
   });
 });

@@ -2,7 +2,7 @@
 // that names the file and the problem, raised before any GPU work.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { cifar10Dataset, CIFAR10_MAX_FILE_BYTES, sortCifar10Files, type NamedBytes } from '../cifar10';
+import { cifar10Dataset, cifar10FileRole, CIFAR10_MAX_FILE_BYTES, sortCifar10Files, type NamedBytes } from '../cifar10';
 import { DataError } from '../errors';
 import { decodeImageDataset, decodeTextDataset } from '../format';
 import type { DatasetName } from '../../train/config';
@@ -39,7 +39,7 @@ export function loadUserText(path: string, context: number, maxBytes = USER_TEXT
   return userTextDataset(readLimited(path, maxBytes + 1, 'Text file'), basename(path), context, maxBytes);
 }
 
-/** CIFAR-10 from a folder holding data_batch_*.bin and test_batch.bin (other files ignored). */
+/** CIFAR-10 from a folder holding data_batch_*.bin and test_batch.bin (names as cifar10FileRole; other files ignored). */
 export function loadCifar10Dir(dir: string): ImageDataset {
   let names: string[];
   try {
@@ -48,7 +48,7 @@ export function loadCifar10Dir(dir: string): ImageDataset {
     throw new DataError(`CIFAR-10 folder "${dir}" cannot be read: ${e instanceof Error ? e.message : String(e)}.`);
   }
   const files: NamedBytes[] = names
-    .filter((n) => /^data_batch_\d+\.bin$/.test(n) || n === 'test_batch.bin')
+    .filter((n) => cifar10FileRole(n) !== null)
     .map((n) => ({ name: n, bytes: readLimited(join(dir, n), CIFAR10_MAX_FILE_BYTES, 'CIFAR-10 file') }));
   const { train, test } = sortCifar10Files(files);
   return cifar10Dataset(train, test);
