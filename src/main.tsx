@@ -17,13 +17,23 @@ const fromUrl = openLink(location.hash);
 const store = createAppStore({ send: (m: WorkerRequest) => worker?.postMessage(m), config: fromUrl.config, planned: fromUrl.planned });
 if (fromUrl.notice) store.setState({ notice: fromUrl.notice });
 let urlTimer: ReturnType<typeof setTimeout> | null = null;
+let written = location.hash;
 store.subscribe((s, prev) => {
   if ((s.config === prev.config && s.events === prev.events && s.planned === prev.planned) || urlTimer !== null) return;
   urlTimer = setTimeout(() => {
     urlTimer = null;
-    const hash = shareHash(store.getState());
-    history.replaceState(null, '', hash === '' ? location.pathname + location.search : hash);
+    written = shareHash(store.getState());
+    history.replaceState(null, '', written === '' ? location.pathname + location.search : written);
   }, 300);
+});
+// A link pasted into this open tab changes only the hash: open its comparison in place (the one
+// shown before stays in the saved comparisons).
+addEventListener('hashchange', () => {
+  if (location.hash === written) return;
+  if (urlTimer !== null) clearTimeout(urlTimer);
+  urlTimer = null;
+  written = location.hash;
+  store.getState().openLinkInPlace(location.hash);
 });
 
 if (!('gpu' in navigator) || !navigator.gpu) {

@@ -1,7 +1,7 @@
 // Builds the optimizer a run's OptimizerConfig names (name → implementation), wrapped with IRE
 // when `ire.enabled`, and applies config edits between steps (the UI's sliders).
 import type { GpuContext } from '../gpu/context';
-import type { BaseOptimizer, OptimizerConfig } from '../train/config';
+import { ireStartStep, type BaseOptimizer, type OptimizerConfig } from '../train/config';
 import { AdamW, type AdamWHyper } from './adamw';
 import { Ire, type IreSettings } from './ire';
 import type { Optimizer, OptimizerBuffers, StepValues } from './optimizer';
@@ -31,8 +31,8 @@ const sgdHyper = (c: OptimizerConfig): SgdHyper => ({ momentum: c.beta1, nestero
 
 /** IRE settings of a config; 'warmup-end' starts IRE at the first step after warm-up. */
 export function ireSettings(c: OptimizerConfig): IreSettings {
-  const { enabled: _enabled, startStep, ...rest } = c.ire;
-  return { ...rest, startStep: startStep === 'warmup-end' ? c.warmupSteps : startStep };
+  const { enabled: _enabled, startStep: _start, ...rest } = c.ire;
+  return { ...rest, startStep: ireStartStep(c) };
 }
 
 export function createOptimizer(ctx: GpuContext, label: string, buffers: RunOptimizerBuffers, cfg: OptimizerConfig): RunOptimizer {

@@ -3,9 +3,10 @@
 // the text is parsed and every part validated (the config by the one schema) before the store
 // is touched, so a rejected bundle leaves the current runs exactly as they were.
 import { validateConfig } from '../train/configSchema';
-import type { ComparisonConfig } from '../train/config';
+import { DEFAULT_COMPARISON, type ComparisonConfig } from '../train/config';
 import { LIVE_FIELDS, type HessianHistogram, type RunStatus } from '../worker/protocol';
 import type { AppState, AppStore, LogEvent, RunView } from './store';
+import { isBusy } from './runsSlice';
 import type { EvalSeries, RunSeries, SharpnessSeries, TrainSeries } from './series';
 
 export const BUNDLE_FORMAT = 'ire-playground-bundle';
@@ -201,14 +202,20 @@ function checkEvent(v: unknown, path: string): void {
   stepOf(e.step, `${path}.step`);
   str(e.runId, `${path}.runId`); // may name a run removed since
   if (e.kind === 'fork') {
-    exactKeys(e, path, ['kind', 'step', 'runId', 'from']);
+    exactKeys(e, path, ['kind', 'step', 'runId', 'from', 'name']);
     str(e.from, `${path}.from`);
+    str(e.name, `${path}.name`);
+  } else if (e.kind === 'remove') {
+    exactKeys(e, path, ['kind', 'step', 'runId', 'index', 'run']);
+    stepOf(e.index, `${path}.index`);
+    const run = validateConfig({ ...DEFAULT_COMPARISON, runs: [e.run] });
+    if (!run.ok) fail(`${path}.run`, run.errors[0]);
   } else if (e.kind === 'set') {
     exactKeys(e, path, ['kind', 'step', 'runId', 'field', 'old', 'new'], ['requestId']);
     if (!LIVE_FIELDS.includes(e.field as (typeof LIVE_FIELDS)[number])) fail(`${path}.field`, `must be one of ${LIVE_FIELDS.join(', ')}`);
     for (const k of ['old', 'new']) if (typeof e[k] !== 'boolean') finite(e[k], `${path}.${k}`);
     if ('requestId' in e) finite(e.requestId, `${path}.requestId`);
-  } else fail(`${path}.kind`, 'must be "set" or "fork"');
+  } else fail(`${path}.kind`, 'must be "set", "fork" or "remove"');
 }
 
 /** Parses and validates a bundle file's text. Never throws; a refusal says what and where. */
@@ -259,7 +266,7 @@ export function parseBundle(text: string): BundleResult {
  */
 export function applyBundle(store: AppStore, bundle: Bundle): string | null {
   const s = store.getState();
-  if (s.running || s.session === 'configuring') return 'Pause training before opening another comparison.';
+  if (isBusy(s.control)) return 'Pause training before opening another comparison.';
   const runs: Record<string, RunView> = {};
   const series: Record<string, RunSeries> = {};
   for (const r of bundle.config.runs) {
@@ -275,7 +282,12 @@ export function applyBundle(store: AppStore, bundle: Bundle): string | null {
     planned: [], // a link's planned changes belong to the comparison it opened, not to this one
     step: bundle.step,
     session: 'none',
-    running: false,
+    control: 'idle',
+    failure: null,
+    generation: prev.generation + 1,
+    pending: [],
+    plannedOrigin: null,
+    replay: null,
     fieldErrors: {},
     configIssues: [],
     samples: null,

@@ -2,7 +2,7 @@
 // that matter for the second run (IRE knobs only when IRE is on, ρ only for SAM) whose values
 // differ from the first run's, with the second run's values.
 import { DEFAULT_IRE, type OptimizerConfig, type RunConfig } from '../train/config';
-import { formatValue } from './liveFields';
+import { formatLiveValue as formatValue } from '../train/liveSettings';
 
 const BASE_NAMES: Record<OptimizerConfig['base'], string> = { adamw: 'AdamW', sgd: 'SGD', sam: 'SAM' };
 

@@ -1,17 +1,21 @@
 // Runs, metric series and events saved in IndexedDB as they arrive, so a reload or a crash loses
 // at most the last flush interval (~1 s) of metrics. Saved comparisons are listed, can be opened
-// again or deleted; the latest one is reopened at start-up when the link carries no config.
+// again, renamed or deleted; the latest one is reopened at start-up when the link carries no config.
 //
 // Layout (database "ire-playground", version 1):
-//   comparisons  key id             { id, updatedAt, config, step, events, views, histograms }
+//   comparisons  key id             { id, updatedAt, config, step, events, views, histograms, title? }
 //   chunks       key [id, seq]      { id, seq, runs: { runId → rows appended since the last flush } }
 // A flush writes the small parts whole (config, run views, events, the latest histograms) and
 // only the new rows of each series, in one transaction. Loading concatenates the chunks in
 // order and validates the result as an imported bundle would be (bundle.ts) before the store
 // sees it. A full quota (QuotaExceededError) is reported as a message; nothing is lost from the
 // page, and the rows not yet written are retried at the next flush.
+// A comparison's name in the list is its run names ("AdamW vs AdmIRE") until the user renames it;
+// the new name is then stored as `title` (records without one, older ones included, keep the
+// derived name), and every later flush writes it back with the record.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ComparisonConfig } from '../train/config';
+import { LIMITS } from '../train/configSchema';
 import type { HessianHistogram } from '../worker/protocol';
 import { applyBundle, BUNDLE_FORMAT, BUNDLE_VERSION, emptySeries, parseBundle, savedView, type Bundle } from './bundle';
 import type { EvalSeries, RunSeries, SharpnessSeries, TrainSeries } from './series';
@@ -94,6 +98,7 @@ interface ComparisonRecord {
   events: LogEvent[];
   views: Record<string, RunView>;
   histograms: Record<string, HessianHistogram | null>;
+  title?: string; // the name the user gave it; absent: derived from the run names
 }
 
 interface ChunkRecord {
@@ -109,6 +114,22 @@ export interface SavedComparison {
   model: string;
   runNames: string[];
   step: number;
+  /** The name the user gave it (user text), or null: the list shows `savedLabel`. */
+  title: string | null;
+}
+
+/** The name a saved comparison gets until the user renames it: its run names. */
+export const derivedTitle = (runNames: readonly string[]): string => runNames.join(' vs ');
+
+/** The name shown in the saved list. */
+export const savedLabel = (c: SavedComparison): string => c.title ?? derivedTitle(c.runNames);
+
+/** A saved comparison's new name, trimmed: 1 to 100 characters (code points, as run names). */
+export function validateSavedTitle(text: string): { ok: true; title: string } | { ok: false; message: string } {
+  const title = text.trim();
+  const chars = [...title].length;
+  if (chars < 1 || chars > LIMITS.maxNameLength) return { ok: false, message: `name must be 1 to ${LIMITS.maxNameLength} characters (it has ${chars})` };
+  return { ok: true, title };
 }
 
 export interface PersistenceState {
@@ -132,6 +153,7 @@ const summary = (r: ComparisonRecord): SavedComparison => ({
   model: r.config.model,
   runNames: r.config.runs.map((x) => x.name),
   step: r.step,
+  title: r.title ?? null,
 });
 
 function request<T>(r: IDBRequest<T>): Promise<T> {
@@ -257,7 +279,7 @@ export class Persistence {
       id = `c${Date.now().toString(36)}${Math.floor(Math.random() * 1e9).toString(36)}`;
       this.seq = 0;
     }
-    const record = this.recordOf(id, s);
+    const record = this.recordOf(id, s, this.state.getState().saved.find((x) => x.id === id)?.title ?? null);
     let tx: IDBTransaction | undefined;
     let done: Promise<void> | undefined;
     try {
@@ -287,14 +309,16 @@ export class Persistence {
     this.state.setState((st) => ({ currentId: id, flushedStep, flushes: st.flushes + 1, error: null, saved }));
   }
 
-  private recordOf(id: string, s: AppState): ComparisonRecord {
+  private recordOf(id: string, s: AppState, title: string | null): ComparisonRecord {
     const views: Record<string, RunView> = {};
     const histograms: Record<string, HessianHistogram | null> = {};
     for (const r of s.config.runs) {
       views[r.id] = savedView(s.runs[r.id]);
       histograms[r.id] = s.series[r.id]?.histogram ?? null;
     }
-    return { id, updatedAt: Date.now(), config: s.config, step: s.step, events: s.events, views, histograms };
+    const record: ComparisonRecord = { id, updatedAt: Date.now(), config: s.config, step: s.step, events: s.events, views, histograms };
+    if (title !== null) record.title = title;
+    return record;
   }
 
   private forgetCurrent(): void {
@@ -350,6 +374,50 @@ export class Persistence {
     const tx = this.db.transaction(CHUNKS, 'readonly');
     const keys = (await request(tx.objectStore(CHUNKS).getAllKeys(chunkRange(id)))) as [string, number][];
     return keys.reduce((m, k) => Math.max(m, k[1] + 1), 0);
+  }
+
+  /** Renames a saved comparison (checked by validateSavedTitle). Returns a refusal or null. */
+  async rename(id: string, text: string): Promise<string | null> {
+    const checked = validateSavedTitle(text);
+    if (!checked.ok) return checked.message;
+    const db = this.db;
+    if (!db) return 'Saved comparisons are not available in this browser.';
+    while (this.flushing) await this.flushing;
+    const before = this.state.getState().saved.find((x) => x.id === id);
+    if (!before) return 'That saved comparison no longer exists.';
+    // The list first: a flush from here on writes the new title with the record.
+    const setTitle = (title: string | null) => this.state.setState((st) => ({ saved: st.saved.map((x) => (x.id === id ? { ...x, title } : x)) }));
+    setTitle(checked.title);
+    let found = false;
+    let thrown: unknown = null; // what a put threw (a full quota), which aborts the transaction
+    try {
+      const tx = db.transaction(COMPARISONS, 'readwrite');
+      const done = completion(tx);
+      const store = tx.objectStore(COMPARISONS);
+      const get = store.get(id);
+      // put from the get's success callback: the transaction is still active there.
+      get.onsuccess = () => {
+        const record = get.result as ComparisonRecord | undefined;
+        if (!record) return;
+        found = true;
+        try {
+          store.put({ ...record, title: checked.title } satisfies ComparisonRecord);
+        } catch (e) {
+          thrown = e;
+          tx.abort();
+        }
+      };
+      await done;
+    } catch (e) {
+      setTitle(before.title);
+      const why = thrown ?? e;
+      return isQuota(why) ? QUOTA_MESSAGE : `Renaming failed: ${why instanceof Error ? why.message : String(why)}`;
+    }
+    if (!found) {
+      this.state.setState((st) => ({ saved: st.saved.filter((x) => x.id !== id) }));
+      return 'That saved comparison no longer exists.';
+    }
+    return null;
   }
 
   /** Deletes a saved comparison (the page keeps showing it if it is the current one; it is saved anew on the next change). */

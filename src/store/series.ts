@@ -1,5 +1,6 @@
 // Metric series per run, stored column-wise and appended in place: the plots read them at a
-// human rate through `metricsRevision`, so a step costs a few array pushes, not a copy.
+// human rate through `metricsRevision`, so a step costs a few array pushes, not a copy. A step
+// that arrives again (training re-derives restored curves) is written over its row.
 import type { EvalPoint, HessianHistogram, SharpnessPoint, TrainPoint } from '../worker/protocol';
 
 export interface TrainSeries {
@@ -44,39 +45,64 @@ export function emptyRunSeries(): RunSeries {
   };
 }
 
-const last = (a: number[]) => (a.length ? a[a.length - 1] : -Infinity);
+/** Column name → its value for one step (the `step` column excluded). */
+type Row<S> = { [K in Exclude<keyof S, 'step'>]: S[K] extends (infer V)[] ? V : never };
 
-/** Appends one step; a point not after the last one (a replayed message) is ignored. */
-export function appendTrain(s: TrainSeries, p: TrainPoint): boolean {
-  if (p.step <= last(s.step)) return false;
-  s.step.push(p.step);
-  s.wallMs.push(p.wallMs);
-  s.loss.push(p.loss);
-  s.gradNorm.push(p.gradNorm);
-  s.lr.push(p.lr);
-  s.maskFraction.push(p.maskFraction ?? null);
-  s.kappaEff.push(p.kappaEff ?? null);
-  s.stepsPerSec.push(p.stepsPerSec ?? null);
-  return true;
+/**
+ * Puts one step's values in a column-wise series: appended past the last step, written over
+ * the row of a step already there (the same step trained again: a replay of restored curves,
+ * steps redone after a device loss), inserted in step order otherwise. Returns the row it
+ * replaced, or null when the step was new.
+ */
+function upsert<S extends { step: number[] }>(s: S, step: number, row: Row<S>): Row<S> | null {
+  const cols = Object.keys(row) as (keyof Row<S>)[];
+  const column = (k: keyof Row<S>) => s[k as keyof S] as unknown as unknown[];
+  const n = s.step.length;
+  if (n === 0 || step > s.step[n - 1]) {
+    s.step.push(step);
+    for (const k of cols) column(k).push(row[k]);
+    return null;
+  }
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (s.step[mid] < step) lo = mid + 1;
+    else hi = mid;
+  }
+  if (s.step[lo] === step) {
+    const old = {} as Row<S>;
+    for (const k of cols) {
+      (old as Record<keyof Row<S>, unknown>)[k] = column(k)[lo];
+      column(k)[lo] = row[k];
+    }
+    return old;
+  }
+  s.step.splice(lo, 0, step);
+  for (const k of cols) column(k).splice(lo, 0, row[k]);
+  return null;
 }
 
-export function appendEval(s: EvalSeries, p: EvalPoint): boolean {
-  if (p.step <= last(s.step)) return false;
-  s.step.push(p.step);
-  s.wallMs.push(p.wallMs);
-  s.valLoss.push(p.valLoss);
-  s.valAcc.push(p.valAcc ?? null);
-  return true;
+/** Puts one training step in; returns the loss it replaced (null when the step was new). */
+export function appendTrain(s: TrainSeries, p: TrainPoint): number | null {
+  const old = upsert(s, p.step, {
+    wallMs: p.wallMs,
+    loss: p.loss,
+    gradNorm: p.gradNorm,
+    lr: p.lr,
+    maskFraction: p.maskFraction ?? null,
+    kappaEff: p.kappaEff ?? null,
+    stepsPerSec: p.stepsPerSec ?? null,
+  });
+  return old ? old.loss : null;
 }
 
-export function appendSharpness(s: SharpnessSeries, p: SharpnessPoint): boolean {
-  if (p.step <= last(s.step)) return false;
-  s.step.push(p.step);
-  s.wallMs.push(p.wallMs);
-  s.trace.push(p.trace);
-  s.traceStderr.push(p.traceStderr);
-  s.topEig.push(p.topEig ?? null);
-  return true;
+export function appendEval(s: EvalSeries, p: EvalPoint): void {
+  upsert(s, p.step, { wallMs: p.wallMs, valLoss: p.valLoss, valAcc: p.valAcc ?? null });
+}
+
+export function appendSharpness(s: SharpnessSeries, p: SharpnessPoint): void {
+  upsert(s, p.step, { wallMs: p.wallMs, trace: p.trace, traceStderr: p.traceStderr, topEig: p.topEig ?? null });
 }
 
 /**

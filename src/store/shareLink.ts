@@ -4,20 +4,15 @@
 // The link carries the configuration as it is now (`c`, the final one: every change applied)
 // and the event log (`e`). Opening it rolls the changes back to get the configuration the
 // comparison started with, and keeps the events as *planned changes*: they are listed under
-// the event log, and when the comparison is trained from that link the store re-applies each
-// one through the ordinary `set` (or `fork`) intent at the step it was logged at (the worker is
-// asked for exactly the steps up to it, then the change goes in before the next step), so the
-// runs see the changes at the same steps as the original. A log that does not lead from the
+// the event log, and when the comparison is trained from that link the worker applies each one
+// at the step it was logged at (eventLog.ts, the worker's schedule), so the runs see the changes
+// at the same steps as the original. A log that does not lead from the
 // rolled-back configuration to the link's configuration is left out with a notice.
 import { validateConfig } from '../train/configSchema';
-import type { ComparisonConfig, RunConfig } from '../train/config';
+import { DEFAULT_COMPARISON, type ComparisonConfig, type RunConfig } from '../train/config';
 import { configFromUrlHash, configToUrlHash, eventsFromUrlHash, shareUrlHash, type UrlEvent } from '../train/urlState';
-import { LIVE_FIELDS, type LiveField } from '../worker/protocol';
-import { validateLiveField, writeLiveField } from './liveFields';
-import type { LogEvent } from './store';
-
-/** A change still to re-apply; a fork carries the new run's name in the link's configuration. */
-export type PlannedChange = LogEvent & { name?: string };
+import { isLiveField, validateLiveField } from '../train/liveSettings';
+import { applyPlanned, rollBack, type LogEvent, type PlannedChange } from './eventLog';
 
 export interface OpenedLink {
   /** The configuration the comparison started with (what trains from step 0). */
@@ -28,52 +23,34 @@ export interface OpenedLink {
   notice: string | null;
 }
 
-const strip = (e: PlannedChange): UrlEvent =>
-  e.kind === 'fork' ? { kind: 'fork', step: e.step, runId: e.runId, from: e.from } : { kind: 'set', step: e.step, runId: e.runId, field: e.field, old: e.old, new: e.new };
-
-const forkName = (from: RunConfig, step: number) => `${from.name} fork @${step}`.slice(0, 100);
-
-/** `config` with the planned changes applied in order (a fork appends a copy of its source). */
-export function applyPlanned(config: ComparisonConfig, planned: readonly PlannedChange[]): ComparisonConfig {
-  let runs = config.runs;
-  for (const e of planned) {
-    if (e.kind === 'set') runs = runs.map((r) => (r.id === e.runId ? writeLiveField(r, e.field, e.new) : r));
-    else {
-      const from = runs.find((r) => r.id === e.from);
-      if (from && !runs.some((r) => r.id === e.runId)) runs = [...runs, { ...structuredClone(from), id: e.runId, name: e.name ?? forkName(from, e.step) }];
-    }
+function strip(e: LogEvent): UrlEvent {
+  switch (e.kind) {
+    case 'fork':
+      return { kind: 'fork', step: e.step, runId: e.runId, from: e.from };
+    case 'remove':
+      return { kind: 'remove', step: e.step, runId: e.runId, index: e.index, run: e.run };
+    case 'set':
+      return { kind: 'set', step: e.step, runId: e.runId, field: e.field, old: e.old, new: e.new };
   }
-  return runs === config.runs ? config : { ...config, runs };
-}
-
-/** The configuration before `events`: each change undone, each forked run removed (latest first). */
-export function rollBack(config: ComparisonConfig, events: readonly LogEvent[]): ComparisonConfig | string {
-  let runs = config.runs;
-  for (let i = events.length - 1; i >= 0; i--) {
-    const e = events[i];
-    if (!runs.some((r) => r.id === e.runId)) return `entry ${i} names run ${e.runId}, which the configuration lacks at that point`;
-    if (e.kind === 'set') runs = runs.map((r) => (r.id === e.runId ? writeLiveField(r, e.field, e.old) : r));
-    else {
-      if (!runs.some((r) => r.id === e.from)) return `entry ${i} forks run ${e.from}, which the configuration lacks at that point`;
-      runs = runs.filter((r) => r.id !== e.runId);
-    }
-  }
-  return runs === config.runs ? config : { ...config, runs };
 }
 
 /** The hash of the link that shares the comparison: final configuration and full event log. */
-export function shareHash(state: { config: ComparisonConfig; events: readonly LogEvent[]; planned: readonly PlannedChange[] }): string {
+export function shareHash(state: { config: ComparisonConfig; events: readonly LogEvent[]; planned: readonly LogEvent[] }): string {
   return shareUrlHash(applyPlanned(state.config, state.planned), [...state.events, ...state.planned].map(strip));
 }
 
-/** A link's event → a logged event, or why it cannot be one. */
-function checkEvent(e: UrlEvent, i: number): LogEvent | string {
-  if (e.kind === 'fork') return e;
-  if (!LIVE_FIELDS.includes(e.field as LiveField)) return `entry ${i}: ${JSON.stringify(e.field)} is not a live setting`;
-  const field = e.field as LiveField;
-  const problem = validateLiveField(field, e.old) ?? validateLiveField(field, e.new);
+/** A link's event → a logged event (forks named as in `names`), or why it cannot be one. */
+function checkEvent(e: UrlEvent, i: number, names: ReadonlyMap<string, string>): LogEvent | string {
+  if (e.kind === 'fork') return { ...e, name: names.get(e.runId) ?? `${e.from} fork @${e.step}` };
+  if (e.kind === 'remove') {
+    const run = validateConfig({ ...DEFAULT_COMPARISON, runs: [e.run] });
+    if (!run.ok) return `entry ${i}: the removed run's settings are invalid (${run.errors[0]})`;
+    return { kind: 'remove', step: e.step, runId: e.runId, index: e.index, run: run.config.runs[0] as RunConfig };
+  }
+  if (!isLiveField(e.field)) return `entry ${i}: ${JSON.stringify(e.field)} is not a live setting`;
+  const problem = validateLiveField(e.field, e.old) ?? validateLiveField(e.field, e.new);
   if (problem) return `entry ${i}: ${problem}`;
-  return { kind: 'set', step: e.step, runId: e.runId, field, old: e.old, new: e.new };
+  return { kind: 'set', step: e.step, runId: e.runId, field: e.field, old: e.old, new: e.new };
 }
 
 /** Reads a link (hash or whole URL). Never throws; see the file comment. */
@@ -86,9 +63,10 @@ export function openLink(hashOrUrl: string): OpenedLink {
   if (fromEvents.notice || fromEvents.events.length === 0) return plain(fromEvents.notice);
   const leftOut = (why: string) => plain(`The link's event log ${why}; it was left out and its configuration opened as it is.`);
 
+  const names = new Map(finalConfig.runs.map((r) => [r.id, r.name]));
   const events: LogEvent[] = [];
   for (const [i, e] of fromEvents.events.entries()) {
-    const checked = checkEvent(e, i);
+    const checked = checkEvent(e, i, names);
     if (typeof checked === 'string') return leftOut(`was rejected (${checked})`);
     events.push(checked);
   }
@@ -96,8 +74,7 @@ export function openLink(hashOrUrl: string): OpenedLink {
   if (typeof start === 'string') return leftOut(`was rejected (${start})`);
   const valid = validateConfig(start);
   if (!valid.ok) return leftOut(`leads to an invalid starting configuration (${valid.errors[0]})`);
-  const names = new Map(finalConfig.runs.map((r) => [r.id, r.name]));
-  const planned: PlannedChange[] = events.map((e) => (e.kind === 'fork' ? { ...e, name: names.get(e.runId) } : e));
+  const planned: PlannedChange[] = events.map((e, i) => ({ ...e, id: i + 1 }));
   if (configToUrlHash(applyPlanned(valid.config, planned)) !== configToUrlHash(finalConfig)) return leftOut('does not lead to its configuration');
   return { config: valid.config, finalConfig, planned, notice: null };
 }

@@ -51,7 +51,7 @@ type RunStatus = 'active' | 'diverged';
 
 interface StepTag {
   step: number;
-  runs: { id: string; lr: number; kappa: number; index: number }[];
+  runs: { id: string; lr: number; kappa: number; index: number; settings: Readonly<RunConfig> }[];
   submittedAt: number;
 }
 
@@ -115,11 +115,21 @@ export class Comparison {
   /** Queues a change of a run's config for the next step boundary; logs the changed fields. */
   updateRun(id: string, next: RunConfig, refreshNow = false): void {
     const run = this.runById(id);
-    this.pending.push(() => {
-      const before = run.settings;
-      run.reconfigure(next, refreshNow);
-      for (const e of diffFields(before, next)) this.events.push({ step: this.stepCount, runId: id, ...e });
-    });
+    this.pending.push(() => this.reconfigure(run, next, refreshNow));
+  }
+
+  /**
+   * Applies a change of a run's config now, between two steps: the next step encoded uses it.
+   * (Steps already submitted keep the settings they were encoded with.) Logs the changed fields.
+   */
+  reconfigureNow(id: string, next: RunConfig): void {
+    this.reconfigure(this.runById(id), next, false);
+  }
+
+  private reconfigure(run: TrainingRun, next: RunConfig, refreshNow: boolean): void {
+    const before = run.settings;
+    run.reconfigure(next, refreshNow);
+    for (const e of diffFields(before, next)) this.events.push({ step: this.stepCount, runId: run.id, ...e });
   }
 
   /** Copies a run's full state at the current step into a new run (aligned on the same step axis). */
@@ -174,7 +184,7 @@ export class Comparison {
     this.runs.forEach((run, index) => {
       if (!this.isActive(run.id)) return;
       const v = run.encodeStep(encoder);
-      tag.runs.push({ id: run.id, lr: v.lr, kappa: v.kappa, index });
+      tag.runs.push({ id: run.id, lr: v.lr, kappa: v.kappa, index, settings: run.settings });
       encoder.copyBufferToBuffer(run.metrics, 0, slot.buffer, index * METRIC_FLOATS * 4, METRIC_FLOATS * 4);
     });
     this.ctx.device.queue.submit([encoder.finish()]);
@@ -295,7 +305,7 @@ export class Comparison {
     for (const r of tag.runs) {
       if (!this.isActive(r.id)) continue;
       const run = this.runById(r.id);
-      const m = run.interpret(values.subarray(r.index * METRIC_FLOATS, (r.index + 1) * METRIC_FLOATS), tag.step, r.lr, r.kappa);
+      const m = run.interpret(values.subarray(r.index * METRIC_FLOATS, (r.index + 1) * METRIC_FLOATS), tag.step, r.lr, r.kappa, r.settings);
       metrics.push(m);
       if (m.finite) this.lastFinite.set(r.id, m);
       else {

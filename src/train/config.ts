@@ -153,3 +153,8 @@ export const DEFAULT_DATASET: Record<ModelPreset, DatasetName> = {
   'cnn-cifar10': 'cifar10',
   'toy-2d': 'toy',
 };
+
+/** The first 0-based step at which IRE acts for a run ('warmup-end': the first step after warm-up). */
+export function ireStartStep(o: Pick<OptimizerConfig, 'warmupSteps' | 'ire'>): number {
+  return o.ire.startStep === 'warmup-end' ? o.warmupSteps : o.ire.startStep;
+}

@@ -266,7 +266,6 @@ function crossFieldErrors(c: ComparisonConfig): string[] {
     if (first !== undefined) errors.push(`runs[${i}].id = ${formatValue(run.id)}: must be unique (runs[${first}].id is the same)`);
     else firstById.set(run.id, i);
     const o = run.optimizer;
-    if (o.minLr > o.lr) errors.push(`runs[${i}].optimizer.minLr = ${o.minLr}: must be in [0, ${o.lr}] (at most lr)`);
     if (o.warmupSteps > c.totalSteps) errors.push(`runs[${i}].optimizer.warmupSteps = ${o.warmupSteps}: must be in [0, ${c.totalSteps}] (at most totalSteps)`);
   });
   return errors;

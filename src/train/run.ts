@@ -45,6 +45,8 @@ export interface StepMetrics {
   /** Fraction of real parameters IRE boosts (0 without IRE or before the first refresh). */
   maskFraction: number;
   finite: boolean;
+  /** The run's configuration this step was encoded with. */
+  settings: Readonly<RunConfig>;
 }
 
 export class TrainingRun {
@@ -105,7 +107,9 @@ export class TrainingRun {
 
   get schedule(): LrSchedule {
     const o = this.config.optimizer;
-    return { lr: o.lr, minLr: o.minLr, warmupSteps: o.warmupSteps, totalSteps: this.totalSteps };
+    // The floor is at most the peak: a live lr below minLr takes the floor down with it (the
+    // config keeps minLr, so the edit is undone exactly by setting lr back).
+    return { lr: o.lr, minLr: Math.min(o.minLr, o.lr), warmupSteps: o.warmupSteps, totalSteps: this.totalSteps };
   }
 
   /** Writes the initial parameters (the same bits for every run of a comparison). */
@@ -167,7 +171,7 @@ export class TrainingRun {
   }
 
   /** Turns a read-back metrics buffer into the step's metrics. */
-  interpret(values: Float32Array, step: number, lr: number, kappa: number): StepMetrics {
+  interpret(values: Float32Array, step: number, lr: number, kappa: number, settings: Readonly<RunConfig> = this.config): StepMetrics {
     const rows = this.model.rows;
     const real = this.model.layout.count;
     const finite = values[METRIC.lossNonFinite] === 0 && values[METRIC.gradNonFinite] === 0 && Number.isFinite(values[METRIC.lossSum]);
@@ -181,6 +185,7 @@ export class TrainingRun {
       kappa,
       maskFraction: this.ire ? values[METRIC.maskCount] / real : 0,
       finite,
+      settings,
     };
   }
 

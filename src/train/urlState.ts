@@ -5,8 +5,9 @@
 // default config with a notice that says what was wrong.
 //
 // The event log rides along as `&e=<base64url(UTF-8 JSON)>`: a list of compact entries,
-// `[step, runId, field, old, new]` for a setting change and `[step, runId, "fork", from]` for a
-// fork. This file only checks their shape; what they mean for a comparison (rolled back to the
+// `[step, runId, field, old, new]` for a setting change, `[step, runId, "fork", from]` for a
+// fork and `[step, runId, "remove", index, run]` for a removal (the run's settings and place, so
+// the comparison can be rolled back to before it). This file only checks their shape; what they mean for a comparison (rolled back to the
 // start configuration, re-applied at their steps) is decided in src/store/shareLink.ts.
 import type { ComparisonConfig } from './config';
 import { DEFAULT_COMPARISON } from './config';
@@ -159,11 +160,21 @@ export function configFromUrlHash(hashOrUrl: string): UrlConfigResult {
 /** One logged event as a link carries it (field names are checked by the store's live fields). */
 export type UrlEvent =
   | { kind: 'set'; step: number; runId: string; field: string; old: number | boolean; new: number | boolean }
-  | { kind: 'fork'; step: number; runId: string; from: string };
+  | { kind: 'fork'; step: number; runId: string; from: string }
+  | { kind: 'remove'; step: number; runId: string; index: number; run: unknown };
 
-type CompactEvent = [number, string, string, number | boolean, number | boolean] | [number, string, 'fork', string];
+type CompactEvent = [number, string, string, number | boolean, number | boolean] | [number, string, 'fork', string] | [number, string, 'remove', number, unknown];
 
-const compact = (e: UrlEvent): CompactEvent => (e.kind === 'fork' ? [e.step, e.runId, 'fork', e.from] : [e.step, e.runId, e.field, e.old, e.new]);
+function compact(e: UrlEvent): CompactEvent {
+  switch (e.kind) {
+    case 'fork':
+      return [e.step, e.runId, 'fork', e.from];
+    case 'remove':
+      return [e.step, e.runId, 'remove', e.index, e.run];
+    case 'set':
+      return [e.step, e.runId, e.field, e.old, e.new];
+  }
+}
 
 /** `e=…` for an event log ('' when it is empty). */
 export function eventsToUrlParam(events: readonly UrlEvent[]): string {
@@ -197,6 +208,10 @@ function decodeEvent(v: unknown, i: number): UrlEvent | string {
   if (field === 'fork') {
     if (v.length !== 4 || !isId(v[3])) return `entry ${i}: a fork is [step, run, "fork", from]`;
     return { kind: 'fork', step, runId, from: v[3] as string };
+  }
+  if (field === 'remove') {
+    if (v.length !== 5 || !Number.isInteger(v[3]) || (v[3] as number) < 0 || (v[3] as number) > 64) return `entry ${i}: a removal is [step, run, "remove", index, settings]`;
+    return { kind: 'remove', step, runId, index: v[3] as number, run: v[4] as unknown }; // the settings are checked with the configuration
   }
   if (typeof field !== 'string' || field.length > 40) return `entry ${i}: the field must be a setting's name`;
   if (v.length !== 5 || !isValue(v[3]) || !isValue(v[4])) return `entry ${i}: a change is [step, run, field, old, new] with finite numbers or true/false`;

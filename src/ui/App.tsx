@@ -2,17 +2,29 @@ import { useStore } from 'zustand';
 import type { Persistence } from '../store/persistence';
 import type { AppStore, Tab } from '../store/store';
 import { AdapterPanel } from './AdapterPanel';
+import { AdvancedPanel } from './AdvancedPanel';
 import { ComparisonPanel } from './ComparisonPanel';
 import { SamplesPanel } from './SamplesPanel';
 import { StoragePanel } from './StoragePanel';
 import { ToyPanel } from './ToyPanel';
 import { CheckpointDownload } from './CheckpointDownload';
+import { CopyLink } from './CopyLink';
 
 const TABS: { id: Tab; label: string }[] = [
   { id: 'compare', label: 'Comparison' },
   { id: 'samples', label: 'Samples' },
   { id: 'toy', label: 'Toy landscape' },
 ];
+
+/** Above the comparison: its link, and every setting the run cards do not show. */
+function ComparisonTools({ store }: { store: AppStore }) {
+  return (
+    <div className="comparison-tools">
+      <CopyLink store={store} />
+      <AdvancedPanel store={store} />
+    </div>
+  );
+}
 
 function Notice({ store }: { store: AppStore }) {
   const notice = useStore(store, (s) => s.notice);
@@ -61,6 +73,7 @@ export function App({ store, persistence = null }: { store: AppStore; persistenc
         ))}
       </nav>
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
+        {tab === 'compare' && <ComparisonTools store={store} />}
         {tab === 'compare' && <ComparisonPanel store={store} />}
         {tab === 'compare' && <StoragePanel store={store} persistence={persistence} />}
         {tab === 'samples' && <SamplesPanel store={store} />}

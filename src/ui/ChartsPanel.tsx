@@ -29,7 +29,7 @@ function PlotOptions({ store }: { store: AppStore }) {
           <option value="wall">wall time</option>
         </select>
       </label>
-      <span className="muted">Faint: raw loss · bold: EMA (bias-corrected) · dotted verticals: setting changes and forks</span>
+      <span className="muted">Faint: raw loss · bold: EMA (bias-corrected) · dotted verticals: setting changes and forks · dashed: IRE start</span>
     </div>
   );
 }

@@ -3,9 +3,11 @@
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import { configDiffLine } from '../store/configDiff';
-import { FIELD_SPECS, formatValue } from '../store/liveFields';
-import type { AppStore, LogEvent } from '../store/store';
-import { DEFAULT_DATASET, MODEL_PRESETS, type ModelPreset } from '../train/config';
+import { eventText, type PlannedOrigin } from '../store/eventLog';
+import { isBusy, isDetached } from '../store/runsSlice';
+import type { AppStore } from '../store/store';
+import { MODEL_PRESETS, type ModelPreset } from '../train/config';
+import type { Control } from '../worker/protocol';
 import { ChartsPanel } from './ChartsPanel';
 import { RunCard } from './RunCard';
 
@@ -15,37 +17,80 @@ const MODEL_LABELS: Record<ModelPreset, string> = {
   'mlp-mnist': 'MLP on MNIST',
   'cnn-mnist': 'CNN on MNIST',
   'cnn-cifar10': 'CNN on CIFAR-10',
-  'toy-2d': 'Toy 2-D landscape',
+  'toy-2d': 'Toy 2-D landscape (2 parameters)',
+};
+
+const CONTROL_TEXT: Record<Control, string> = {
+  idle: '',
+  building: ' · building…',
+  running: '',
+  pausing: ' · pausing…',
+  paused: ' · paused',
+  failed: ' · stopped',
 };
 
 function Controls({ store }: { store: AppStore }) {
-  const { running, session, step, gpuReady, totalSteps } = useStore(
+  const { control, session, step, gpuReady, totalSteps, replay, detached } = useStore(
     store,
-    useShallow((s) => ({ running: s.running, session: s.session, step: s.step, gpuReady: s.gpu.state === 'ready' && !s.deviceLost, totalSteps: s.config.totalSteps })),
+    useShallow((s) => ({
+      control: s.control,
+      session: s.session,
+      step: s.step,
+      gpuReady: s.gpu.state === 'ready' && !s.deviceLost,
+      totalSteps: s.config.totalSteps,
+      replay: s.replay,
+      detached: isDetached(s),
+    })),
   );
   const a = store.getState();
+  const busy = isBusy(control);
+  const done = session !== 'none' && step >= totalSteps;
   return (
     <div className="controls" role="toolbar" aria-label="Training controls">
-      {running ? (
-        <button type="button" className="primary" data-testid="pause" onClick={() => a.pause()}>
-          ❚❚ Pause
+      {control === 'running' || control === 'pausing' ? (
+        <button type="button" className="primary" data-testid="pause" disabled={control === 'pausing'} onClick={() => a.pause()}>
+          {control === 'pausing' ? 'Pausing…' : '❚❚ Pause'}
         </button>
       ) : (
-        <button type="button" className="primary" data-testid="start" disabled={!gpuReady} onClick={() => a.start()}>
-          ▶ {session === 'none' ? 'Start' : 'Resume'}
+        <button type="button" className="primary" data-testid="start" disabled={!gpuReady || busy || done} onClick={() => a.start()}>
+          ▶ {session === 'none' && !detached ? 'Start' : 'Resume'}
         </button>
       )}
-      <button type="button" data-testid="step" disabled={!gpuReady || running} onClick={() => a.stepOnce()}>
+      <button type="button" data-testid="step" disabled={!gpuReady || busy || done} onClick={() => a.stepOnce()}>
         Step
       </button>
-      <button type="button" data-testid="reset" disabled={session === 'none' && step === 0} onClick={() => a.reset()} title="Back to step 0: same seed, same initial parameters, same batches">
+      <button type="button" data-testid="reset" disabled={session === 'none' && step === 0 && !detached} onClick={() => a.reset()} title="Back to step 0: same seed, same initial parameters, same batches">
         ↺ Reset
       </button>
-      <span className="step-counter" data-testid="step-counter" aria-live="off">
+      <span className="step-counter" data-testid="step-counter" data-control={control} aria-live="off">
         step <strong>{step}</strong> / {totalSteps}
-        {session === 'configuring' ? ' · building…' : ''}
+        {CONTROL_TEXT[control]}
+        {replay ? ` · re-deriving the restored curves (to step ${replay.through})` : ''}
       </span>
     </div>
+  );
+}
+
+/** The real message of a failure, and what the user can do next. */
+function Failure({ store }: { store: AppStore }) {
+  const failure = useStore(store, (s) => s.failure);
+  const mismatch = useStore(store, (s) => s.replay?.mismatch ?? null);
+  return (
+    <>
+      {failure && (
+        <div role="alert" className="notice" data-testid="failure">
+          <p>
+            <strong>Training stopped.</strong> {failure}
+          </p>
+          <p className="muted">Fix the setting or pick another model, then press Start: nothing needs a reload.</p>
+        </div>
+      )}
+      {mismatch && (
+        <p role="status" className="notice" data-testid="replay-mismatch">
+          Training again gave a different loss for run {mismatch.runId} at step {mismatch.step} than the restored curve (another GPU or browser rounds differently); the curves now show this training.
+        </p>
+      )}
+    </>
   );
 }
 
@@ -61,18 +106,22 @@ function DiffLines({ store }: { store: AppStore }) {
   );
 }
 
-const eventText = (e: LogEvent) =>
-  `step ${e.step}: ${e.kind === 'fork' ? `${e.runId} forked from ${e.from}` : `${e.runId} ${FIELD_SPECS[e.field].symbol} ${formatValue(e.old)} → ${formatValue(e.new)}`}`;
+const PLANNED_TEXT: Record<PlannedOrigin, { summary: string; explain: string }> = {
+  link: { summary: 'planned from the link', explain: 'The link’s changes, applied at the same steps when this comparison trains from step 0.' },
+  reset: { summary: 'planned again after Reset', explain: 'The changes Reset undid, applied again at the same steps when the comparison trains.' },
+  replay: { summary: 'planned', explain: 'Applied at these steps while the comparison trains again from step 0.' },
+};
 
-/** Logged changes, then the changes a shared link planned that are still to come. */
+/** Logged changes, then the planned ones still to come, and edits the worker has not applied yet. */
 function EventLog({ store }: { store: AppStore }) {
   const events = useStore(store, (s) => s.events);
   const planned = useStore(store, (s) => s.planned);
+  const origin = useStore(store, (s) => s.plannedOrigin) ?? 'replay';
   if (events.length === 0 && planned.length === 0) return null;
   return (
     <details className="event-log" open={events.length + planned.length <= 6}>
       <summary>
-        Event log ({events.length}){planned.length > 0 ? ` · ${planned.length} planned from the link` : ''}
+        Event log ({events.length}){planned.length > 0 ? ` · ${planned.length} ${PLANNED_TEXT[origin].summary}` : ''}
       </summary>
       {events.length > 0 && (
         <ol data-testid="event-log">
@@ -84,7 +133,7 @@ function EventLog({ store }: { store: AppStore }) {
       {planned.length > 0 && (
         <>
           <p className="muted">
-            Planned: re-applied at the same steps when this comparison trains from step 0.{' '}
+            {PLANNED_TEXT[origin].explain}{' '}
             <button type="button" className="quiet" data-testid="discard-planned" onClick={() => store.getState().discardPlanned()}>
               Discard planned changes
             </button>
@@ -137,7 +186,8 @@ function Problems({ store }: { store: AppStore }) {
 
 export function ComparisonPanel({ store }: { store: AppStore }) {
   const model = useStore(store, (s) => s.config.model);
-  const running = useStore(store, (s) => s.running);
+  const busy = useStore(store, (s) => isBusy(s.control));
+  const dataset = useStore(store, (s) => s.config.dataset);
   const runIds = useStore(store, useShallow((s) => s.config.runs.map((r) => r.id)));
   const seed = useStore(store, (s) => s.config.seed);
   return (
@@ -145,26 +195,25 @@ export function ComparisonPanel({ store }: { store: AppStore }) {
       <div className="setup-row">
         <label className="inline">
           Model{' '}
-          <select data-testid="model" value={model} disabled={running} onChange={(e) => store.getState().setModel(e.target.value as ModelPreset)}>
-            {(Object.keys(MODEL_PRESETS) as ModelPreset[])
-              .filter((m) => m !== 'toy-2d')
-              .map((m) => (
-                <option key={m} value={m}>
-                  {MODEL_LABELS[m]}
-                </option>
-              ))}
+          <select data-testid="model" value={model} disabled={busy} onChange={(e) => store.getState().setModel(e.target.value as ModelPreset)}>
+            {(Object.keys(MODEL_PRESETS) as ModelPreset[]).map((m) => (
+              <option key={m} value={m}>
+                {MODEL_LABELS[m]}
+              </option>
+            ))}
           </select>
         </label>
         <span className="muted">
-          data: <strong>{DEFAULT_DATASET[model]}</strong> · seed {seed} · both runs start from bit-identical parameters and see the same batches
+          data: <strong>{dataset}</strong> · seed {seed} · both runs start from bit-identical parameters and see the same batches
         </span>
       </div>
       <Controls store={store} />
+      <Failure store={store} />
       <Problems store={store} />
       <DiffLines store={store} />
       <div className="run-grid">
-        {runIds.map((id, i) => (
-          <RunCard key={id} store={store} runId={id} index={i} />
+        {runIds.map((id) => (
+          <RunCard key={id} store={store} runId={id} />
         ))}
       </div>
       <EventLog store={store} />

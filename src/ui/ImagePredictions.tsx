@@ -37,9 +37,9 @@ const labelName = (p: Predictions, k: number) => (k >= 0 ? (p.classNames[k] ?? S
 
 function Cell({ p, index, runs }: { p: Predictions; index: number; runs: RunConfig[] }) {
   const truth = p.labels[index];
-  const lines = runs.map((r, i) => {
+  const lines = runs.map((r) => {
     const predicted = p.byRun.find((x) => x.runId === r.id)?.predicted[index];
-    return { run: r, style: runStyle(i), predicted, right: predicted === truth };
+    return { run: r, style: runStyle(r.id), predicted, right: predicted === truth };
   });
   const spoken = lines
     .map((l) => `${l.run.id} (${l.run.name}) ${l.predicted === undefined ? 'has no prediction' : `predicts ${labelName(p, l.predicted)}, ${l.right ? 'right' : 'wrong'}`}`)
@@ -112,10 +112,10 @@ export function ImagePredictions({ store }: { store: AppStore }) {
       {p && (
         <>
           <ul className="prediction-summary">
-            {runs.map((r, i) => {
+            {runs.map((r) => {
               const got = p.byRun.find((x) => x.runId === r.id);
               const right = got ? got.predicted.filter((k, j) => k === p.labels[j]).length : 0;
-              const style = runStyle(i);
+              const style = runStyle(r.id);
               return (
                 <li key={r.id} data-testid={`predictions-summary-${r.id}`}>
                   <span className="swatch" aria-hidden="true" style={{ borderTop: `3px ${swatchStyle(style.dash)} ${style.color}` }} />{' '}

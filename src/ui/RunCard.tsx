@@ -2,8 +2,10 @@
 import { useState } from 'react';
 import { useStore } from 'zustand';
 import { optimizerName } from '../store/configDiff';
+import { isDetached } from '../store/runsSlice';
 import { fieldKey, type AppStore, type RunView } from '../store/store';
-import type { BaseOptimizer } from '../train/config';
+import { fieldApplies, LIVE_FIELDS, LIVE_SETTINGS } from '../train/liveSettings';
+import { ireStartStep, type BaseOptimizer } from '../train/config';
 import { runStyle } from './plots/style';
 import { NumberField, ToggleField } from './FieldControl';
 
@@ -32,16 +34,19 @@ function StatusBadge({ view }: { view: RunView | undefined }) {
 
 const BASES: BaseOptimizer[] = ['adamw', 'sgd', 'sam'];
 
-export function RunCard({ store, runId, index }: { store: AppStore; runId: string; index: number }) {
+export function RunCard({ store, runId }: { store: AppStore; runId: string }) {
   const run = useStore(store, (s) => s.config.runs.find((r) => r.id === runId));
   const view = useStore(store, (s) => s.runs[runId]);
   const nameError = useStore(store, (s) => s.fieldErrors[fieldKey(runId, 'name')]);
   const runCount = useStore(store, (s) => s.config.runs.length);
-  const session = useStore(store, (s) => s.session);
+  const baseLocked = useStore(store, (s) => s.session !== 'none' || isDetached(s));
   const [name, setName] = useState(run?.name ?? '');
+  const [confirmRemove, setConfirmRemove] = useState(false);
   if (!run) return null;
   const o = run.optimizer;
-  const style = runStyle(index);
+  const style = runStyle(run.id);
+  const fields = LIVE_FIELDS.filter((f) => fieldApplies(run, f));
+  const ireFrom = o.ire.enabled ? ireStartStep(o) : null;
   const swatch = style.dash === 'solid' ? 'solid' : style.dash === 'dot' ? 'dotted' : 'dashed';
 
   return (
@@ -72,13 +77,14 @@ export function RunCard({ store, runId, index }: { store: AppStore; runId: strin
         <strong>{optimizerName(o)}</strong>
         {view?.parameters ? <span className="muted"> · {view.parameters.toLocaleString('en')} parameters</span> : null}
         {view?.forkedFrom ? <span className="muted"> · forked from {view.forkedFrom.runId} at step {view.forkedFrom.step}</span> : null}
+        {ireFrom !== null ? <span className="muted" data-testid={`ire-from-${run.id}`}> · IRE active from step {ireFrom}</span> : null}
       </p>
       <div className="run-row">
         <label className="inline">
           base{' '}
           <select
             value={o.base}
-            disabled={session !== 'none'}
+            disabled={baseLocked}
             onChange={(e) => store.getState().setBase(run.id, e.target.value as BaseOptimizer)}
           >
             {BASES.map((b) => (
@@ -88,18 +94,17 @@ export function RunCard({ store, runId, index }: { store: AppStore; runId: strin
             ))}
           </select>
         </label>
-        <ToggleField store={store} runId={run.id} field="ireEnabled" />
-        {o.ire.enabled && <ToggleField store={store} runId={run.id} field="kappaFollowsLr" />}
+        {fields
+          .filter((f) => LIVE_SETTINGS[f].kind === 'boolean')
+          .map((f) => (
+            <ToggleField key={f} store={store} runId={run.id} field={f} />
+          ))}
       </div>
-      <NumberField store={store} runId={run.id} field="lr" />
-      {o.ire.enabled && (
-        <>
-          <NumberField store={store} runId={run.id} field="kappa" />
-          <NumberField store={store} runId={run.id} field="gamma" />
-          <NumberField store={store} runId={run.id} field="refreshEvery" />
-        </>
-      )}
-      {o.base === 'sam' && <NumberField store={store} runId={run.id} field="rho" />}
+      {fields
+        .filter((f) => LIVE_SETTINGS[f].kind === 'number')
+        .map((f) => (
+          <NumberField key={f} store={store} runId={run.id} field={f} />
+        ))}
       <footer className="run-actions">
         <button type="button" data-testid={`fork-${run.id}`} onClick={() => store.getState().fork(run.id)} title="Copy this run's full state at the current step into a new run">
           Fork
@@ -113,10 +118,30 @@ export function RunCard({ store, runId, index }: { store: AppStore; runId: strin
         >
           Checkpoint
         </button>
-        {runCount > 1 && (
-          <button type="button" className="quiet" onClick={() => store.getState().removeRun(run.id)}>
+        {runCount > 1 && !confirmRemove && (
+          <button type="button" className="quiet" data-testid={`remove-${run.id}`} onClick={() => setConfirmRemove(true)}>
             Remove
           </button>
+        )}
+        {confirmRemove && (
+          <span role="group" aria-label={`Remove run ${run.id}?`} className="confirm">
+            Remove {run.id} and its curves?{' '}
+            <button
+              type="button"
+              className="danger"
+              data-testid={`remove-confirm-${run.id}`}
+              onClick={() => {
+                setConfirmRemove(false);
+                const problem = store.getState().removeRun(run.id);
+                if (problem) store.setState({ notice: problem });
+              }}
+            >
+              Remove
+            </button>{' '}
+            <button type="button" className="quiet" data-testid={`remove-cancel-${run.id}`} onClick={() => setConfirmRemove(false)}>
+              Cancel
+            </button>
+          </span>
         )}
       </footer>
     </section>

@@ -1,11 +1,13 @@
 // Data and storage: upload a dataset file (checked on the page, refusals shown next to the
 // control), export/import the comparison as a bundle, and the comparisons saved in this browser
-// (open, delete; a full quota is reported here). Every user string is rendered as text.
-import { useEffect, useId, useState, type ChangeEvent, type DragEvent } from 'react';
+// (open, rename, delete; a full quota is reported here). Every user string is rendered as text.
+import { useEffect, useId, useRef, useState, type ChangeEvent, type DragEvent } from 'react';
 import { useStore } from 'zustand';
+import { datasetFitsModel } from '../data/datasets';
 import { bundleFileName, exportBundle, importBundleText, serializeBundle, BUNDLE_MAX_BYTES } from '../store/bundle';
 import { csvFileName, metricsCsv } from '../store/csv';
-import type { Persistence } from '../store/persistence';
+import { savedLabel, type Persistence, type SavedComparison } from '../store/persistence';
+import { isBusy } from '../store/runsSlice';
 import type { AppStore } from '../store/store';
 import { checkUploadSize, parseUpload, type UploadKind } from '../store/upload';
 
@@ -27,8 +29,10 @@ async function readFiles(list: FileList): Promise<{ name: string; bytes: Uint8Ar
 function DataUpload({ store }: { store: AppStore }) {
   const [kind, setKind] = useState<UploadKind>('user-text');
   const [message, setMessage] = useState<Message>(null);
+  const [datasetRefusal, setDatasetRefusal] = useState<string | null>(null); // why the text could not become the dataset
   const id = useId();
   const load = async (list: FileList, as: UploadKind) => {
+    setDatasetRefusal(null);
     // The size limit first, from the sizes alone: a huge file is never read.
     for (const f of list) {
       const refusal = checkUploadSize(as, f.name, f.size);
@@ -37,13 +41,19 @@ function DataUpload({ store }: { store: AppStore }) {
         return;
       }
     }
+    // The worker builds its dataset with the same function: what loads here, trains there.
     const result = parseUpload(as, await readFiles(list));
     if (!result.ok) {
       setMessage({ ok: false, text: result.message });
       return;
     }
-    store.getState().sendUserData(result.data);
+    const s = store.getState();
+    s.sendUserData(result.data);
     setMessage({ ok: true, text: `Loaded ${result.summary}.` });
+    // A text file uploaded while a GPT is chosen is what the user means to train on.
+    if (as === 'user-text' && s.config.dataset !== 'user-text' && datasetFitsModel(s.config.model, 'user-text')) {
+      setDatasetRefusal(s.setConfigField('dataset', 'user-text'));
+    }
   };
   const onFiles = async (e: ChangeEvent<HTMLInputElement>) => {
     const list = e.target.files;
@@ -55,7 +65,7 @@ function DataUpload({ store }: { store: AppStore }) {
     e.preventDefault();
     const list = e.dataTransfer.files;
     if (list.length === 0) return;
-    const as: UploadKind = [...list].every((f) => f.name.endsWith('.bin')) ? 'cifar10' : 'user-text';
+    const as: UploadKind = [...list].every((f) => f.name.toLowerCase().endsWith('.bin')) ? 'cifar10' : 'user-text';
     setKind(as);
     void load(list, as);
   };
@@ -78,11 +88,12 @@ function DataUpload({ store }: { store: AppStore }) {
           accept={kind === 'user-text' ? '.txt,text/plain' : '.bin'}
           multiple={kind === 'cifar10'}
           aria-invalid={message && !message.ok ? true : undefined}
-          aria-describedby={message ? id : undefined}
+          aria-describedby={[message ? id : '', datasetRefusal !== null ? `${id}-dataset` : ''].join(' ').trim() || undefined}
           onChange={(e) => void onFiles(e)}
         />
       </label>
       <Feedback message={message} testId="upload-message" id={id} />
+      <Feedback message={datasetRefusal === null ? null : { ok: false, text: datasetRefusal }} testId="upload-dataset-message" id={`${id}-dataset`} />
     </div>
   );
 }
@@ -137,11 +148,74 @@ function ExportImport({ store }: { store: AppStore }) {
   );
 }
 
+/** A saved comparison's name as text, with Rename: an input that commits on Enter or blur (Escape cancels). */
+function SavedTitle({ persistence, item }: { persistence: Persistence; item: SavedComparison }) {
+  const label = savedLabel(item);
+  const [text, setText] = useState<string | null>(null); // null: not renaming
+  const [error, setError] = useState<string | null>(null);
+  const button = useRef<HTMLButtonElement>(null);
+  const refocus = useRef(false); // closed from the keyboard: focus goes back to Rename
+  const id = useId();
+  useEffect(() => {
+    if (text !== null || !refocus.current) return;
+    refocus.current = false;
+    button.current?.focus();
+  }, [text]);
+  const close = (toButton: boolean) => {
+    refocus.current = toButton;
+    setText(null);
+    setError(null);
+  };
+  const commit = async (toButton: boolean) => {
+    if (text === null) return;
+    if (text.trim() === label) return close(toButton);
+    const refusal = await persistence.rename(item.id, text);
+    if (refusal === null) close(toButton);
+    else setError(refusal);
+  };
+  if (text === null) {
+    return (
+      <>
+        <span data-testid="saved-title">{label}</span>{' '}
+        <button ref={button} type="button" className="quiet" data-testid="saved-rename" aria-label={`Rename saved comparison ${label}`} onClick={() => setText(label)}>
+          Rename
+        </button>
+      </>
+    );
+  }
+  return (
+    <span className={`saved-rename${error ? ' field-invalid' : ''}`}>
+      <input
+        autoFocus
+        type="text"
+        className="saved-title-input"
+        aria-label="New name of the saved comparison"
+        data-testid="saved-title-input"
+        value={text}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-err` : undefined}
+        onChange={(e) => setText(e.target.value)}
+        onBlur={() => void commit(false)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') void commit(true);
+          if (e.key === 'Escape') close(true);
+        }}
+      />
+      {error && (
+        <span id={`${id}-err`} role="alert" className="field-error" data-testid="saved-title-error">
+          {error}
+        </span>
+      )}
+    </span>
+  );
+}
+
 function SavedList({ store, persistence }: { store: AppStore; persistence: Persistence }) {
   const saved = useStore(persistence.state, (s) => s.saved);
   const current = useStore(persistence.state, (s) => s.currentId);
   const error = useStore(persistence.state, (s) => s.error);
-  const running = useStore(store, (s) => s.running);
+  // Another comparison opens only while nothing trains or builds.
+  const busy = useStore(store, (s) => isBusy(s.control));
   const [message, setMessage] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
   return (
@@ -164,10 +238,10 @@ function SavedList({ store, persistence }: { store: AppStore; persistence: Persi
           {saved.map((c) => (
             <li key={c.id} data-testid="saved-item">
               <span>
-                {c.runNames.join(' vs ')} <span className="muted">· {c.model} · step {c.step} · {new Date(c.updatedAt).toLocaleString()}</span>
+                <SavedTitle persistence={persistence} item={c} /> <span className="muted">· {c.model} · step {c.step} · {new Date(c.updatedAt).toLocaleString()}</span>
                 {c.id === current ? <strong> (shown)</strong> : null}
               </span>{' '}
-              <button type="button" disabled={running || c.id === current} onClick={() => void persistence.open(c.id).then(setMessage)}>
+              <button type="button" disabled={busy || c.id === current} onClick={() => void persistence.open(c.id).then(setMessage)}>
                 Open
               </button>{' '}
               {confirming === c.id ? (
@@ -188,7 +262,7 @@ function SavedList({ store, persistence }: { store: AppStore; persistence: Persi
                   </button>
                 </span>
               ) : (
-                <button type="button" data-testid="saved-delete" onClick={() => setConfirming(c.id)} aria-label={`Delete saved comparison ${c.runNames.join(' vs ')}`}>
+                <button type="button" data-testid="saved-delete" onClick={() => setConfirming(c.id)} aria-label={`Delete saved comparison ${savedLabel(c)}`}>
                   Delete
                 </button>
               )}

@@ -1,10 +1,13 @@
 // The paper's Figure 1: L(u, v) = (1 + u²) v² / 2, the valley v = 0 with its flattest point at
 // u = 0. Contours are drawn here from the formula; the trajectories (GD η, GD 2η, IRE at κ) come
 // from the engine's optimizer code through the worker (`toy-result`), and are animated.
-import { useEffect, useRef } from 'react';
+// A refused setting (toyParams.ts ranges) shows its message next to its control.
+import { useEffect, useId, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import type { PlotlyApi, PlotlyHTMLElement, PlotTrace } from 'plotly.js-dist-min';
-import type { AppStore } from '../store/store';
+import { parseNumberInput } from '../util/parseNumber';
+import type { AppStore, ToyParams } from '../store/store';
+import { describeToyRange, TOY_RANGES, validateToyParams } from '../store/toyParams';
 import type { ToyResult } from '../worker/protocol';
 import { escapePlotlyText } from './plots/escape';
 import { loadPlotly, PLOT_CONFIG } from './plots/loadPlotly';
@@ -100,27 +103,53 @@ export function toySummary(result: ToyResult | null): string {
     .join('; ');
 }
 
-function ToyNumber({ label, value, min, max, step, onCommit, testId }: { label: string; value: number; min: number; max: number; step: number; onCommit: (x: number) => void; testId: string }) {
+/** Checked here with the store's ranges, then by the store itself: a refusal is returned, never dropped. */
+function setToy(store: AppStore, p: Partial<ToyParams>): string | null {
+  return validateToyParams(p) ?? store.getState().setToyParams(p);
+}
+
+/** A slider for quick moves and a number input (Enter or blur) for exact values; a refusal shows below. */
+function ToyNumber({ name, value, step, onCommit, testId }: { name: keyof typeof TOY_RANGES; value: number; step: number; onCommit: (x: number) => string | null; testId: string }) {
+  const range = TOY_RANGES[name];
+  const [text, setText] = useState(String(value));
+  const [error, setError] = useState<string | null>(null);
+  const id = useId();
+  // A value set elsewhere (the slider, the store) replaces the text and any refusal of it.
+  useEffect(() => {
+    setText(String(value));
+    setError(null);
+  }, [value]);
+  const commitText = () => {
+    const x = parseNumberInput(text);
+    if (x === value) setError(null); // unchanged (Enter, then blur): nothing to send
+    else setError(x === null ? describeToyRange(range) : onCommit(x));
+  };
   return (
-    <label className="inline toy-control">
-      {label}{' '}
-      <input type="range" min={min} max={max} step={step} value={value} onChange={(e) => onCommit(Number(e.target.value))} aria-label={`${label} slider`} />
+    <span className={`toy-control${error ? ' field-invalid' : ''}`}>
+      <label className="inline" htmlFor={id}>
+        {range.label}
+      </label>{' '}
+      <input type="range" min={range.min} max={range.max} step={step} value={value} onChange={(e) => setError(onCommit(Number(e.target.value)))} aria-label={`${range.label} slider`} />{' '}
       <input
-        type="number"
+        id={id}
+        type="text"
+        inputMode="decimal"
+        spellCheck={false}
         className="number"
         data-testid={testId}
-        min={min}
-        max={max}
-        step="any"
-        defaultValue={value}
-        key={value}
-        onBlur={(e) => {
-          const x = Number(e.target.value);
-          if (Number.isFinite(x) && x >= min && x <= max) onCommit(x);
-        }}
-        onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-err` : undefined}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        onBlur={commitText}
+        onKeyDown={(e) => e.key === 'Enter' && commitText()}
       />
-    </label>
+      {error && (
+        <span id={`${id}-err`} role="alert" className="field-error toy-error" data-testid={`${testId}-error`}>
+          {error}
+        </span>
+      )}
+    </span>
   );
 }
 
@@ -131,6 +160,8 @@ export function ToyPanel({ store }: { store: AppStore }) {
   const gpu = useStore(store, (s) => s.gpu.state);
   const contourRef = useRef<HTMLDivElement>(null);
   const uRef = useRef<HTMLDivElement>(null);
+  const [startError, setStartError] = useState<string | null>(null);
+  const set = (p: Partial<ToyParams>) => setToy(store, p);
 
   useEffect(() => {
     let plotly: PlotlyApi | null = null;
@@ -176,7 +207,7 @@ export function ToyPanel({ store }: { store: AppStore }) {
       el.removeAllListeners?.('plotly_click');
       el.on('plotly_click', (e) => {
         const pt = e.points[0];
-        if (pt && pt.curveNumber === 0) store.getState().setToyParams({ start: [Number(pt.x.toPrecision(3)), Number(pt.y.toPrecision(3))] });
+        if (pt && pt.curveNumber === 0) setStartError(setToy(store, { start: [Number(pt.x.toPrecision(3)), Number(pt.y.toPrecision(3))] }));
       });
       frame();
     });
@@ -186,7 +217,6 @@ export function ToyPanel({ store }: { store: AppStore }) {
     };
   }, [store, params.start, result]);
 
-  const set = store.getState().setToyParams;
   return (
     <section className="toy" aria-label="Toy landscape" data-testid="toy">
       <p className="lead">
@@ -194,12 +224,17 @@ export function ToyPanel({ store }: { store: AppStore }) {
         valley and drifts along it very slowly; twice the step diverges. IRE boosts only the flat coordinate (u, chosen by γ = 0.5) by 1 + κ and slides to the flat end. Click the contour to move the start.
       </p>
       <div className="toy-controls">
-        <ToyNumber label="η" value={params.eta} min={0.05} max={2.5} step={0.05} onCommit={(eta) => set({ eta })} testId="toy-eta" />
-        <ToyNumber label="κ" value={params.kappa} min={0} max={10000} step={10} onCommit={(kappa) => set({ kappa })} testId="toy-kappa" />
-        <ToyNumber label="steps" value={params.steps} min={10} max={2000} step={10} onCommit={(steps) => set({ steps: Math.round(steps) })} testId="toy-steps" />
-        <span className="muted">
+        <ToyNumber name="eta" value={params.eta} step={0.05} onCommit={(eta) => set({ eta })} testId="toy-eta" />
+        <ToyNumber name="kappa" value={params.kappa} step={10} onCommit={(kappa) => set({ kappa })} testId="toy-kappa" />
+        <ToyNumber name="steps" value={params.steps} step={10} onCommit={(steps) => set({ steps })} testId="toy-steps" />
+        <span className="muted" data-testid="toy-start">
           start (u, v) = ({params.start[0]}, {params.start[1]})
         </span>
+        {startError && (
+          <span role="alert" className="field-error toy-error" data-testid="toy-start-error">
+            {startError}
+          </span>
+        )}
       </div>
       {gpu !== 'ready' && <p className="muted">The trajectories are computed by the engine in the training worker, which needs WebGPU.</p>}
       {gpu === 'ready' && !result && <p className="muted">{pending ? 'Computing trajectories…' : 'Waiting for the engine.'}</p>}

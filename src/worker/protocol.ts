@@ -9,26 +9,30 @@
 // reports step 1). A fork taken at step N continues from N, so runs align on one axis.
 import type { AdapterReport } from '../gpu/device';
 import type { ComparisonConfig, RunConfig } from '../train/config';
+import type { LiveField, LiveValue } from '../train/liveSettings';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
-// ---------------------------------------------------------------------------------------------
-// Live settings: the fields of a run that may change while it trains (next step boundary).
+export { LIVE_FIELDS, type LiveField, type LiveFieldValues, type LiveValue } from '../train/liveSettings';
 
-/** Field name → value type of every setting that may change mid-training. */
-export interface LiveFieldValues {
-  lr: number; // peak learning rate of the schedule, > 0
-  kappa: number; // IRE κ ≥ 0
-  gamma: number; // IRE γ in [0, 1]
-  refreshEvery: number; // IRE K ≥ 1 (integer)
-  rho: number; // SAM ρ ≥ 0
-  kappaFollowsLr: boolean; // κ_t = κ · lr_t / lr_max
-  ireEnabled: boolean; // IRE on/off for this run
-  weightDecay: number; // decoupled weight decay ≥ 0
-}
-export type LiveField = keyof LiveFieldValues;
-export type LiveValue = LiveFieldValues[LiveField];
-export const LIVE_FIELDS: readonly LiveField[] = ['lr', 'kappa', 'gamma', 'refreshEvery', 'rho', 'kappaFollowsLr', 'ireEnabled', 'weightDecay'];
+/**
+ * Run control, the same machine on both sides (docs/architecture.md, "Run control"):
+ *   idle ─start/step→ building ─built→ running ─pause→ pausing ─step boundary→ paused ─start→ running
+ * `idle` is "no steps trained" (nothing built, or built at step 0); `failed` holds the real message
+ * and lets any preset start again. The page moves to `building` and `pausing` itself when the
+ * user asks; every other state comes from the worker's `control` report.
+ */
+export type Control = 'idle' | 'building' | 'running' | 'pausing' | 'paused' | 'failed';
+
+/**
+ * A change the worker applies when the runs reach `step` (from a shared link, a reset or the
+ * replay of a restored comparison): a live setting, or a fork. `id` comes back in `applied` /
+ * `run-added` so the page knows which planned change took effect.
+ */
+export type ScheduledChange =
+  | { kind: 'set'; id: number; step: number; runId: string; field: LiveField; value: LiveValue }
+  | { kind: 'fork'; id: number; step: number; runId: string; from: string; name: string }
+  | { kind: 'remove'; id: number; step: number; runId: string };
 
 // ---------------------------------------------------------------------------------------------
 // Page → worker.
@@ -36,22 +40,31 @@ export const LIVE_FIELDS: readonly LiveField[] = ['lr', 'kappa', 'gamma', 'refre
 export type WorkerRequest =
   /** Acquire an adapter and report it (`adapter` / `no-webgpu` / `error`). */
   | { type: 'probe' }
-  /** Build (or rebuild) the comparison at step 0; answered by `configured` or `config-rejected`. */
-  | { type: 'configure'; protocolVersion: number; config: ComparisonConfig }
+  /**
+   * Build (or rebuild: this is also Reset) the comparison at step 0 under a new `generation`;
+   * answered by `configured` or `config-rejected`, then trains `steps` steps (null: until paused
+   * or finished; 0: stays idle). Every report about the comparison carries its generation, so the
+   * page drops what an older comparison still had in flight. `schedule` is applied at its steps.
+   */
+  | { type: 'configure'; protocolVersion: number; generation: number; config: ComparisonConfig; schedule: ScheduledChange[]; steps: number | null }
   /** Train all live runs in lockstep until paused, finished or diverged. */
   | { type: 'start' }
+  /** Stop at the next step boundary (`control` says `pausing`, then `paused`). */
   | { type: 'pause' }
   /** Take `count` (default 1) lockstep steps, then pause. */
   | { type: 'step'; count?: number }
-  /** Back to step 0 with the same seed: identical initial parameters and batches. Metrics restart. */
-  | { type: 'reset' }
-  /** Copy run `runId`'s full state (parameters, optimizer state, schedule position) at the current
-   *  step into a new run `newRunId`, which then trains alongside. Answered by `run-added`. */
-  | { type: 'fork'; runId: string; newRunId: string; name: string }
-  /** Change a setting of one run before its next step; echoed by `event`. `requestId` comes back. */
-  | { type: 'set'; runId: string; field: LiveField; value: LiveValue; requestId?: number }
-  /** Stop and forget a run (the others go on). */
-  | { type: 'remove-run'; runId: string }
+  /** Copy run `runId`'s full state (parameters, optimizer state, schedule position) at the next
+   *  step boundary into a new run `newRunId`, which then trains alongside. Answered by `run-added`. */
+  | { type: 'fork'; runId: string; newRunId: string; name: string; requestId: number }
+  /**
+   * Change a setting of one run at the next step boundary. Edits that arrive between the same two
+   * steps compose (each field keeps its last value); `applied` acknowledges them with the step.
+   */
+  | { type: 'edit'; runId: string; field: LiveField; value: LiveValue; requestId: number }
+  /** Forget the scheduled changes not applied yet (training goes on with the settings it has). */
+  | { type: 'unschedule' }
+  /** Stop and forget a run at the next step boundary (the others go on); answered by `run-removed`. */
+  | { type: 'remove-run'; runId: string; requestId: number }
   /** Sample a continuation of `prompt` from each text run at its current step; answered by `sample`s. */
   | { type: 'sample'; requestId: number; prompt: string; maxTokens: number; temperature: number; seed: number }
   /** The class each image run predicts for the first `count` test images (1 to MAX_PREDICTED_IMAGES)
@@ -68,8 +81,9 @@ export type WorkerRequest =
   /** A dataset file the user chose, already checked on the page (size, encoding, record length). */
   | { type: 'user-data'; data: UserData };
 
-/** Uploaded data: UTF-8 text (decoded) or CIFAR-10 binary batch files (bytes copied to the worker). */
-export type UserData = { dataset: 'user-text'; name: string; text: string } | { dataset: 'cifar10'; files: { name: string; bytes: Uint8Array }[] };
+/** Uploaded data, already checked on the page by the same function the worker builds it with. */
+export type { UserData } from '../data/userData';
+import type { UserData } from '../data/userData';
 
 export interface ToyRequest {
   requestId: number;
@@ -124,14 +138,13 @@ export interface HessianHistogram {
   gamma: number; // γ used for this refresh
 }
 
-/** A setting change as the worker applied it: takes effect from `step` + 1 on. */
+/** A setting change as the worker applied it: the run's step `step` + 1 is the first to use it. */
 export interface ParamEvent {
   step: number; // steps already taken by the run when the change applied
   runId: string;
   field: LiveField;
   old: LiveValue;
   new: LiveValue;
-  requestId?: number;
 }
 
 export type RunStatus =
@@ -149,28 +162,35 @@ export interface RunInfo {
   step: number;
 }
 
+/** Reports about the comparison carry the generation of the `configure` that built it. */
+type Of<T> = T & { generation: number };
+
 export type WorkerReport =
   | { type: 'adapter'; report: AdapterReport }
   | { type: 'no-webgpu'; message: string }
+  /** The worker found an adapter but could not start the GPU (the real reason). */
+  | { type: 'gpu-failed'; message: string }
+  /** A request failed without touching run control (a sample, an export): shown as a notice. */
   | { type: 'error'; message: string }
   | { type: 'hello'; protocolVersion: number }
-  | { type: 'configured'; config: ComparisonConfig; runs: RunInfo[] }
-  | { type: 'config-rejected'; issues: { path: string; message: string }[] }
+  | Of<{ type: 'configured'; config: ComparisonConfig; runs: RunInfo[] }>
+  | Of<{ type: 'config-rejected'; issues: { path: string; message: string }[] }>
+  /** Run control moved (see `Control`); `message` is the real reason of a failure. */
+  | Of<{ type: 'control'; state: Control; step: number; message?: string }>
   /** Several steps' metrics of every run in one message (the worker batches at ~10 Hz). */
-  | { type: 'metrics'; train: TrainPoint[]; eval: EvalPoint[]; sharpness: SharpnessPoint[] }
-  | { type: 'histogram'; histogram: HessianHistogram }
-  | { type: 'event'; event: ParamEvent }
-  /** A `set` the worker refused (validation), with the field named. */
-  | { type: 'set-rejected'; runId: string; field: LiveField; message: string; requestId?: number }
-  | { type: 'status'; runId: string; status: RunStatus }
-  | { type: 'run-added'; run: RunConfig; forkedFrom: { runId: string; step: number } | null }
-  | { type: 'run-removed'; runId: string }
-  /** Lockstep position after a reset, a step or a pause. */
-  | { type: 'progress'; step: number; running: boolean }
+  | Of<{ type: 'metrics'; train: TrainPoint[]; eval: EvalPoint[]; sharpness: SharpnessPoint[] }>
+  | Of<{ type: 'histogram'; histogram: HessianHistogram }>
+  /** Edits and scheduled changes applied at one step boundary (`events`: only real changes). */
+  | Of<{ type: 'applied'; step: number; requestIds: number[]; scheduledIds: number[]; events: ParamEvent[] }>
+  /** An `edit` the worker refused, with the field named. */
+  | Of<{ type: 'edit-rejected'; runId: string; field: LiveField; message: string; requestId: number }>
+  | Of<{ type: 'status'; runId: string; status: RunStatus }>
+  | Of<{ type: 'run-added'; run: RunConfig; forkedFrom: { runId: string; step: number } | null; requestId?: number; scheduledId?: number }>
+  | Of<{ type: 'run-removed'; runId: string; step: number; index: number; run: RunConfig; requestId?: number; scheduledId?: number }>
   | { type: 'sample'; requestId: number; runId: string; step: number; prompt: string; text: string }
   | { type: 'image-predictions'; predictions: ImagePredictions }
   /** Steps at which an in-memory checkpoint of `runId` is held (device-loss recovery, export). */
-  | { type: 'checkpoints'; runId: string; steps: number[] }
+  | Of<{ type: 'checkpoints'; runId: string; steps: number[] }>
   | { type: 'device-lost'; message: string; resumable: boolean }
   /** A run's checkpoint (safetensors bytes, docs/checkpoints.md), for the page to save. */
   | { type: 'checkpoint-file'; requestId: number; runId: string; step: number; fileName: string; bytes: Uint8Array }

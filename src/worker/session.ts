@@ -2,39 +2,33 @@
 // intents (WorkerRequest) into engine calls and engine results into reports (WorkerReport).
 // It runs in the browser worker and, for tests, in Node with a Dawn device: the host injects
 // the device, the shader source and the data loader.
+//
+// Run control is the state machine of protocol.ts (`Control`), reported on every move. Training
+// runs in a loop that yields to the event loop between steps; at each step boundary the loop
+// applies what is due (boundary.ts): scheduled changes and the user's edits and forks, each
+// acknowledged with the step it took effect at. Work that needs the runs still (a sample, a
+// prediction, an export, a removal) goes through `betweenSteps`, which holds the loop at a
+// boundary, does the work and lets training go on. Every report about the comparison carries the
+// generation of the `configure` that built it (docs/architecture.md, "Run control").
 import type { AdapterReport } from '../gpu/device';
 import type { GpuContext } from '../gpu/context';
 import { readRanges } from '../gpu/readback';
-import { runToy } from '../optim/toyExperiment';
 import { Comparison, type ComparisonHooks, type EvalMetrics } from '../train/comparison';
-import { captureComparison, encodeRunCheckpoint, resumeComparison, type ComparisonState } from '../train/checkpoint';
-import type { ComparisonConfig, RunConfig } from '../train/config';
+import { captureComparison, resumeComparison, type ComparisonState } from '../train/checkpoint';
+import type { ComparisonConfig } from '../train/config';
 import { validateConfig, validateField } from '../train/configSchema';
+import { validateLiveField } from '../train/liveSettings';
 import { memoryPlanCheck, modelDataFor, planComparison } from '../train/memoryPlan';
 import { allocateInScope, describeFault, watchDevice } from '../gpu/errors';
-import { buildTextDataset, checkTextFitsContext } from '../data/textDataset';
-import { cifar10Dataset, sortCifar10Files } from '../data/cifar10';
+import { checkTextFitsContext } from '../data/textDataset';
 import { MODEL_PRESETS } from '../train/config';
 import { METRIC, type StepMetrics } from '../train/run';
-import { predictImages } from '../train/predictions';
-import { TextSampler } from '../train/textSampler';
 import { modelDataOf, type TrainingData } from '../train/trainingData';
+import { BoundaryQueue, type BoundaryPlan } from './boundary';
+import { exportCheckpoint, predictImages, sampleText, toyTrajectories, type HandlerContext } from './handlers';
 import { hessianHistogram } from './histogram';
-import { liveFieldPath, readLiveField, writeLiveField } from './liveFields';
-import {
-  MAX_PREDICTED_IMAGES,
-  PROTOCOL_VERSION,
-  type EvalPoint,
-  type SharpnessPoint,
-  type UserData,
-  type LiveField,
-  type LiveValue,
-  type RunStatus,
-  type ToyRequest,
-  type TrainPoint,
-  type WorkerReport,
-  type WorkerRequest,
-} from './protocol';
+import { buildUserDataset } from '../data/userData';
+import { PROTOCOL_VERSION, type Control, type EvalPoint, type RunStatus, type ScheduledChange, type SharpnessPoint, type TrainPoint, type UserData, type WorkerReport, type WorkerRequest } from './protocol';
 
 export interface SessionHost {
   ctx: GpuContext;
@@ -46,34 +40,50 @@ export interface SessionHost {
   post(report: WorkerReport): void;
   /** Milliseconds between metrics messages (default 100: about 10 Hz). */
   flushEveryMs?: number;
+  /** Every step of every run with the settings it was encoded with (tests of the event log). */
+  recordStep?(generation: number, metrics: StepMetrics): void;
 }
 
 /** Power-iteration steps per sharpness measurement (2 gradients each, like a probe). */
 const SHARPNESS_POWER_ITERATIONS = 6;
+/** Deliveries kept for the steps/s estimate. */
+const RATE_WINDOW = 20;
 
-/** Yields to the event loop so that intents (pause, set) are handled between steps. */
+/** Yields to the event loop so that intents (pause, edits) are handled between steps. */
 function yieldToEvents(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
+
+const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export class TrainingSession {
   private comparison: Comparison | undefined;
   private config: ComparisonConfig | undefined;
   private data: TrainingData | undefined;
+  private generation = 0;
+  private control: Control = 'idle';
+  /** The loop trains while this is true; Pause (or a hold) clears it. */
   private running = false;
+  /** Set while `betweenSteps` holds the loop: its stop is not a pause the page asked for. */
+  private holding = false;
   private loop: Promise<void> | undefined;
   private stepsLeft = Infinity;
+  private readonly boundary = new BoundaryQueue();
+  /** Changes applied so far (scheduled again after a device loss sends the runs back). */
+  private applied: { step: number; change: ScheduledChange }[] = [];
   private readonly train: TrainPoint[] = [];
   private readonly evals: EvalPoint[] = [];
-  private lastFlush = 0;
-  private trainingMs = 0;
-  private resumedAt = 0;
-  private readonly refreshSeen = new Map<string, number>();
-  private readonly stepTimes: number[] = [];
-  private sampler: TextSampler | undefined;
   private readonly sharpnessPoints: SharpnessPoint[] = [];
+  private lastFlush = 0;
+  /** Training time of the finished loop segments; the open one starts at `segmentStart`. */
+  private trainingMs = 0;
+  private segmentStart: number | null = null;
+  /** performance.now() of the latest step deliveries of this segment (steps/s). */
+  private readonly deliveries: number[] = [];
+  private readonly refreshSeen = new Map<string, number>();
   /** Datasets uploaded by the user, by dataset name. */
   private readonly uploaded = new Map<string, TrainingData>();
+  private readonly handlerContext: HandlerContext;
 
   private ctx: GpuContext;
   /** The last in-memory checkpoint (every `checkpointEvery` steps), for resuming after a device loss. */
@@ -85,6 +95,13 @@ export class TrainingSession {
   constructor(private readonly host: SessionHost) {
     this.ctx = host.ctx;
     this.watch();
+    this.handlerContext = {
+      ctx: () => this.ctx,
+      comparison: () => this.requireComparison(),
+      data: () => this.data,
+      post: (r) => this.post(r),
+      betweenSteps: (work) => this.betweenSteps(work),
+    };
   }
 
   /** Reports device loss and uncaptured errors of the current device. */
@@ -113,40 +130,56 @@ export class TrainingSession {
           this.post({ type: 'adapter', report: this.host.report });
           return;
         case 'configure':
-          return await this.configure(msg.protocolVersion, msg.config);
+          return await this.configure(msg);
         case 'start':
           return this.start(Infinity);
         case 'step':
           return this.start(Math.max(1, Math.floor(msg.count ?? 1)));
         case 'pause':
           return await this.pause();
-        case 'reset':
-          if (!this.config) throw new Error('Nothing to reset: no comparison is configured');
-          return await this.configure(PROTOCOL_VERSION, this.config);
-        case 'fork':
-          return await this.fork(msg.runId, msg.newRunId, msg.name);
-        case 'set':
-          return await this.set(msg.runId, msg.field, msg.value, msg.requestId);
+        case 'fork': {
+          const problem = validateField('runs[0].name', msg.name) ?? validateField('runs[0].id', msg.newRunId);
+          if (problem) throw new Error(problem);
+          this.requireComparison();
+          this.boundary.push({ kind: 'fork', requestId: msg.requestId, runId: msg.newRunId, from: msg.runId, name: msg.name });
+          return await this.applyIfIdle();
+        }
+        case 'edit': {
+          const problem = validateLiveField(msg.field, msg.value);
+          if (problem) {
+            this.post({ type: 'edit-rejected', generation: this.generation, runId: msg.runId, field: msg.field, message: problem, requestId: msg.requestId });
+            return;
+          }
+          this.requireComparison();
+          this.boundary.push({ kind: 'set', requestId: msg.requestId, runId: msg.runId, field: msg.field, value: msg.value });
+          return await this.applyIfIdle();
+        }
+        case 'unschedule':
+          this.boundary.clearSchedule();
+          return;
         case 'remove-run':
-          return await this.removeRun(msg.runId);
+          this.requireComparison();
+          this.boundary.push({ kind: 'remove', requestId: msg.requestId, runId: msg.runId });
+          return await this.applyIfIdle();
         case 'toy':
-          return await this.toy(msg.request);
+          this.post({ type: 'toy-result', result: await toyTrajectories(this.ctx, msg.request) });
+          return;
         case 'sample':
-          return await this.sample(msg.requestId, msg.prompt, msg.maxTokens, msg.temperature, msg.seed);
+          return await sampleText(this.handlerContext, msg);
         case 'predict-images':
-          return await this.predictImages(msg.requestId, msg.count);
+          return await predictImages(this.handlerContext, msg.requestId, msg.count);
         case 'user-data':
           return this.receiveUserData(msg.data);
         case 'resume':
           return await this.resume();
         case 'export-checkpoint':
-          return await this.exportCheckpoint(msg.runId, msg.requestId);
+          return await exportCheckpoint(this.handlerContext, msg.runId, msg.requestId);
         case 'simulate-device-loss':
           this.ctx.device.destroy();
           return;
       }
     } catch (e) {
-      this.post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+      this.post({ type: 'error', message: messageOf(e) });
     }
   }
 
@@ -165,83 +198,139 @@ export class TrainingSession {
   async dispose(): Promise<void> {
     this.disposing = true;
     this.unwatch();
-    await this.pause();
+    await this.stopLoop();
     this.comparison?.destroy();
     this.comparison = undefined;
-    this.sampler?.destroy();
-    this.sampler = undefined;
   }
 
   private post(r: WorkerReport): void {
     this.host.post(r);
   }
 
-  private async configure(version: number, raw: ComparisonConfig): Promise<void> {
-    if (version !== PROTOCOL_VERSION) throw new Error(`The page speaks protocol ${version}, this worker ${PROTOCOL_VERSION}: reload the page`);
-    const limits = this.ctx.device.limits;
-    const vocabOf = (c: ComparisonConfig) => {
-      const d = this.uploaded.get(c.dataset) ?? (this.config?.dataset === c.dataset ? this.data : undefined);
-      return d ? modelDataOf(d) : modelDataFor(c);
-    };
-    const checked = validateConfig(raw, { checks: [memoryPlanCheck(limits, vocabOf)] });
-    if (!checked.ok) {
-      this.post({ type: 'config-rejected', issues: checked.errors.map((m) => ({ path: m.split(' ')[0], message: m })) });
-      return;
-    }
-    await this.pause();
+  private setControl(state: Control, message?: string): void {
+    this.control = state;
+    const step = this.comparison?.nextStep ?? 0;
+    this.post({ type: 'control', generation: this.generation, state, step, ...(message !== undefined ? { message } : {}) });
+  }
+
+  /** Builds the comparison at step 0 (also Reset), then trains `steps` steps when asked to. */
+  private async configure(msg: Extract<WorkerRequest, { type: 'configure' }>): Promise<void> {
+    await this.stopLoop();
+    // From here on, whatever the old comparison still had in flight is of the old generation.
+    this.flush(true);
+    this.generation = msg.generation;
+    this.boundary.clear();
+    this.applied = [];
     this.comparison?.destroy();
     this.comparison = undefined;
-    const config = checked.config;
-    const data = this.uploaded.get(config.dataset) ?? (this.data && this.config?.dataset === config.dataset ? this.data : await this.host.loadData(config));
-    const model = MODEL_PRESETS[config.model];
-    if (data.kind === 'text' && model.kind === 'gpt') checkTextFitsContext(data.dataset, model.context);
-    const plan = planComparison(config, modelDataOf(data));
-    this.data = data;
-    this.config = config;
-    this.train.length = 0;
-    this.evals.length = 0;
-    this.trainingMs = 0;
-    this.stepTimes.length = 0;
-    this.refreshSeen.clear();
-    this.comparison = await allocateInScope(this.ctx.device, { label: 'the comparison', bytes: plan.totalBytes }, () =>
-      new Comparison(this.ctx, config, data, this.hooks()),
-    );
     this.checkpoint = undefined;
-    await this.keepCheckpoint(this.comparison);
-    this.post({
-      type: 'configured',
-      config,
-      runs: this.comparison.runs.map((r) => ({ runId: r.id, parameters: r.model.layout.count, step: 0 })),
-    });
-    for (const r of this.comparison.runs) this.status(r.id, { state: 'idle' });
-    this.post({ type: 'progress', step: 0, running: false });
+    if (msg.protocolVersion !== PROTOCOL_VERSION) {
+      this.setControl('failed', `The page speaks protocol ${msg.protocolVersion}, this worker ${PROTOCOL_VERSION}: reload the page`);
+      return;
+    }
+    this.setControl('building');
+    try {
+      const limits = this.ctx.device.limits;
+      const vocabOf = (c: ComparisonConfig) => {
+        const d = this.uploaded.get(c.dataset) ?? (this.config?.dataset === c.dataset ? this.data : undefined);
+        return d ? modelDataOf(d) : modelDataFor(c);
+      };
+      const checked = validateConfig(msg.config, { checks: [memoryPlanCheck(limits, vocabOf)] });
+      if (!checked.ok) {
+        this.post({ type: 'config-rejected', generation: this.generation, issues: checked.errors.map((m) => ({ path: m.split(' ')[0], message: m })) });
+        this.setControl('failed', `The configuration was refused: ${checked.errors[0]}`);
+        return;
+      }
+      const config = checked.config;
+      const data = this.uploaded.get(config.dataset) ?? (this.data && this.config?.dataset === config.dataset ? this.data : await this.host.loadData(config));
+      const model = MODEL_PRESETS[config.model];
+      if (data.kind === 'text' && model.kind === 'gpt') checkTextFitsContext(data.dataset, model.context);
+      const plan = planComparison(config, modelDataOf(data));
+      this.data = data;
+      this.config = config;
+      this.train.length = 0;
+      this.evals.length = 0;
+      this.sharpnessPoints.length = 0;
+      this.trainingMs = 0;
+      this.refreshSeen.clear();
+      this.comparison = await allocateInScope(this.ctx.device, { label: 'the comparison', bytes: plan.totalBytes }, () => new Comparison(this.ctx, config, data, this.hooks()));
+      this.boundary.setSchedule(msg.schedule);
+      await this.keepCheckpoint(this.comparison);
+    } catch (e) {
+      this.comparison?.destroy();
+      this.comparison = undefined;
+      this.setControl('failed', messageOf(e));
+      return;
+    }
+    const c = this.comparison;
+    this.post({ type: 'configured', generation: this.generation, config: this.config, runs: c.runs.map((r) => ({ runId: r.id, parameters: r.model.layout.count, step: 0 })) });
+    for (const r of c.runs) this.status(r.id, { state: 'idle' });
+    this.setControl('idle');
+    if (msg.steps === null) this.start(Infinity);
+    else if (msg.steps > 0) this.start(msg.steps);
   }
 
   private start(steps: number): void {
     const c = this.requireComparison();
-    if (this.running) {
-      this.stepsLeft = steps;
+    this.stepsLeft = steps;
+    if (this.running) return;
+    if (this.loop) {
+      // Still stopping: train on once it has (the pause, if any, wins only until then).
+      const stopping = this.loop;
+      void stopping.then(() => {
+        if (!this.running && this.comparison === c && this.loop === undefined) this.start(this.stepsLeft);
+      });
       return;
     }
     this.running = true;
-    this.stepsLeft = steps;
-    this.resumedAt = performance.now();
+    this.segmentStart = performance.now();
+    this.deliveries.length = 0;
     for (const r of c.runs) if (c.isActive(r.id)) this.status(r.id, { state: 'running' });
-    this.post({ type: 'progress', step: c.nextStep, running: true });
-    this.loop = this.trainLoop(c);
+    this.setControl('running');
+    this.loop = this.trainLoop(c).finally(() => {
+      this.loop = undefined;
+    });
   }
 
+  /** Pause: the loop ends at the next step boundary; `pausing` until it has. */
   private async pause(): Promise<void> {
+    if (!this.running) {
+      // Nothing trains (a build with no steps, or already stopped): say so, the page waits for it.
+      if (this.comparison && this.control !== 'failed') this.setControl('paused');
+      return;
+    }
+    this.setControl('pausing');
+    await this.stopLoop();
+  }
+
+  private async stopLoop(): Promise<void> {
     this.running = false;
     await this.loop;
-    this.loop = undefined;
+  }
+
+  /**
+   * Runs `work` at a step boundary: stops the loop there (without telling the page it paused),
+   * then lets training go on as it was.
+   */
+  private async betweenSteps<T>(work: () => Promise<T>): Promise<T> {
+    const wasRunning = this.running;
+    this.holding = true;
+    try {
+      await this.stopLoop();
+      return await work();
+    } finally {
+      this.holding = false;
+      if (wasRunning && this.comparison && !this.lost) this.start(this.stepsLeft);
+    }
   }
 
   private async trainLoop(c: Comparison): Promise<void> {
     const cfg = this.config!;
+    let failed: string | null = null;
     try {
       while (this.running && this.stepsLeft > 0 && c.nextStep < cfg.totalSteps && c.runs.some((r) => c.isActive(r.id))) {
-        const t0 = performance.now();
+        await this.applyBoundary(c);
+        if (!c.runs.some((r) => c.isActive(r.id))) break;
         await c.step();
         this.stepsLeft--;
         this.noteRefreshes(c);
@@ -249,16 +338,17 @@ export class TrainingSession {
         if (cfg.evalEvery > 0 && done % cfg.evalEvery === 0) await c.evaluate();
         if (cfg.sharpnessEvery > 0 && done % cfg.sharpnessEvery === 0) await this.measureSharpness(c, cfg.sharpnessProbes);
         if (cfg.checkpointEvery > 0 && done % cfg.checkpointEvery === 0) await this.keepCheckpoint(c);
-        this.stepTimes.push(performance.now() - t0);
-        if (this.stepTimes.length > 20) this.stepTimes.shift();
         this.flush(false);
         await yieldToEvents();
       }
       await c.drain();
+      // Stopped at a boundary: edits that arrived during the last step apply now, not never.
+      if (!this.lost && this.comparison === c) await this.applyBoundary(c);
     } catch (e) {
-      if (!this.lost) this.post({ type: 'error', message: `Training stopped: ${e instanceof Error ? e.message : String(e)}` });
+      if (!this.lost) failed = `Training stopped: ${messageOf(e)}`;
     } finally {
-      this.trainingMs += performance.now() - this.resumedAt;
+      if (this.segmentStart !== null) this.trainingMs += performance.now() - this.segmentStart;
+      this.segmentStart = null;
       this.running = false;
       this.flush(true);
       const finished = c.nextStep >= cfg.totalSteps;
@@ -266,30 +356,67 @@ export class TrainingSession {
         if (!c.isActive(r.id)) continue;
         this.status(r.id, finished ? { state: 'finished', step: c.nextStep } : { state: 'paused' });
       }
-      this.post({ type: 'progress', step: c.nextStep, running: false });
+      if (failed !== null) this.setControl('failed', failed);
+      else if (!this.holding && this.comparison === c) this.setControl(c.nextStep === 0 ? 'idle' : 'paused');
+    }
+  }
+
+  /** At a step boundary with the loop stopped: applies the user's edits now. */
+  private async applyIfIdle(): Promise<void> {
+    if (this.loop || !this.comparison) return; // the loop applies them before its next step
+    await this.applyBoundary(this.comparison);
+  }
+
+  /** Applies what is due at this boundary, batch by batch (boundary.ts), and acknowledges it. */
+  private async applyBoundary(c: Comparison): Promise<void> {
+    while (this.boundary.hasWork(c.nextStep)) await this.applyBatch(c, this.boundary.plan(c.nextStep, new Map(c.runs.map((r) => [r.id, r.settings]))));
+  }
+
+  private async applyBatch(c: Comparison, plan: BoundaryPlan): Promise<void> {
+    const step = c.nextStep;
+    for (const f of plan.forks) {
+      await c.fork(f.from, f.config);
+      this.refreshSeen.set(f.config.id, c.runById(f.config.id).refreshCount);
+      this.applied.push({ step, change: { kind: 'fork', id: -1, step, runId: f.config.id, from: f.from, name: f.config.name } });
+      this.post({ type: 'run-added', generation: this.generation, run: f.config, forkedFrom: { runId: f.from, step }, requestId: f.requestId, scheduledId: f.scheduledId });
+      this.status(f.config.id, { state: this.running ? 'running' : 'paused' });
+    }
+    for (const ch of plan.changes) {
+      if (ch.rebuild) await c.rebuildRun(ch.runId, ch.next);
+      else c.reconfigureNow(ch.runId, ch.next);
+    }
+    for (const e of plan.events) this.applied.push({ step, change: { kind: 'set', id: -1, step, runId: e.runId, field: e.field, value: e.new } });
+    for (const r of plan.refused) this.post({ type: 'error', message: `A change at step ${step} was not applied: ${r.message}` });
+    this.post({ type: 'applied', generation: this.generation, step, requestIds: plan.requestIds, scheduledIds: plan.scheduledIds, events: plan.events });
+    for (const r of plan.removals) {
+      await c.removeRun(r.runId);
+      this.refreshSeen.delete(r.runId);
+      this.applied.push({ step, change: { kind: 'remove', id: -1, step, runId: r.runId } });
+      this.post({ type: 'run-removed', generation: this.generation, step, runId: r.runId, index: r.index, run: r.run, requestId: r.requestId, scheduledId: r.scheduledId });
     }
   }
 
   private wallMs(): number {
-    return this.trainingMs + (this.running ? performance.now() - this.resumedAt : 0);
+    return this.trainingMs + (this.segmentStart !== null ? performance.now() - this.segmentStart : 0);
+  }
+
+  /** Steps per second over the latest deliveries of this loop segment (GPU-paced), once known. */
+  private stepsPerSec(): number | undefined {
+    const d = this.deliveries;
+    if (d.length < 4) return undefined;
+    const span = d[d.length - 1] - d[0];
+    return span > 0 ? ((d.length - 1) * 1000) / span : undefined;
   }
 
   private onStep(metrics: StepMetrics[]): void {
+    this.deliveries.push(performance.now());
+    if (this.deliveries.length > RATE_WINDOW) this.deliveries.shift();
     const wallMs = this.wallMs();
-    const mean = this.stepTimes.length ? this.stepTimes.reduce((a, b) => a + b, 0) / this.stepTimes.length : 0;
+    const stepsPerSec = this.stepsPerSec();
     for (const m of metrics) {
+      this.host.recordStep?.(this.generation, m);
       if (!m.finite) continue;
-      this.train.push({
-        runId: m.runId,
-        step: m.step + 1,
-        wallMs,
-        loss: m.loss,
-        gradNorm: m.gradNorm,
-        lr: m.lr,
-        maskFraction: m.maskFraction,
-        kappaEff: m.kappa,
-        stepsPerSec: mean > 0 ? 1000 / mean : undefined,
-      });
+      this.train.push({ runId: m.runId, step: m.step + 1, wallMs, loss: m.loss, gradNorm: m.gradNorm, lr: m.lr, maskFraction: m.maskFraction, kappaEff: m.kappa, stepsPerSec });
     }
   }
 
@@ -303,46 +430,35 @@ export class TrainingSession {
   /** Copies every run's state to the CPU (parameters, optimizer and IRE state, step). */
   private async keepCheckpoint(c: Comparison): Promise<void> {
     this.checkpoint = await captureComparison(this.ctx.device, c);
-    for (const r of c.runs) this.post({ type: 'checkpoints', runId: r.id, steps: [this.checkpoint.step] });
+    for (const r of c.runs) this.post({ type: 'checkpoints', generation: this.generation, runId: r.id, steps: [this.checkpoint.step] });
   }
 
-  /** Encodes one run's state at the current step as a safetensors file for the page. */
-  private async exportCheckpoint(runId: string, requestId: number): Promise<void> {
-    const c = this.requireComparison();
-    c.runById(runId);
-    const wasRunning = this.running;
-    await this.pause();
-    try {
-      const state = await captureComparison(this.ctx.device, c);
-      const bytes = encodeRunCheckpoint(state, runId);
-      this.post({ type: 'checkpoint-file', requestId, runId, step: state.step, fileName: `ire-playground-${runId}-step${state.step}.safetensors`, bytes });
-    } finally {
-      if (wasRunning) this.start(this.stepsLeft);
-    }
-  }
-
-  /** After a device loss: a new device, every run restored from the last in-memory checkpoint. */
+  /**
+   * After a device loss: a new device, every run restored from the last in-memory checkpoint, and
+   * the changes applied since that checkpoint scheduled again at their steps.
+   */
   private async resume(): Promise<void> {
     if (!this.lost) throw new Error('Nothing to resume: the GPU device was not lost');
     const state = this.checkpoint;
     const data = this.data;
     if (!state || !data || !this.config) throw new Error('No checkpoint is held in memory: configure the comparison again');
     await this.loop;
-    this.loop = undefined;
-    this.sampler = undefined;
     this.comparison = undefined; // its buffers died with the old device
     const fresh = await this.host.reacquire();
     this.ctx = fresh.ctx;
     this.lost = false;
     this.watch();
     this.comparison = resumeComparison(this.ctx, state, data, this.hooks());
+    const redo = this.applied.filter((a) => a.step >= state.step).map((a, i) => ({ ...a.change, id: -1 - i }));
+    this.applied = this.applied.filter((a) => a.step < state.step);
+    this.boundary.addScheduled(redo);
     this.refreshSeen.clear();
     for (const r of this.comparison.runs) {
       this.refreshSeen.set(r.id, r.refreshCount);
       this.status(r.id, this.comparison.isActive(r.id) ? { state: 'paused' } : { state: 'diverged', step: r.step, lastFinite: null, reason: 'diverged before the device was lost' });
     }
     this.post({ type: 'adapter', report: fresh.report });
-    this.post({ type: 'progress', step: this.comparison.nextStep, running: false });
+    this.setControl(this.comparison.nextStep === 0 ? 'idle' : 'paused');
   }
 
   private hooks(): ComparisonHooks {
@@ -363,22 +479,16 @@ export class TrainingSession {
 
   /** Keeps an uploaded dataset for configurations that name it ('user-text', 'cifar10'). */
   private receiveUserData(d: UserData): void {
-    if (d.dataset === 'user-text') {
-      this.uploaded.set('user-text', { kind: 'text', dataset: buildTextDataset(d.name, d.text) });
-    } else {
-      const { train, test } = sortCifar10Files(d.files);
-      this.uploaded.set('cifar10', { kind: 'image', dataset: cifar10Dataset(train, test) });
-    }
+    this.uploaded.set(d.dataset, buildUserDataset(d));
     if (this.config?.dataset === d.dataset) this.data = undefined;
   }
 
   private onDiverged(runId: string, step: number, last: StepMetrics | undefined): void {
     this.flush(true);
-    const lastFinite = this.train.filter((p) => p.runId === runId).at(-1) ?? null;
     this.status(runId, {
       state: 'diverged',
       step: step + 1,
-      lastFinite: lastFinite ?? (last ? { runId, step: last.step + 1, wallMs: 0, loss: last.loss, gradNorm: last.gradNorm, lr: last.lr } : null),
+      lastFinite: last ? { runId, step: last.step + 1, wallMs: 0, loss: last.loss, gradNorm: last.gradNorm, lr: last.lr } : null,
       reason: 'the loss or the gradient became NaN or infinite',
     });
   }
@@ -388,11 +498,12 @@ export class TrainingSession {
     if (!force && now - this.lastFlush < (this.host.flushEveryMs ?? 100)) return;
     this.lastFlush = now;
     if (this.train.length === 0 && this.evals.length === 0 && this.sharpnessPoints.length === 0) return;
-    this.post({ type: 'metrics', train: this.train.splice(0), eval: this.evals.splice(0), sharpness: this.sharpnessPoints.splice(0) });
+    this.post({ type: 'metrics', generation: this.generation, train: this.train.splice(0), eval: this.evals.splice(0), sharpness: this.sharpnessPoints.splice(0) });
   }
 
   /** After a step that refreshed a run's IRE mask, reads h and posts its histogram (not awaited). */
   private noteRefreshes(c: Comparison): void {
+    const generation = this.generation;
     for (const run of c.runs) {
       if (!run.ire || this.refreshSeen.get(run.id) === run.refreshCount) continue;
       this.refreshSeen.set(run.id, run.refreshCount);
@@ -402,120 +513,14 @@ export class TrainingSession {
       void readRanges(this.ctx.device, [{ buffer: run.ire.h, size: layout.total * 4 }, { buffer: run.metrics, size: 32 }], 'Session.histogram')
         .then(([h, metrics]) => {
           const threshold = new Float32Array(metrics)[METRIC.threshold];
-          this.post({ type: 'histogram', histogram: hessianHistogram(run.id, step, new Float32Array(h), layout, threshold, gamma) });
+          this.post({ type: 'histogram', generation, histogram: hessianHistogram(run.id, step, new Float32Array(h), layout, threshold, gamma) });
         })
         .catch(() => undefined);
     }
   }
 
-  private async fork(runId: string, newRunId: string, name: string): Promise<void> {
-    const c = this.requireComparison();
-    const parent = c.runById(runId);
-    const config: RunConfig = { ...structuredClone(parent.settings), id: newRunId, name };
-    const problem = validateField('runs[0].name', name) ?? validateField('runs[0].id', newRunId);
-    if (problem) throw new Error(problem);
-    const wasRunning = this.running;
-    await this.pause();
-    await c.fork(runId, config);
-    this.post({ type: 'run-added', run: config, forkedFrom: { runId, step: c.nextStep } });
-    this.status(newRunId, { state: 'paused' });
-    if (wasRunning) this.start(this.stepsLeft);
-  }
-
-  private async set(runId: string, field: LiveField, value: LiveValue, requestId?: number): Promise<void> {
-    const c = this.requireComparison();
-    const run = c.runById(runId);
-    const path = liveFieldPath(0, field);
-    const problem = validateField(path, value);
-    if (problem) {
-      this.post({ type: 'set-rejected', runId, field, message: problem.replace(/^runs\[0\]\./, ''), requestId });
-      return;
-    }
-    const before = run.settings;
-    const old = readLiveField(before, field);
-    const next = writeLiveField(before, field, value);
-    if (field === 'ireEnabled' && old !== value) {
-      const wasRunning = this.running;
-      await this.pause();
-      await c.rebuildRun(runId, next);
-      if (wasRunning) this.start(this.stepsLeft);
-    } else {
-      c.updateRun(runId, next);
-    }
-    this.post({ type: 'event', event: { step: c.nextStep, runId, field, old, new: value, requestId } });
-  }
-
-  private async sample(requestId: number, prompt: string, maxTokens: number, temperature: number, seed: number): Promise<void> {
-    const c = this.requireComparison();
-    const data = this.data;
-    const model = c.modelConfig;
-    if (model.kind !== 'gpt' || data?.kind !== 'text') throw new Error('Samples need a text model (gpt-tiny or gpt-small)');
-    if (!this.sampler || this.sampler.config !== model) {
-      this.sampler?.destroy();
-      this.sampler = new TextSampler(this.ctx, model, data.dataset.tokenizer);
-    }
-    const wasRunning = this.running;
-    await this.pause();
-    try {
-      for (const run of c.runs) {
-        if (!c.isActive(run.id)) continue;
-        const { text } = await this.sampler.sample(run.model.params, prompt, { maxTokens, temperature, seed });
-        this.post({ type: 'sample', requestId, runId: run.id, step: run.step, prompt, text });
-      }
-    } finally {
-      if (wasRunning) this.start(this.stepsLeft);
-    }
-  }
-
-  /** Each live run's class for the first `count` test images, between steps (like `sample`). */
-  private async predictImages(requestId: number, count: number): Promise<void> {
-    const c = this.requireComparison();
-    if (!Number.isInteger(count) || count < 1 || count > MAX_PREDICTED_IMAGES) {
-      throw new Error(`predict-images: count ${count} must be an integer from 1 to ${MAX_PREDICTED_IMAGES}`);
-    }
-    if (this.data?.kind !== 'image') throw new Error('Predictions need an image model (mlp-mnist, cnn-mnist or cnn-cifar10)');
-    const wasRunning = this.running;
-    await this.pause();
-    try {
-      const p = await predictImages(this.ctx.device, c, count);
-      this.post({ type: 'image-predictions', predictions: { requestId, ...p } });
-    } finally {
-      if (wasRunning) this.start(this.stepsLeft);
-    }
-  }
-
-  private async removeRun(runId: string): Promise<void> {
-    const c = this.requireComparison();
-    const wasRunning = this.running;
-    await this.pause();
-    await c.removeRun(runId);
-    this.post({ type: 'run-removed', runId });
-    if (wasRunning && c.runs.length > 0) this.start(this.stepsLeft);
-  }
-
-  private async toy(req: ToyRequest): Promise<void> {
-    const ctx = this.ctx;
-    const options = { start: req.start, maxSteps: req.steps, gamma: req.gamma };
-    const specs = [
-      { name: `GD η = ${req.eta}`, lr: req.eta, kappa: 0, method: 'gd' as const },
-      { name: `GD η = ${2 * req.eta}`, lr: 2 * req.eta, kappa: 0, method: 'gd' as const },
-      { name: `IRE κ = ${req.kappa}`, lr: req.eta, kappa: req.kappa, method: 'ire' as const },
-    ];
-    const trajectories = [];
-    for (const s of specs) {
-      const r = await runToy(ctx, { name: s.name, lr: s.lr, kappa: s.kappa }, options);
-      const n = r.trajectory.length / 2;
-      const u = Array.from({ length: n }, (_, i) => r.trajectory[2 * i]);
-      const v = Array.from({ length: n }, (_, i) => r.trajectory[2 * i + 1]);
-      const finite = u.map((x, i) => Number.isFinite(x) && Number.isFinite(v[i]));
-      const keep = finite.indexOf(false) === -1 ? n : finite.indexOf(false);
-      trajectories.push({ label: s.name, method: s.method, eta: s.lr, kappa: s.kappa, u: u.slice(0, keep), v: v.slice(0, keep), diverged: r.divergedAt !== null });
-    }
-    this.post({ type: 'toy-result', result: { requestId: req.requestId, start: req.start, trajectories } });
-  }
-
   private status(runId: string, status: RunStatus): void {
-    this.post({ type: 'status', runId, status });
+    this.post({ type: 'status', generation: this.generation, runId, status });
   }
 
   private requireComparison(): Comparison {

@@ -49,7 +49,7 @@ async function start(): Promise<TrainingSession | undefined> {
     opened = await openDevice();
   } catch (e) {
     if (e instanceof NoAdapterError) post({ type: 'no-webgpu', message: e.message });
-    else post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+    else post({ type: 'gpu-failed', message: e instanceof Error ? e.message : String(e) });
     return undefined;
   }
   post({ type: 'adapter', report: opened.report });

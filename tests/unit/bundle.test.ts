@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { applyBundle, BUNDLE_VERSION, exportBundle, importBundleText, parseBundle, serializeBundle, type Bundle } from '../../src/store/bundle';
 import { createAppStore, type AppStore } from '../../src/store/store';
 import { DEFAULT_COMPARISON } from '../../src/train/config';
-import type { TrainPoint, WorkerReport } from '../../src/worker/protocol';
+import type { TrainPoint } from '../../src/worker/protocol';
+import type { ComparisonReport } from '../helpers/storeHarness';
 
 function trainPoints(runs: string[], from: number, to: number): TrainPoint[] {
   const out: TrainPoint[] = [];
@@ -20,18 +21,18 @@ function trainPoints(runs: string[], from: number, to: number): TrainPoint[] {
 function trainedStore(): AppStore {
   const store = createAppStore({ config: DEFAULT_COMPARISON });
   const s = store.getState();
-  const reports: WorkerReport[] = [
+  const reports: ComparisonReport[] = [
     { type: 'configured', config: DEFAULT_COMPARISON, runs: [{ runId: 'A', parameters: 1234, step: 0 }, { runId: 'B', parameters: 1234, step: 0 }] },
     { type: 'metrics', train: trainPoints(['A', 'B'], 1, 40), eval: [{ runId: 'A', step: 20, wallMs: 150, valLoss: 2.1, valAcc: 0.3 }, { runId: 'B', step: 20, wallMs: 150, valLoss: 2.0 }], sharpness: [{ runId: 'B', step: 30, wallMs: 225, trace: 12.5, traceStderr: 0.4 }] },
     { type: 'histogram', histogram: { runId: 'B', step: 30, edges: [1e-8, 1e-6, 1e-4], counts: [10, 20], zeros: 5, threshold: 1e-6, gamma: 0.6 } },
-    { type: 'event', event: { step: 12, runId: 'B', field: 'kappa', old: 4, new: 8, requestId: 3 } },
-    { type: 'run-added', run: { ...DEFAULT_COMPARISON.runs[1], id: 'C', name: '<b>fork</b> of B' }, forkedFrom: { runId: 'B', step: 40 } },
+    { type: 'applied', step: 12, requestIds: [3], scheduledIds: [], events: [{ step: 12, runId: 'B', field: 'kappa', old: 2, new: 8 }] },
+    { type: 'run-added', run: { ...DEFAULT_COMPARISON.runs[1], id: 'C', name: '<b>fork</b> of B' }, forkedFrom: { runId: 'B', step: 40 }, requestId: 4 },
     { type: 'metrics', train: trainPoints(['C'], 41, 45), eval: [], sharpness: [] },
     { type: 'status', runId: 'C', status: { state: 'diverged', step: 46, lastFinite: trainPoints(['C'], 45, 45)[0], reason: 'NaN in loss' } },
     { type: 'status', runId: 'A', status: { state: 'running' } },
-    { type: 'progress', step: 45, running: false },
+    { type: 'control', state: 'paused', step: 45 },
   ];
-  for (const r of reports) s.receive(r);
+  for (const r of reports) s.receive({ ...r, generation: store.getState().generation } as Parameters<typeof s.receive>[0]);
   return store;
 }
 
@@ -48,7 +49,7 @@ describe('bundles', () => {
     const text = serializeBundle(bundle);
 
     const target = createAppStore();
-    target.getState().receive({ type: 'metrics', train: trainPoints(['A'], 1, 3), eval: [], sharpness: [] });
+    target.getState().receive({ type: 'metrics', generation: 0, train: trainPoints(['A'], 1, 3), eval: [], sharpness: [] });
     expect(importBundleText(target, text)).toBeNull();
     const t = target.getState();
     const src = source.getState();
@@ -60,7 +61,7 @@ describe('bundles', () => {
     for (const id of ['B', 'C']) expect(t.runs[id]).toEqual(src.runs[id]);
     expect(content(exportBundle(t))).toEqual(content(bundle));
     // Exported data is a copy: training on after the export does not change the bundle.
-    source.getState().receive({ type: 'metrics', train: trainPoints(['A', 'B'], 41, 41), eval: [], sharpness: [] });
+    source.getState().receive({ type: 'metrics', generation: source.getState().generation, train: trainPoints(['A', 'B'], 41, 41), eval: [], sharpness: [] });
     expect(bundle.runs.A.series.train.step.length).toBe(40);
   });
 
@@ -86,6 +87,8 @@ describe('bundles', () => {
       ['an unknown status', mutate((b) => ((b.runs as Runs).A.view.status = { state: 'exploded' })), /bundle\.runs\.A\.view\.status\.state: must be one of/],
       ['an unknown key', mutate((b) => (b.extra = 1)), /bundle\["extra"\]: unknown key/],
       ['a bad event', mutate((b) => ((b.events as unknown[])[0] = { kind: 'set', step: 1, runId: 'A', field: 'evil', old: 1, new: 2 })), /bundle\.events\[0\]\.field: must be one of/],
+      ['a fork without its name', mutate((b) => delete (b.events as Record<string, unknown>[])[1].name), /bundle\.events\[1\]\.name: missing/],
+      ['a removal with invalid settings', mutate((b) => (b.events as unknown[]).push({ kind: 'remove', step: 45, runId: 'Z', index: 0, run: { id: 'Z', name: 'z', optimizer: { ...DEFAULT_COMPARISON.runs[0].optimizer, lr: -1 } } })), /bundle\.events\[2\]\.run: /],
     ];
     for (const [name, text, message] of cases) {
       it(name, () => {
@@ -101,11 +104,46 @@ describe('bundles', () => {
     }
   });
 
-  it('refuses to replace a comparison that is training', () => {
-    const store = trainedStore();
-    store.setState({ running: true });
+  it('refuses to replace a comparison that is training (building, running or pausing)', () => {
     const parsed = parseBundle(serializeBundle(exportBundle(trainedStore().getState())));
     expect(parsed.ok).toBe(true);
-    if (parsed.ok) expect(applyBundle(store, parsed.bundle)).toMatch(/Pause training/);
+    if (!parsed.ok) return;
+    for (const control of ['building', 'running', 'pausing'] as const) {
+      const store = trainedStore();
+      store.setState({ control });
+      expect(applyBundle(store, parsed.bundle)).toMatch(/Pause training/);
+    }
+    for (const control of ['idle', 'paused', 'failed'] as const) {
+      const store = trainedStore();
+      store.setState({ control });
+      expect(applyBundle(store, parsed.bundle)).toBeNull();
+    }
+  });
+
+  it('an imported comparison is not built: a new generation drops what the old one still sends', () => {
+    const store = trainedStore();
+    const old = store.getState().generation;
+    expect(importBundleText(store, serializeBundle(exportBundle(trainedStore().getState())))).toBeNull();
+    const s = () => store.getState();
+    expect(s().generation).toBeGreaterThan(old);
+    expect(s()).toMatchObject({ session: 'none', control: 'idle', failure: null, pending: [], planned: [], replay: null, step: 45 });
+    s().receive({ type: 'metrics', generation: old, train: trainPoints(['A', 'B'], 46, 46), eval: [], sharpness: [] });
+    s().receive({ type: 'control', generation: old, state: 'running', step: 46 });
+    expect(s().series.A.train.step).toHaveLength(40); // A and B were trained to step 40, C to 45
+    expect(s().control).toBe('idle');
+    expect(s().step).toBe(45);
+  });
+
+  it('a removal in the event log travels with the bundle', () => {
+    const source = trainedStore();
+    const removed = source.getState().config.runs[0];
+    source.getState().receive({ type: 'run-removed', generation: source.getState().generation, step: 45, runId: 'A', index: 0, run: removed, requestId: 9 });
+    expect(source.getState().events.at(-1)).toEqual({ kind: 'remove', step: 45, runId: 'A', index: 0, run: removed });
+    const bundle = exportBundle(source.getState());
+    expect(Object.keys(bundle.runs)).toEqual(['B', 'C']);
+    const target = createAppStore();
+    expect(importBundleText(target, serializeBundle(bundle))).toBeNull();
+    expect(target.getState().events).toEqual(source.getState().events);
+    expect(target.getState().config.runs.map((r) => r.id)).toEqual(['B', 'C']);
   });
 });

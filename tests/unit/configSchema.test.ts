@@ -66,7 +66,6 @@ describe('config schema', () => {
     c.runs[0].optimizer = { ...c.runs[0].optimizer, minLr: 0.01, warmupSteps: 3000 };
     expect(errorsOf(c)).toEqual([
       'dataset = "mnist": does not fit model "gpt-tiny"; must be one of "moby-dick", "user-text"',
-      'runs[0].optimizer.minLr = 0.01: must be in [0, 0.003] (at most lr)',
       'runs[0].optimizer.warmupSteps = 3000: must be in [0, 2000] (at most totalSteps)',
       'runs[1].id = "A": must be unique (runs[0].id is the same)',
     ]);

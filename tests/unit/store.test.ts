@@ -1,50 +1,23 @@
+// The store without React or a worker: validation of live settings, run control as the page
+// drives it (requests sent, reports received), metric series, the event log, forks, the config
+// diff line and image predictions. The worker is played by tests/helpers/storeHarness.ts.
 import { describe, expect, it } from 'vitest';
 import { configDiffLine, optimizerName } from '../../src/store/configDiff';
-import { formatValue, parseNumberInput, validateLiveField } from '../../src/store/liveFields';
 import { emaSmooth, lossDifference, wallAtStep } from '../../src/store/series';
-import { createAppStore, nextRunId } from '../../src/store/store';
+import { nextRunId, shownValue } from '../../src/store/runsSlice';
 import { DEFAULT_COMPARISON, DEFAULT_ADAMW, DEFAULT_IRE, type RunConfig } from '../../src/train/config';
+import { formatLiveValue, validateLiveField } from '../../src/train/liveSettings';
 import { escapePlotlyTemplate, escapePlotlyText } from '../../src/ui/plots/escape';
-import { PROTOCOL_VERSION, type TrainPoint, type WorkerRequest } from '../../src/worker/protocol';
-import type { AdapterReport } from '../../src/gpu/device';
+import { parseNumberInput } from '../../src/util/parseNumber';
+import { PROTOCOL_VERSION } from '../../src/worker/protocol';
+import { harness, point } from '../helpers/storeHarness';
 
-const ADAPTER: AdapterReport = {
-  vendor: 'test',
-  architecture: 'test',
-  device: 'test',
-  description: 'test adapter',
-  limits: {
-    maxStorageBufferBindingSize: 1 << 27,
-    maxBufferSize: 1 << 28,
-    maxStorageBuffersPerShaderStage: 8,
-    maxComputeWorkgroupStorageSize: 16384,
-    maxComputeInvocationsPerWorkgroup: 256,
-    maxComputeWorkgroupSizeX: 256,
-    maxComputeWorkgroupSizeY: 256,
-    maxComputeWorkgroupSizeZ: 64,
-    maxComputeWorkgroupsPerDimension: 65535,
-    maxUniformBufferBindingSize: 65536,
-  },
-  features: [],
-};
-
-function setup() {
-  const sent: WorkerRequest[] = [];
-  const store = createAppStore({ send: (m) => sent.push(m) });
-  return { store, sent, s: () => store.getState() };
-}
-
-/** A store whose worker has a device and has built the default comparison. */
+/** A store whose worker has a device and trains the default comparison. */
 function live() {
-  const t = setup();
-  t.s().receive({ type: 'adapter', report: ADAPTER });
-  t.s().start();
-  t.s().receive({ type: 'configured', config: t.s().config, runs: [{ runId: 'A', parameters: 100, step: 0 }, { runId: 'B', parameters: 100, step: 0 }] });
-  t.sent.length = 0;
+  const t = harness();
+  t.training();
   return t;
 }
-
-const point = (runId: string, step: number, loss: number): TrainPoint => ({ runId, step, wallMs: step * 10, loss, gradNorm: 1, lr: 1e-3 });
 
 describe('live settings: validation', () => {
   it('refuses out-of-range values with a message naming the field and its range, and sends nothing', () => {
@@ -53,6 +26,7 @@ describe('live settings: validation', () => {
     expect(msg).toBe('γ (flat fraction) must be in [0, 1]');
     expect(s().fieldErrors['B.gamma']).toBe(msg);
     expect(s().config.runs[1].optimizer.ire.gamma).toBe(0.8);
+    expect(s().pending).toEqual([]);
     expect(sent).toEqual([]);
   });
 
@@ -66,6 +40,7 @@ describe('live settings: validation', () => {
     expect(validateLiveField('kappa', Number.NaN)).not.toBeNull();
     expect(validateLiveField('kappa', Infinity)).not.toBeNull();
     expect(validateLiveField('kappaFollowsLr', 1)).not.toBeNull();
+    expect(validateLiveField('ireEnabled', false)).toBeNull();
   });
 
   it('parses number inputs strictly', () => {
@@ -81,114 +56,148 @@ describe('live settings: validation', () => {
     expect(sent).toEqual([]);
   });
 
-  it('a valid value clears the message, updates the config and is sent once the worker holds the comparison', () => {
-    const { s, sent } = live();
+  // Changed by the rebuild: the old store wrote the value into `config` at once (optimistic);
+  // now `config` is what the engine trains, and the edit is pending until the worker's `applied`.
+  it('a valid value clears the message and is sent as an edit, pending until the worker applies it', () => {
+    const { s, sent, worker } = live();
     s().setRunField('B', 'kappa', -3);
     expect(s().setRunField('B', 'kappa', 9)).toBeNull();
     expect(s().fieldErrors['B.kappa']).toBeUndefined();
+    expect(sent).toEqual([{ type: 'edit', runId: 'B', field: 'kappa', value: 9, requestId: expect.any(Number) }]);
+    const requestId = (sent[0] as { requestId: number }).requestId;
+    expect(s().pending).toEqual([{ requestId, runId: 'B', field: 'kappa', value: 9 }]);
+    expect(s().config.runs[1].optimizer.ire.kappa).toBe(2); // not trained with yet
+    expect(shownValue(s(), 'B', 'kappa')).toEqual({ value: 9, pending: true });
+    worker({ type: 'applied', step: 3, requestIds: [requestId], scheduledIds: [], events: [{ step: 3, runId: 'B', field: 'kappa', old: 2, new: 9 }] });
+    expect(s().pending).toEqual([]);
     expect(s().config.runs[1].optimizer.ire.kappa).toBe(9);
     expect(s().config.runs[0].optimizer.ire.kappa).toBe(4); // A untouched
-    expect(sent).toEqual([{ type: 'set', runId: 'B', field: 'kappa', value: 9, requestId: expect.any(Number) }]);
+    expect(shownValue(s(), 'B', 'kappa')).toEqual({ value: 9, pending: false });
+    // The same value again is nothing to send.
+    expect(s().setRunField('B', 'kappa', 9)).toBeNull();
+    expect(sent).toHaveLength(1);
   });
 
   it('before training only edits the config (nothing to tell the worker)', () => {
-    const { s, sent } = setup();
+    const { s, sent } = harness();
     expect(s().setRunField('A', 'lr', 1e-3)).toBeNull();
     expect(s().config.runs[0].optimizer.lr).toBe(1e-3);
+    expect(s().pending).toEqual([]);
     expect(sent).toEqual([]);
   });
 
-  it('a set the worker refuses restores the old value and shows its message', () => {
-    const { s, sent } = live();
+  it('an edit the worker refuses leaves the config as it was, stops being pending and shows its message', () => {
+    const { s, worker, last } = live();
     s().setRunField('B', 'gamma', 0.9);
-    const req = sent[0] as Extract<WorkerRequest, { type: 'set' }>;
-    s().receive({ type: 'set-rejected', runId: 'B', field: 'gamma', message: 'γ cannot change now', requestId: req.requestId });
+    const req = last('edit');
+    worker({ type: 'edit-rejected', runId: 'B', field: 'gamma', message: 'γ cannot change now', requestId: req.requestId });
     expect(s().config.runs[1].optimizer.ire.gamma).toBe(0.8);
+    expect(s().pending).toEqual([]);
     expect(s().fieldErrors['B.gamma']).toBe('γ cannot change now');
   });
 
   it('formats values compactly', () => {
-    expect(formatValue(3e-3)).toBe('0.003');
-    expect(formatValue(9000)).toBe('9000');
-    expect(formatValue(1e-5)).toBe('1e-5');
-    expect(formatValue(true)).toBe('on');
+    expect(formatLiveValue(3e-3)).toBe('0.003');
+    expect(formatLiveValue(9000)).toBe('9000');
+    expect(formatLiveValue(1e-5)).toBe('1e-5');
+    expect(formatLiveValue(true)).toBe('on');
   });
 });
 
 describe('session intents', () => {
-  it('start without a device does nothing; with one it configures (versioned) then starts', () => {
-    const { s, sent } = setup();
+  it('start without a device does nothing; with one it configures (versioned, a new generation, training on)', () => {
+    const { s, sent, worker, gpu, built } = harness();
     s().start();
     expect(sent).toEqual([]);
-    s().receive({ type: 'adapter', report: ADAPTER });
+    expect(s().control).toBe('idle');
+    gpu();
+    expect(s().gpu.state).toBe('ready');
     s().start();
-    expect(sent.map((m) => m.type)).toEqual(['configure', 'start']);
-    expect(sent[0]).toMatchObject({ protocolVersion: PROTOCOL_VERSION, config: DEFAULT_COMPARISON });
-    expect(s().running).toBe(true);
+    // Changed by the rebuild: one `configure` carries `steps: null` (train on) instead of configure + start.
+    expect(sent).toEqual([{ type: 'configure', protocolVersion: PROTOCOL_VERSION, generation: 1, config: DEFAULT_COMPARISON, schedule: [], steps: null }]);
+    expect(s().generation).toBe(1);
+    expect(s().control).toBe('building');
+    expect(s().session).toBe('configuring');
     s().start();
-    expect(sent).toHaveLength(2);
+    expect(sent).toHaveLength(1);
+    built();
+    worker({ type: 'control', state: 'running', step: 0 });
+    expect(s().session).toBe('ready');
+    expect(s().control).toBe('running');
     s().pause();
-    expect(sent[2]).toEqual({ type: 'pause' });
-    expect(s().running).toBe(false);
+    expect(sent[1]).toEqual({ type: 'pause' });
+    expect(s().control).toBe('pausing'); // was `running: false` at once; now paused when the worker says so
+    worker({ type: 'control', state: 'paused', step: 4 });
+    expect(s().control).toBe('paused');
+    expect(s().step).toBe(4);
+    s().start();
+    expect(sent[2]).toEqual({ type: 'start' });
   });
 
-  it('a rejected config goes back to no session and lists the issues', () => {
-    const { s } = setup();
-    s().receive({ type: 'adapter', report: ADAPTER });
+  it('a rejected config goes back to no session, lists the issues and fails with the reason', () => {
+    const { s, gpu, worker } = harness();
+    gpu();
     s().start();
-    s().receive({ type: 'config-rejected', issues: [{ path: 'batchSize', message: 'batchSize must be ≥ 1' }] });
+    worker({ type: 'config-rejected', issues: [{ path: 'batchSize', message: 'batchSize must be ≥ 1' }] });
+    worker({ type: 'control', state: 'failed', step: 0, message: 'The configuration was refused: batchSize must be ≥ 1' });
     expect(s().session).toBe('none');
-    expect(s().running).toBe(false);
+    expect(s().control).toBe('failed');
+    expect(s().failure).toBe('The configuration was refused: batchSize must be ≥ 1');
     expect(s().configIssues[0].path).toBe('batchSize');
   });
 
-  it('reset clears metrics and events and asks the worker for step 0', () => {
-    const { s, sent } = live();
-    s().receive({ type: 'metrics', train: [point('A', 1, 3)], eval: [], sharpness: [] });
+  it('reset clears metrics and events and asks the worker to build step 0 again', () => {
+    const { s, sent, worker, metrics, last } = live();
+    metrics(['A', 'B'], 1, 1);
     s().setRunField('B', 'kappa', 5);
-    s().receive({ type: 'event', event: { step: 1, runId: 'B', field: 'kappa', old: 2, new: 5 } });
+    worker({ type: 'applied', step: 1, requestIds: [last('edit').requestId], scheduledIds: [], events: [{ step: 1, runId: 'B', field: 'kappa', old: 2, new: 5 }] });
+    expect(s().events).toHaveLength(1);
     sent.length = 0;
     s().reset();
-    expect(sent).toEqual([{ type: 'reset' }]);
+    // Changed by the rebuild: no `reset` request; a new `configure` at step 0 under a new generation.
+    expect(sent).toEqual([{ type: 'configure', protocolVersion: PROTOCOL_VERSION, generation: 2, config: DEFAULT_COMPARISON, schedule: [expect.objectContaining({ kind: 'set', step: 1, runId: 'B', field: 'kappa', value: 5 })], steps: 0 }]);
     expect(s().series.A.train.step).toEqual([]);
     expect(s().events).toEqual([]);
     expect(s().step).toBe(0);
   });
 
   it('warns when the worker speaks another protocol version', () => {
-    const { s } = setup();
+    const { s } = harness();
     s().receive({ type: 'hello', protocolVersion: PROTOCOL_VERSION + 1 });
     expect(s().notice).toMatch(/protocol/);
   });
 
   it('marks a diverged run and keeps the other running', () => {
-    const { s } = live();
-    s().receive({ type: 'status', runId: 'B', status: { state: 'diverged', step: 7, lastFinite: point('B', 6, 2.5), reason: 'loss is NaN' } });
-    s().receive({ type: 'status', runId: 'A', status: { state: 'running' } });
+    const { s, worker } = live();
+    worker({ type: 'status', runId: 'B', status: { state: 'diverged', step: 7, lastFinite: point('B', 6, 2.5), reason: 'loss is NaN' } });
+    worker({ type: 'status', runId: 'A', status: { state: 'running' } });
     expect(s().runs.B.status).toMatchObject({ state: 'diverged', step: 7 });
     expect(s().runs.A.status.state).toBe('running');
   });
 });
 
 describe('metric series', () => {
-  it('appends batched points per run, ignores replays, bumps the revision', () => {
-    const { s } = live();
+  it('appends batched points per run and bumps the revision; a step sent again is written over', () => {
+    const { s, worker } = live();
     const r0 = s().metricsRevision;
-    s().receive({ type: 'metrics', train: [point('A', 1, 3), point('B', 1, 3), point('A', 2, 2.5), point('B', 2, 2.4)], eval: [{ runId: 'A', step: 2, wallMs: 20, valLoss: 2.7 }], sharpness: [] });
+    worker({ type: 'metrics', train: [point('A', 1, 3), point('B', 1, 3), point('A', 2, 2.5), point('B', 2, 2.4)], eval: [{ runId: 'A', step: 2, wallMs: 20, valLoss: 2.7 }], sharpness: [] });
     expect(s().series.A.train.step).toEqual([1, 2]);
     expect(s().series.B.train.loss).toEqual([3, 2.4]);
     expect(s().series.A.eval.valLoss).toEqual([2.7]);
     expect(s().step).toBe(2);
     const r1 = s().metricsRevision;
     expect(r1).toBeGreaterThan(r0);
-    s().receive({ type: 'metrics', train: [point('A', 2, 9)], eval: [], sharpness: [] });
-    expect(s().series.A.train.loss).toEqual([3, 2.5]);
-    expect(s().metricsRevision).toBe(r1);
+    // Changed by the rebuild: a repeated step used to be ignored; it is now the same step trained
+    // again (a replay, steps redone after a device loss) and replaces the row.
+    worker({ type: 'metrics', train: [point('A', 2, 9)], eval: [], sharpness: [] });
+    expect(s().series.A.train.step).toEqual([1, 2]);
+    expect(s().series.A.train.loss).toEqual([3, 9]);
+    expect(s().metricsRevision).toBeGreaterThan(r1);
   });
 
   it('keeps the latest Hessian-diagonal histogram per run', () => {
-    const { s } = live();
-    s().receive({ type: 'histogram', histogram: { runId: 'B', step: 10, edges: [1e-8, 1e-6, 1e-4], counts: [5, 3], zeros: 2, threshold: 1e-6, gamma: 0.6 } });
+    const { s, worker } = live();
+    worker({ type: 'histogram', histogram: { runId: 'B', step: 10, edges: [1e-8, 1e-6, 1e-4], counts: [5, 3], zeros: 2, threshold: 1e-6, gamma: 0.6 } });
     expect(s().series.B.histogram?.counts).toEqual([5, 3]);
   });
 
@@ -212,14 +221,17 @@ describe('metric series', () => {
 });
 
 describe('event log', () => {
-  it('logs the worker echo of every change, in order', () => {
-    const { s } = live();
-    s().receive({ type: 'event', event: { step: 5, runId: 'B', field: 'kappa', old: 4, new: 8 } });
-    s().receive({ type: 'event', event: { step: 9, runId: 'A', field: 'lr', old: 3e-3, new: 1e-3 } });
+  it('logs every change the worker applied, in order, at its step', () => {
+    const { s, worker } = live();
+    worker({ type: 'applied', step: 5, requestIds: [], scheduledIds: [], events: [{ step: 5, runId: 'B', field: 'kappa', old: 2, new: 8 }] });
+    worker({ type: 'applied', step: 9, requestIds: [], scheduledIds: [], events: [{ step: 9, runId: 'A', field: 'lr', old: 3e-3, new: 1e-3 }] });
+    worker({ type: 'applied', step: 10, requestIds: [], scheduledIds: [], events: [] }); // nothing really changed
     expect(s().events).toEqual([
-      { kind: 'set', step: 5, runId: 'B', field: 'kappa', old: 4, new: 8 },
+      { kind: 'set', step: 5, runId: 'B', field: 'kappa', old: 2, new: 8 },
       { kind: 'set', step: 9, runId: 'A', field: 'lr', old: 3e-3, new: 1e-3 },
     ]);
+    expect(s().config.runs[1].optimizer.ire.kappa).toBe(8);
+    expect(s().config.runs[0].optimizer.lr).toBe(1e-3);
   });
 });
 
@@ -251,7 +263,7 @@ describe('fork bookkeeping', () => {
   });
 
   it('before training: duplicates the run config, no message', () => {
-    const { s, sent } = setup();
+    const { s, sent } = harness();
     expect(s().fork('B')).toBe('C');
     expect(s().config.runs.map((r) => r.id)).toEqual(['A', 'B', 'C']);
     expect(s().config.runs[2].optimizer).toEqual(s().config.runs[1].optimizer);
@@ -259,25 +271,33 @@ describe('fork bookkeeping', () => {
     expect(sent).toEqual([]);
   });
 
-  it('while training: forks at the current step, logs it, and follows the worker confirmation', () => {
-    const { s, sent } = live();
-    s().receive({ type: 'metrics', train: [point('A', 1, 3), point('B', 1, 3), point('A', 2, 2), point('B', 2, 2)], eval: [], sharpness: [] });
+  // Changed by the rebuild: the fork used to enter the config and the log at once; now it does
+  // when the worker reports it made it (`run-added`, with the step it was taken at).
+  it('while training: asks for a fork at the next step boundary, then follows the worker confirmation', () => {
+    const { s, sent, worker, metrics, last } = live();
+    metrics(['A', 'B'], 1, 2);
     const id = s().fork('B');
     expect(id).toBe('C');
-    expect(sent).toEqual([{ type: 'fork', runId: 'B', newRunId: 'C', name: 'AdmIRE fork @2' }]);
-    expect(s().runs.C.forkedFrom).toEqual({ runId: 'B', step: 2 });
-    expect(s().events.at(-1)).toEqual({ kind: 'fork', step: 2, runId: 'C', from: 'B' });
+    expect(sent).toEqual([{ type: 'fork', runId: 'B', newRunId: 'C', name: 'AdmIRE fork', requestId: expect.any(Number) }]);
+    expect(s().config.runs.map((r) => r.id)).toEqual(['A', 'B']);
+    const req = last('fork');
+    worker({ type: 'run-added', run: { ...s().config.runs[1], id: 'C', name: req.name }, forkedFrom: { runId: 'B', step: 3 }, requestId: req.requestId });
+    worker({ type: 'applied', step: 3, requestIds: [req.requestId], scheduledIds: [], events: [] });
+    expect(s().config.runs.map((r) => r.id)).toEqual(['A', 'B', 'C']);
+    expect(s().runs.C.forkedFrom).toEqual({ runId: 'B', step: 3 });
+    expect(s().events.at(-1)).toEqual({ kind: 'fork', step: 3, runId: 'C', from: 'B', name: 'AdmIRE fork' });
     expect(s().series.C.train.step).toEqual([]);
-    s().receive({ type: 'run-added', run: { ...s().config.runs[2] }, forkedFrom: { runId: 'B', step: 2 } });
-    expect(s().config.runs).toHaveLength(3);
     // The fork's settings now change independently of its parent.
     s().setRunField('C', 'kappa', 12);
+    const edit = last('edit');
+    expect(edit).toMatchObject({ runId: 'C', field: 'kappa', value: 12 });
+    worker({ type: 'applied', step: 4, requestIds: [edit.requestId], scheduledIds: [], events: [{ step: 4, runId: 'C', field: 'kappa', old: 2, new: 12 }] });
     expect(s().config.runs[1].optimizer.ire.kappa).toBe(2);
     expect(s().config.runs[2].optimizer.ire.kappa).toBe(12);
   });
 
   it('renames refuse empty or long names but keep any characters as plain text', () => {
-    const { s } = setup();
+    const { s } = harness();
     expect(s().renameRun('A', '   ')).toMatch(/name/);
     expect(s().renameRun('A', 'x'.repeat(101))).toMatch(/100/);
     expect(s().renameRun('A', '<img src=x onerror=alert(1)>')).toBeNull();
@@ -299,13 +319,13 @@ describe('image predictions', () => {
   });
 
   it('are for image models, once the worker holds the comparison; a request is sent with its count', () => {
-    const { s, sent } = setup();
+    const { s, sent, gpu, built } = harness();
     expect(s().requestImagePredictions()).toMatch(/image models/); // the default is a GPT
     s().setModel('mlp-mnist');
     expect(s().requestImagePredictions()).toMatch(/start training first/);
-    s().receive({ type: 'adapter', report: ADAPTER });
+    gpu();
     s().start();
-    s().receive({ type: 'configured', config: s().config, runs: [{ runId: 'A', parameters: 100, step: 0 }, { runId: 'B', parameters: 100, step: 0 }] });
+    built();
     sent.length = 0;
     expect(s().requestImagePredictions(0)).toMatch(/integer from 1 to 64/);
     expect(s().requestImagePredictions(65)).toMatch(/integer from 1 to 64/);
@@ -316,13 +336,13 @@ describe('image predictions', () => {
   });
 
   it('keeps the answer to the latest request only, and a reset forgets it', () => {
-    const { s, sent } = setup();
+    const { s, gpu, built, last } = harness();
     s().setModel('cnn-mnist');
-    s().receive({ type: 'adapter', report: ADAPTER });
+    gpu();
     s().start();
-    s().receive({ type: 'configured', config: s().config, runs: [{ runId: 'A', parameters: 100, step: 0 }, { runId: 'B', parameters: 100, step: 0 }] });
+    built();
     s().requestImagePredictions();
-    const id = (sent.at(-1) as { requestId: number }).requestId;
+    const id = last('predict-images').requestId;
     s().receive({ type: 'image-predictions', predictions: result(id - 1) });
     expect(s().predictions?.result).toBeNull();
     s().receive({ type: 'image-predictions', predictions: result(id) });

@@ -3,36 +3,29 @@
 // summary is written by the same redraw.
 import { useEffect, useRef } from 'react';
 import type { PlotlyApi } from 'plotly.js-dist-min';
+import { useStore } from 'zustand';
 import type { AppState, AppStore } from '../../store/store';
-import { buildFigure, CHART_TITLES, type ChartInput, type ChartKind } from './figures';
+import { buildFigure, chartEmptyText, chartTitle, type ChartInput, type ChartKind } from './figures';
 import { loadPlotly, PLOT_CONFIG } from './loadPlotly';
 
 export const REDRAW_INTERVAL_MS = 150;
 
 function chartInput(s: AppState): ChartInput {
-  return { runs: s.config.runs.map((r) => ({ id: r.id, name: r.name })), series: s.series, events: s.events, prefs: s.prefs };
+  return { runs: s.config.runs, series: s.series, events: s.events, prefs: s.prefs };
 }
 
 /** What, in the state, a chart depends on. */
 const changed = (a: AppState, b: AppState) =>
   a.metricsRevision !== b.metricsRevision || a.events !== b.events || a.prefs !== b.prefs || a.config.runs !== b.config.runs;
 
-const EMPTY_TEXT: Record<ChartKind, string> = {
-  loss: 'Start training to see the loss of each run.',
-  val: 'Validation appears every evalEvery steps.',
-  sharpness: 'Sharpness is measured when sharpnessEvery > 0.',
-  diff: 'Appears once two runs have trained.',
-  mask: 'Appears once IRE refreshes its mask.',
-  lr: 'Start training to see the schedule.',
-  gradNorm: 'Start training to see gradient norms.',
-  speed: 'Start training to see throughput.',
-  histogram: 'Appears at the first IRE mask refresh.',
-};
-
 export function LiveChart({ store, kind }: { store: AppStore; kind: ChartKind }) {
   const plotRef = useRef<HTMLDivElement>(null);
   const summaryRef = useRef<HTMLParagraphElement>(null);
   const emptyRef = useRef<HTMLParagraphElement>(null);
+  // The caption and the empty text name runs (the difference chart's reference): they re-render
+  // only when those strings change, i.e. when runs are added, removed or renamed.
+  const title = useStore(store, (s) => chartTitle(kind, s.config.runs));
+  const emptyText = useStore(store, (s) => chartEmptyText(kind, s.config.runs));
 
   useEffect(() => {
     let plotly: PlotlyApi | null = null;
@@ -48,7 +41,7 @@ export function LiveChart({ store, kind }: { store: AppStore; kind: ChartKind })
       const started = performance.now();
       lastDraw = started;
       const fig = buildFigure(kind, chartInput(store.getState()));
-      if (summaryRef.current) summaryRef.current.textContent = `${CHART_TITLES[kind]}. ${fig.empty ? 'No data yet.' : fig.summary}`;
+      if (summaryRef.current) summaryRef.current.textContent = `${fig.title}. ${fig.empty ? fig.emptyText : fig.summary}`;
       if (emptyRef.current) emptyRef.current.hidden = !fig.empty;
       el.style.visibility = fig.empty ? 'hidden' : 'visible';
       // The first draw builds the whole SVG (the costly part); it happens right after Plotly
@@ -102,9 +95,9 @@ export function LiveChart({ store, kind }: { store: AppStore; kind: ChartKind })
   const titleId = `chart-${kind}-title`;
   return (
     <figure className="chart" aria-labelledby={titleId} data-testid={`chart-${kind}`}>
-      <figcaption id={titleId}>{CHART_TITLES[kind]}</figcaption>
+      <figcaption id={titleId}>{title}</figcaption>
       <p ref={emptyRef} className="chart-empty">
-        {EMPTY_TEXT[kind]}
+        {emptyText}
       </p>
       <div ref={plotRef} className="chart-plot" aria-hidden="true" />
       <p ref={summaryRef} className="visually-hidden" aria-live="off" data-testid={`chart-${kind}-summary`} />

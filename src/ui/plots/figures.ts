@@ -4,14 +4,19 @@
 import type { PlotLayout, PlotTrace } from 'plotly.js-dist-min';
 import type { LogEvent, Prefs } from '../../store/store';
 import { emaSmooth, lossDifference, wallAtStep, type RunSeries, type TrainSeries } from '../../store/series';
-import { FIELD_SPECS, formatValue } from '../../store/liveFields';
+import { eventText } from '../../store/eventLog';
+import { ireStartStep as ireStartOf } from '../../train/config';
+import type { RunConfig } from '../../train/config';
 import { escapePlotlyText } from './escape';
 import { runStyle, withAlpha } from './style';
 
 export type ChartKind = 'loss' | 'val' | 'sharpness' | 'diff' | 'mask' | 'lr' | 'gradNorm' | 'speed' | 'histogram';
 
+/** What a chart reads of a run: its id and name (labels, style) and its optimizer (IRE start). */
+export type ChartRun = Pick<RunConfig, 'id' | 'name' | 'optimizer'>;
+
 export interface ChartInput {
-  runs: { id: string; name: string }[];
+  runs: readonly ChartRun[]; // in configuration order; the first is the difference chart's reference
   series: Record<string, RunSeries>;
   events: LogEvent[];
   prefs: Prefs;
@@ -22,13 +27,18 @@ export interface Figure {
   layout: PlotLayout;
   summary: string;
   empty: boolean;
+  title: string; // chartTitle of the same runs
+  emptyText: string; // what the chart says while `empty`
 }
+
+/** What each chart's builder returns; buildFigure adds the texts that depend on the runs only. */
+type Plot = Omit<Figure, 'title' | 'emptyText'>;
 
 export const CHART_TITLES: Record<ChartKind, string> = {
   loss: 'Training loss',
   val: 'Validation',
   sharpness: 'Sharpness (Hessian trace)',
-  diff: 'Loss difference vs A',
+  diff: 'Loss difference vs the first run',
   mask: 'Fraction of parameters boosted',
   lr: 'Learning rate',
   gradNorm: 'Gradient norm',
@@ -44,6 +54,31 @@ const label = (r: { id: string; name: string }) => escapePlotlyText(`${r.id}: ${
 const plainLabel = (r: { id: string; name: string }) => `${r.id} (${r.name})`;
 const fmt = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(4)).toString() : String(x));
 
+const EMPTY_TEXT: Record<ChartKind, string> = {
+  loss: 'Start training to see the loss of each run.',
+  val: 'Validation appears every evalEvery steps.',
+  sharpness: 'Sharpness is measured when sharpnessEvery > 0.',
+  diff: 'Appears once two runs have trained.',
+  mask: 'Appears once IRE refreshes its mask.',
+  lr: 'Start training to see the schedule.',
+  gradNorm: 'Start training to see gradient norms.',
+  speed: 'Start training to see throughput.',
+  histogram: 'Appears at the first IRE mask refresh.',
+};
+
+/** A chart's title (plain text, for the caption): the difference chart names its reference run,
+ *  the first of the configuration, which is B once A is removed. */
+export function chartTitle(kind: ChartKind, runs: readonly ChartRun[]): string {
+  if (kind === 'diff' && runs.length > 0) return `Loss difference vs ${plainLabel(runs[0])}`;
+  return CHART_TITLES[kind];
+}
+
+/** What a chart without data says (plain text). */
+export function chartEmptyText(kind: ChartKind, runs: readonly ChartRun[]): string {
+  if (kind === 'diff' && runs.length < 2) return 'Only one run: nothing to compare. Add or fork a run to see its loss minus the first run’s.';
+  return EMPTY_TEXT[kind];
+}
+
 /** Every k-th index (and the last) so that at most MAX_POINTS are drawn. */
 function decimate<T>(xs: readonly T[]): T[] {
   if (xs.length <= MAX_POINTS) return xs.slice();
@@ -58,8 +93,8 @@ function xOf(prefs: Prefs, s: { step: number[]; wallMs: number[] }): number[] {
   return prefs.xAxis === 'step' ? s.step : s.wallMs.map((ms) => ms / 1000);
 }
 
-function line(r: { id: string; name: string }, i: number, x: number[], y: (number | null)[], extra: PlotTrace = {}): PlotTrace {
-  const st = runStyle(i);
+function line(r: { id: string; name: string }, x: number[], y: (number | null)[], extra: PlotTrace = {}): PlotTrace {
+  const st = runStyle(r.id);
   return {
     type: 'scatter',
     mode: 'lines',
@@ -72,13 +107,11 @@ function line(r: { id: string; name: string }, i: number, x: number[], y: (numbe
   };
 }
 
-/** Vertical markers for every logged change and fork, in the chart's x units. */
+/** Vertical markers for every logged change, fork and removal, in the chart's x units. */
 function eventShapes(input: ChartInput): { shapes: PlotLayout[]; annotations: PlotLayout[] } {
   const shapes: PlotLayout[] = [];
   const annotations: PlotLayout[] = [];
-  const index = new Map(input.runs.map((r, i) => [r.id, i]));
   for (const e of input.events) {
-    const i = index.get(e.runId) ?? 0;
     let x: number | null = e.step;
     if (input.prefs.xAxis === 'wall') {
       const s = input.series[e.runId]?.train ?? input.series[e.kind === 'fork' ? e.from : e.runId]?.train;
@@ -86,19 +119,69 @@ function eventShapes(input: ChartInput): { shapes: PlotLayout[]; annotations: Pl
       x = ms === null ? null : ms / 1000;
     }
     if (x === null || (input.prefs.logX && x <= 0)) continue;
-    const color = runStyle(i).color;
+    const color = runStyle(e.runId).color;
     shapes.push({ type: 'line', xref: 'x', yref: 'paper', x0: x, x1: x, y0: 0, y1: 1, line: { color, width: 1, dash: 'dot' }, opacity: 0.8 });
     if (input.events.length <= 12) {
-      const text = e.kind === 'fork' ? `${e.runId} forked` : `${e.runId} ${FIELD_SPECS[e.field].symbol} ${formatValue(e.old)}→${formatValue(e.new)}`;
-      annotations.push({ x, xref: 'x', y: 1, yref: 'paper', yanchor: 'bottom', text: escapePlotlyText(text), showarrow: false, font: { size: 9, color }, bgcolor: 'rgba(255,255,255,0.8)' });
+      annotations.push({ x, xref: 'x', y: 1, yref: 'paper', yanchor: 'bottom', text: escapePlotlyText(eventText(e, true)), showarrow: false, font: { size: 9, color }, bgcolor: 'rgba(255,255,255,0.8)' });
     }
+  }
+  return { shapes, annotations };
+}
+
+/** The first 0-based step at which IRE acts on this run (the optimizer's own resolution of
+ *  'warmup-end'), or null for a run without IRE. */
+export function ireStartStep(r: ChartRun): number | null {
+  return r.optimizer.ire.enabled ? ireStartOf(r.optimizer) : null;
+}
+
+/** Wall time (ms) recorded at exactly `step`, or null when the series does not have that step. */
+function wallOfStep(s: TrainSeries, step: number): number | null {
+  let lo = 0;
+  let hi = s.step.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (s.step[mid] === step) return s.wallMs[mid];
+    if (s.step[mid] < step) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return null;
+}
+
+/**
+ * "IRE on (B) from step N": a dashed vertical in the run's colour for each IRE run. Series step k
+ * counts the steps done, so IRE starting at 0-based step N (ire.md, update step 2) switches on at
+ * x = N, the same convention as the event markers (an edit made after N steps is drawn at N). On
+ * the wall-time axis the marker sits at the wall time of step N when the series has that step.
+ * A marker appears once the run has trained up to N: Plotly autoranges over shapes, so a marker
+ * ahead of the data would squeeze the curves into the left of the chart.
+ */
+function ireStartShapes(input: ChartInput): { shapes: PlotLayout[]; annotations: PlotLayout[] } {
+  const shapes: PlotLayout[] = [];
+  const annotations: PlotLayout[] = [];
+  for (const r of input.runs) {
+    const start = ireStartStep(r);
+    const s = input.series[r.id]?.train;
+    if (start === null || !s || !((lastOf(s.step) ?? -1) >= start)) continue;
+    let x: number | null = start;
+    if (input.prefs.xAxis === 'wall') {
+      const ms = wallOfStep(s, start);
+      x = ms === null ? null : ms / 1000;
+    }
+    if (x === null || (input.prefs.logX && x <= 0)) continue;
+    const color = runStyle(r.id).color;
+    shapes.push({ type: 'line', xref: 'x', yref: 'paper', x0: x, x1: x, y0: 0, y1: 1, line: { color, width: 1.5, dash: 'longdash' }, opacity: 0.9 });
+    // Stacked upwards from the bottom of the plot, so that runs starting at the same step stay legible.
+    const text = escapePlotlyText(`IRE on (${r.id}) from step ${start}`);
+    annotations.push({ x, xref: 'x', xanchor: 'left', y: 0, yref: 'paper', yanchor: 'bottom', yshift: 13 * annotations.length, text, showarrow: false, font: { size: 9, color }, bgcolor: 'rgba(255,255,255,0.8)' });
   }
   return { shapes, annotations };
 }
 
 function baseLayout(kind: ChartKind, input: ChartInput, yTitle: string): PlotLayout {
   const { prefs } = input;
-  const { shapes, annotations } = kind === 'histogram' ? { shapes: [], annotations: [] } : eventShapes(input);
+  const markers = kind === 'histogram' ? [] : [eventShapes(input), ireStartShapes(input)];
+  const shapes = markers.flatMap((m) => m.shapes);
+  const annotations = markers.flatMap((m) => m.annotations);
   const logY = prefs.logY && LOG_Y_OK.has(kind);
   return {
     margin: { l: 56, r: 12, t: 22, b: 38 },
@@ -131,35 +214,35 @@ function lastOf<T>(xs: readonly T[]): T | undefined {
   return xs.length ? xs[xs.length - 1] : undefined;
 }
 
-function lossFigure(input: ChartInput): Figure {
+function lossFigure(input: ChartInput): Plot {
   const data: PlotTrace[] = [];
   const parts: string[] = [];
-  input.runs.forEach((r, i) => {
+  input.runs.forEach((r) => {
     const s = input.series[r.id]?.train;
     if (!s || s.step.length === 0) return;
     const x = xOf(input.prefs, s);
     const smooth = emaSmooth(s.loss, input.prefs.smoothing);
-    const st = runStyle(i);
-    data.push(line(r, i, x, s.loss, { name: `${label(r)} (raw)`, line: { color: withAlpha(st.color, 0.28), width: 1 }, showlegend: false, hoverinfo: 'skip', hovertemplate: undefined }));
-    data.push(line(r, i, x, smooth, { line: { color: st.color, dash: st.dash, width: 2.5 } }));
+    const st = runStyle(r.id);
+    data.push(line(r, x, s.loss, { name: `${label(r)} (raw)`, line: { color: withAlpha(st.color, 0.28), width: 1 }, showlegend: false, hoverinfo: 'skip', hovertemplate: undefined }));
+    data.push(line(r, x, smooth, { line: { color: st.color, dash: st.dash, width: 2.5 } }));
     parts.push(`${plainLabel(r)} at step ${lastOf(s.step)}: loss ${fmt(lastOf(s.loss)!)}, smoothed ${fmt(lastOf(smooth)!)}`);
   });
   return { data, layout: baseLayout('loss', input, 'loss'), summary: parts.join('; '), empty: data.length === 0 };
 }
 
-function valFigure(input: ChartInput): Figure {
+function valFigure(input: ChartInput): Plot {
   const data: PlotTrace[] = [];
   const parts: string[] = [];
   let hasAcc = false;
-  input.runs.forEach((r, i) => {
+  input.runs.forEach((r) => {
     const s = input.series[r.id]?.eval;
     if (!s || s.step.length === 0) return;
     const x = xOf(input.prefs, s);
-    data.push(line(r, i, x, s.valLoss, { mode: 'lines+markers', marker: { size: 5 }, name: `${label(r)} loss` }));
+    data.push(line(r, x, s.valLoss, { mode: 'lines+markers', marker: { size: 5 }, name: `${label(r)} loss` }));
     let text = `${plainLabel(r)} at step ${lastOf(s.step)}: validation loss ${fmt(lastOf(s.valLoss)!)}`;
     if (s.valAcc.some((a) => a !== null)) {
       hasAcc = true;
-      data.push(line(r, i, x, s.valAcc, { mode: 'lines+markers', marker: { size: 5, symbol: 'diamond' }, yaxis: 'y2', name: `${label(r)} accuracy`, line: { color: runStyle(i).color, dash: 'dot', width: 1.5 } }));
+      data.push(line(r, x, s.valAcc, { mode: 'lines+markers', marker: { size: 5, symbol: 'diamond' }, yaxis: 'y2', name: `${label(r)} accuracy`, line: { color: runStyle(r.id).color, dash: 'dot', width: 1.5 } }));
       text += `, accuracy ${fmt(lastOf(s.valAcc) ?? NaN)}`;
     }
     parts.push(text);
@@ -169,46 +252,47 @@ function valFigure(input: ChartInput): Figure {
   return { data, layout, summary: parts.join('; '), empty: data.length === 0 };
 }
 
-function sharpnessFigure(input: ChartInput): Figure {
+function sharpnessFigure(input: ChartInput): Plot {
   const data: PlotTrace[] = [];
   const parts: string[] = [];
-  input.runs.forEach((r, i) => {
+  input.runs.forEach((r) => {
     const s = input.series[r.id]?.sharpness;
     if (!s || s.step.length === 0) return;
     const x = xOf(input.prefs, s);
-    const st = runStyle(i);
+    const st = runStyle(r.id);
     const upper = s.trace.map((t, k) => t + s.traceStderr[k]);
     const lower = s.trace.map((t, k) => t - s.traceStderr[k]);
     data.push({ type: 'scatter', mode: 'lines', x: [...x, ...x.slice().reverse()], y: [...upper, ...lower.reverse()], fill: 'toself', fillcolor: withAlpha(st.color, 0.15), line: { width: 0 }, hoverinfo: 'skip', showlegend: false, name: `${label(r)} ± s.e.` });
-    data.push(line(r, i, x, s.trace, { mode: 'lines+markers', marker: { size: 4 }, name: `${label(r)} trace` }));
-    if (s.topEig.some((v) => v !== null)) data.push(line(r, i, x, s.topEig, { name: `${label(r)} top eigenvalue`, line: { color: st.color, dash: 'dot', width: 1.5 } }));
+    data.push(line(r, x, s.trace, { mode: 'lines+markers', marker: { size: 4 }, name: `${label(r)} trace` }));
+    if (s.topEig.some((v) => v !== null)) data.push(line(r, x, s.topEig, { name: `${label(r)} top eigenvalue`, line: { color: st.color, dash: 'dot', width: 1.5 } }));
     parts.push(`${plainLabel(r)} at step ${lastOf(s.step)}: Hessian trace ${fmt(lastOf(s.trace)!)} ± ${fmt(lastOf(s.traceStderr)!)}`);
   });
   return { data, layout: baseLayout('sharpness', input, 'Tr ∇²L'), summary: parts.join('; '), empty: data.length === 0 };
 }
 
-function diffFigure(input: ChartInput): Figure {
+/** Each run's loss minus the reference's: the first run of the configuration (B once A is removed). */
+function diffFigure(input: ChartInput): Plot {
   const data: PlotTrace[] = [];
   const parts: string[] = [];
-  const ref = input.runs[0];
+  const [ref, ...others] = input.runs;
   const refSeries = ref && input.series[ref.id]?.train;
   if (refSeries) {
-    input.runs.slice(1).forEach((r, j) => {
+    others.forEach((r) => {
       const s = input.series[r.id]?.train;
       if (!s) return;
       const d = lossDifference(refSeries, s);
       if (d.step.length === 0) return;
       const x = input.prefs.xAxis === 'step' ? d.step : d.wallMs.map((ms) => ms / 1000);
       const smooth = emaSmooth(d.diff, input.prefs.smoothing);
-      data.push(line(r, j + 1, x, smooth, { name: `${label(r)} − ${escapePlotlyText(ref.id)}` }));
+      data.push(line(r, x, smooth, { name: `${label(r)} − ${escapePlotlyText(ref.id)}` }));
       parts.push(`${r.id} minus ${ref.id} at step ${lastOf(d.step)}: ${fmt(lastOf(smooth)!)} (smoothed)`);
     });
   }
-  const layout = baseLayout('diff', input, `loss − loss(${escapePlotlyText(ref?.id ?? 'A')})`);
+  const layout = baseLayout('diff', input, ref ? `loss − loss(${escapePlotlyText(ref.id)})` : 'loss difference');
   return { data, layout, summary: parts.join('; '), empty: data.length === 0 };
 }
 
-function columnFigure(kind: 'mask' | 'lr' | 'gradNorm' | 'speed', input: ChartInput): Figure {
+function columnFigure(kind: 'mask' | 'lr' | 'gradNorm' | 'speed', input: ChartInput): Plot {
   const pick: Record<typeof kind, (s: TrainSeries) => (number | null)[]> = {
     mask: (s) => s.maskFraction,
     lr: (s) => s.lr,
@@ -218,12 +302,12 @@ function columnFigure(kind: 'mask' | 'lr' | 'gradNorm' | 'speed', input: ChartIn
   const yTitle = { mask: 'fraction boosted', lr: 'learning rate', gradNorm: '‖g‖', speed: 'steps / s' }[kind];
   const data: PlotTrace[] = [];
   const parts: string[] = [];
-  input.runs.forEach((r, i) => {
+  input.runs.forEach((r) => {
     const s = input.series[r.id]?.train;
     if (!s || s.step.length === 0) return;
     const y = pick[kind](s);
     if (!y.some((v) => v !== null)) return;
-    data.push(line(r, i, xOf(input.prefs, s), y));
+    data.push(line(r, xOf(input.prefs, s), y));
     parts.push(`${plainLabel(r)} at step ${lastOf(s.step)}: ${yTitle} ${fmt(lastOf(y) ?? NaN)}`);
   });
   const layout = baseLayout(kind, input, yTitle);
@@ -231,14 +315,14 @@ function columnFigure(kind: 'mask' | 'lr' | 'gradNorm' | 'speed', input: ChartIn
   return { data, layout, summary: parts.join('; '), empty: data.length === 0 };
 }
 
-function histogramFigure(input: ChartInput): Figure {
+function histogramFigure(input: ChartInput): Plot {
   const data: PlotTrace[] = [];
   const shapes: PlotLayout[] = [];
   const parts: string[] = [];
-  input.runs.forEach((r, i) => {
+  input.runs.forEach((r) => {
     const h = input.series[r.id]?.histogram;
     if (!h || h.counts.length === 0) return;
-    const st = runStyle(i);
+    const st = runStyle(r.id);
     // A step outline over the log-spaced bins: x = edges, y = counts (the last repeated).
     data.push({
       type: 'scatter',
@@ -264,7 +348,7 @@ function histogramFigure(input: ChartInput): Figure {
   return { data, layout, summary: parts.join('; '), empty: data.length === 0 };
 }
 
-export function buildFigure(kind: ChartKind, input: ChartInput): Figure {
+function plotOf(kind: ChartKind, input: ChartInput): Plot {
   switch (kind) {
     case 'loss':
       return lossFigure(input);
@@ -279,4 +363,8 @@ export function buildFigure(kind: ChartKind, input: ChartInput): Figure {
     default:
       return columnFigure(kind, input);
   }
+}
+
+export function buildFigure(kind: ChartKind, input: ChartInput): Figure {
+  return { ...plotOf(kind, input), title: chartTitle(kind, input.runs), emptyText: chartEmptyText(kind, input.runs) };
 }

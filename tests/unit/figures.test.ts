@@ -1,0 +1,155 @@
+// The chart builders are pure functions of store data: a run's colour and dash follow its id, the
+// difference chart names its real reference (the first run), and each IRE run gets a marker at
+// the step IRE switches on, resolved as the optimizer resolves it.
+import type { PlotLayout, PlotTrace } from 'plotly.js-dist-min';
+import { describe, expect, it } from 'vitest';
+import { appendTrain, emptyRunSeries, type RunSeries } from '../../src/store/series';
+import type { LogEvent, Prefs } from '../../src/store/store';
+import { DEFAULT_ADAMW, DEFAULT_IRE, type IreConfig, type RunConfig } from '../../src/train/config';
+import { buildFigure, chartTitle, type ChartInput, type ChartKind } from '../../src/ui/plots/figures';
+import { DASHES, OKABE_ITO, runStyle } from '../../src/ui/plots/style';
+
+const PREFS: Prefs = { smoothing: 0, logX: false, logY: false, xAxis: 'step', tab: 'compare' };
+
+function run(id: string, name: string, ire: Partial<IreConfig> | null = null, warmupSteps = 50): RunConfig {
+  return { id, name, optimizer: { ...DEFAULT_ADAMW, warmupSteps, ire: { ...DEFAULT_IRE, ...ire, enabled: ire !== null } } };
+}
+
+/** Steps from…n (steps done, as the worker reports them), wall time 100 ms per step. */
+function trained(n: number, loss: (step: number) => number, from = 1): RunSeries {
+  const s = emptyRunSeries();
+  for (let step = from; step <= n; step++) appendTrain(s.train, { runId: '', step, wallMs: 100 * step, loss: loss(step), gradNorm: 1, lr: 1e-3 });
+  return s;
+}
+
+const A = run('A', 'AdamW');
+const B = run('B', 'AdmIRE', {});
+const C = run('C', 'AdmIRE κ=8', { kappa: 8 });
+const SERIES: Record<string, RunSeries> = { A: trained(40, (k) => 3 / k), B: trained(40, (k) => 2 / k), C: trained(40, (k) => 1 / k) };
+
+/** Long enough for the IRE runs to reach their start steps (up to 200). */
+const LONG: Record<string, RunSeries> = { A: trained(200, (k) => 3 / k), B: trained(200, (k) => 2 / k), C: trained(200, (k) => 1 / k) };
+
+function input(runs: RunConfig[], extra: Partial<ChartInput> = {}): ChartInput {
+  return { runs, series: SERIES, events: [], prefs: PREFS, ...extra };
+}
+
+const lineOf = (t: PlotTrace) => t.line as { color: string; dash?: string };
+const named = (data: PlotTrace[], prefix: string) => data.filter((t) => String(t.name).startsWith(prefix));
+const shapesOf = (layout: PlotLayout) => layout.shapes as { x0: number; line: { color: string; dash: string } }[];
+const annotationsOf = (layout: PlotLayout) => layout.annotations as { x: number; text: string; font: { color: string } }[];
+
+describe('run styles follow the run id', () => {
+  it('maps A, B, … and R27, R28, … onto the palette, whatever the position', () => {
+    expect(runStyle('A')).toEqual({ color: OKABE_ITO[0], dash: DASHES[0] });
+    expect(runStyle('B')).toEqual({ color: OKABE_ITO[1], dash: DASHES[1] });
+    expect(runStyle('H')).toEqual({ color: OKABE_ITO[7], dash: DASHES[7] });
+    // I shares A's colour but not its dash; R27 (the 27th id of nextRunId) continues after Z.
+    expect(runStyle('I').color).toBe(OKABE_ITO[0]);
+    expect(runStyle('I').dash).not.toBe(runStyle('A').dash);
+    expect(runStyle('R27')).toEqual({ color: OKABE_ITO[26 % 8], dash: DASHES[(26 + 3) % 8] });
+    expect(runStyle('R28').color).toBe(OKABE_ITO[27 % 8]);
+    // Free-form ids (imported configs) get a palette entry too, the same one every time.
+    expect(OKABE_ITO).toContain(runStyle('baseline').color);
+    expect(runStyle('baseline')).toEqual(runStyle('baseline'));
+  });
+
+  it('keeps B’s colour and dash on every chart after A is removed', () => {
+    const events: LogEvent[] = [{ kind: 'set', step: 10, runId: 'B', field: 'lr', old: 1e-3, new: 2e-3 }];
+    const kinds: ChartKind[] = ['loss', 'lr', 'gradNorm'];
+    for (const kind of kinds) {
+      const before = buildFigure(kind, input([A, B, C], { events }));
+      const after = buildFigure(kind, input([B, C], { events }));
+      for (const fig of [before, after]) {
+        const b = named(fig.data, 'B: ').filter((t) => t.showlegend !== false);
+        expect(b.length, kind).toBe(1);
+        expect(lineOf(b[0]).color, kind).toBe(OKABE_ITO[1]);
+        expect(lineOf(b[0]).dash, kind).toBe(DASHES[1]);
+        // B's event marker is drawn in B's colour too.
+        expect(shapesOf(fig.layout).find((s) => s.line.dash === 'dot')?.line.color, kind).toBe(OKABE_ITO[1]);
+      }
+      expect(lineOf(named(after.data, 'C: ').filter((t) => t.showlegend !== false)[0]).color).toBe(OKABE_ITO[2]);
+    }
+  });
+});
+
+describe('loss difference chart', () => {
+  it('is taken against A while A is the first run', () => {
+    const fig = buildFigure('diff', input([A, B, C]));
+    expect(fig.title).toBe('Loss difference vs A (AdamW)');
+    expect((fig.layout.yaxis as PlotLayout).title).toMatchObject({ text: 'loss − loss(A)' });
+    expect(fig.data.map((t) => t.name)).toEqual(['B: AdmIRE − A', 'C: AdmIRE κ=8 − A']);
+  });
+
+  it('names B as its reference once A is removed, without a B − B trace', () => {
+    const fig = buildFigure('diff', input([B, C]));
+    expect(fig.title).toBe('Loss difference vs B (AdmIRE)');
+    expect(chartTitle('diff', [B, C])).toBe(fig.title);
+    expect((fig.layout.yaxis as PlotLayout).title).toMatchObject({ text: 'loss − loss(B)' });
+    expect(fig.data.map((t) => t.name)).toEqual(['C: AdmIRE κ=8 − B']);
+    expect(lineOf(fig.data[0]).color).toBe(OKABE_ITO[2]);
+    expect(fig.data[0].y).toEqual(SERIES.C.train.loss.map((l, k) => l - SERIES.B.train.loss[k]));
+    expect(fig.summary).toMatch(/^C minus B at step 40: /);
+    expect(fig.empty).toBe(false);
+  });
+
+  it('says there is nothing to compare with one run left', () => {
+    const fig = buildFigure('diff', input([C]));
+    expect(fig.empty).toBe(true);
+    expect(fig.data).toEqual([]);
+    expect(fig.title).toBe('Loss difference vs C (AdmIRE κ=8)');
+    expect(fig.emptyText).toMatch(/nothing to compare/);
+  });
+});
+
+describe('IRE start markers', () => {
+  const ireMarkers = (fig: { layout: PlotLayout }) => ({
+    shapes: shapesOf(fig.layout),
+    texts: annotationsOf(fig.layout).filter((a) => a.text.startsWith('IRE on')),
+  });
+
+  it("marks 'warmup-end' at warmupSteps and a number at that step, in the run's colour", () => {
+    const warm = run('B', 'AdmIRE', { startStep: 'warmup-end' }, 30);
+    const fixed = run('C', 'late IRE', { startStep: 120 }, 30);
+    for (const kind of ['loss', 'diff', 'mask'] as ChartKind[]) {
+      const m = ireMarkers(buildFigure(kind, input([A, warm, fixed], { series: LONG })));
+      expect(m.shapes.map((s) => [s.x0, s.line.color]), kind).toEqual([
+        [30, OKABE_ITO[1]],
+        [120, OKABE_ITO[2]],
+      ]);
+      expect(m.texts.map((a) => [a.x, a.text, a.font.color]), kind).toEqual([
+        [30, 'IRE on (B) from step 30', OKABE_ITO[1]],
+        [120, 'IRE on (C) from step 120', OKABE_ITO[2]],
+      ]);
+    }
+  });
+
+  it('draws a marker for the IRE run only: none for a run without IRE or with IRE disabled', () => {
+    const disabled = run('C', 'IRE off', { startStep: 5 });
+    disabled.optimizer.ire.enabled = false; // configured, but not enabled
+    const m = ireMarkers(buildFigure('loss', input([A, disabled, B], { series: LONG })));
+    expect(m.shapes.map((s) => [s.x0, s.line.color])).toEqual([[50, OKABE_ITO[1]]]);
+    expect(m.texts.map((a) => a.text)).toEqual(['IRE on (B) from step 50']);
+    expect(ireMarkers(buildFigure('loss', input([A, disabled], { series: LONG })))).toEqual({ shapes: [], texts: [] });
+    // The histogram's x axis is h, not time: no step markers there.
+    expect(ireMarkers(buildFigure('histogram', input([A, B], { series: LONG })))).toEqual({ shapes: [], texts: [] });
+  });
+
+  it('waits until the run reaches its start step (a marker past the data would stretch the x axis)', () => {
+    const late = run('C', 'late IRE', { startStep: 120 });
+    expect(ireMarkers(buildFigure('loss', input([A, late], { series: { A: LONG.A, C: trained(119, () => 1) } }))).shapes).toEqual([]);
+    expect(ireMarkers(buildFigure('loss', input([A, late], { series: { A: LONG.A, C: trained(120, () => 1) } }))).shapes.map((s) => s.x0)).toEqual([120]);
+  });
+
+  it('uses the wall time of the start step on the wall-time axis, and skips a step the series lacks', () => {
+    const wall: Prefs = { ...PREFS, xAxis: 'wall' };
+    const early = run('B', 'AdmIRE', { startStep: 'warmup-end' }, 20);
+    const forked = run('C', 'fork with IRE', { startStep: 50 }); // forked at step 100: its series starts at 101
+    const series = { A: LONG.A, B: LONG.B, C: trained(200, () => 1, 101) };
+    const m = ireMarkers(buildFigure('loss', input([A, early, forked], { prefs: wall, series })));
+    expect(m.shapes.map((s) => s.x0)).toEqual([2]); // step 20 at 2000 ms
+    expect(m.texts.map((a) => a.text)).toEqual(['IRE on (B) from step 20']);
+    // On the step axis both are drawn.
+    expect(ireMarkers(buildFigure('loss', input([A, early, forked], { series }))).shapes.map((s) => s.x0)).toEqual([20, 50]);
+  });
+});
