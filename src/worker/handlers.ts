@@ -65,7 +65,7 @@ export async function exportCheckpoint(h: HandlerContext, runId: string, request
   h.post({ type: 'checkpoint-file', requestId, runId, step: state.step, fileName: `ire-playground-${runId}-step${state.step}.safetensors`, bytes });
 }
 
-/** GD at η and 2η and IRE at η on the toy landscape L(u,v) = (1+u²)v²/2 (docs/algorithm.md). */
+/** GD at η and 2η and IRE at η on the toy landscape L(u,v) = (1+u²)v²/2 (the paper's Figure 1). */
 export async function toyTrajectories(ctx: GpuContext, req: ToyRequest): Promise<ToyResult> {
   const options = { start: req.start, maxSteps: req.steps, gamma: req.gamma };
   const specs = [
