@@ -322,6 +322,7 @@ export function runsSlice({ set, get, send, nextRequestId }: SliceDeps, initial:
           set({ step: report.step });
           return;
         }
+        const unapplied = failed ? get().pending : [];
         set((s) => ({
           control: report.state,
           step: report.step,
@@ -330,6 +331,8 @@ export function runsSlice({ set, get, send, nextRequestId }: SliceDeps, initial:
           session: failed ? 'none' : s.session,
           pending: failed ? [] : s.pending,
         }));
+        // Edits the worker never applied are kept: in the configuration, or planned at this step.
+        for (const e of unapplied) get().setRunField(e.runId, e.field, e.value);
       },
       applied(report) {
         set((s) => {

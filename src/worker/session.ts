@@ -150,7 +150,8 @@ export class TrainingSession {
             this.post({ type: 'edit-rejected', generation: this.generation, runId: msg.runId, field: msg.field, message: problem, requestId: msg.requestId });
             return;
           }
-          this.requireComparison();
+          // Nothing built (its build failed): the page keeps the edit itself (runsSlice.ts).
+          if (!this.comparison) return;
           this.boundary.push({ kind: 'set', requestId: msg.requestId, runId: msg.runId, field: msg.field, value: msg.value });
           return await this.applyIfIdle();
         }
