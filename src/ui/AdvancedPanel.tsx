@@ -2,7 +2,7 @@
 // not show (advancedFields.ts), one control per schema field kind. Each edit goes through the
 // store's `setConfigField`; a refusal shows next to its control (aria-invalid, role=alert) and
 // changes nothing. Values shown are the acknowledged config's (`store.config`).
-import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { useId, useState, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import type { AppStore } from '../store/store';
@@ -21,140 +21,103 @@ import {
   type FieldText,
   type RunFieldKey,
 } from './advancedFields';
+import { NumberInput } from './NumberInput';
 
-interface Commit {
+/** What every control of a field shares: its id, the config's value, the refusal shown and the commit. */
+interface Field {
+  id: string;
+  value: unknown; // at the field's path in the acknowledged config
   error: string | null;
   setError(message: string | null): void;
-  /** Sends a value unless it is the one shown; true when accepted. */
-  commit(value: unknown): boolean;
+  /** Sends a value unless it is the one shown; answers the refusal shown, or null when accepted. */
+  commit(value: unknown): string | null;
+  aria: { 'aria-invalid': true | undefined; 'aria-describedby': string }; // of the field's control: its help line, and its refusal when one shows
 }
 
-function useCommit(store: AppStore, path: string, label: string): Commit {
+function useField(store: AppStore, path: string, label: string): Field {
+  const value = useStore(store, (s) => readConfigPath(s.config, path));
+  const id = useId();
   const [error, setError] = useState<string | null>(null);
-  const commit = (value: unknown) => {
-    if (Object.is(readConfigPath(store.getState().config, path), value)) {
+  const commit = (next: unknown) => {
+    if (Object.is(readConfigPath(store.getState().config, path), next)) {
       setError(null);
-      return true;
+      return null;
     }
-    const refusal = store.getState().setConfigField(path, value);
-    setError(refusal === null ? null : fieldMessage(path, label, refusal));
-    return refusal === null;
+    const refusal = store.getState().setConfigField(path, next);
+    const message = refusal === null ? null : fieldMessage(path, label, refusal);
+    setError(message);
+    return message;
   };
-  return { error, setError, commit };
+  const aria = { 'aria-invalid': error ? (true as const) : undefined, 'aria-describedby': error ? `${id}-help ${id}-err` : `${id}-help` };
+  return { id, value, error, setError, commit, aria };
 }
 
 /** Label, control, help line and refusal of one field. */
-function FieldRow({ id, path, label, help, error, children }: { id: string; path: string; label: string; help: string; error: string | null; children: ReactNode }) {
+function FieldRow({ f, path, label, help, children }: { f: Field; path: string; label: string; help: string; children: ReactNode }) {
   return (
-    <div className={`adv-field${error ? ' field-invalid' : ''}`}>
-      <label htmlFor={id}>{label}</label>
+    <div className={`adv-field${f.error ? ' field-invalid' : ''}`}>
+      <label htmlFor={f.id}>{label}</label>
       <div className="adv-control">{children}</div>
-      <p id={`${id}-help`} className="adv-help muted">
+      <p id={`${f.id}-help`} className="adv-help muted">
         {help}
       </p>
-      {error && (
-        <p id={`${id}-err`} role="alert" className="field-error" data-testid={`adv-error-${path}`}>
-          {error}
+      {f.error && (
+        <p id={`${f.id}-err`} role="alert" className="field-error" data-testid={`adv-error-${path}`}>
+          {f.error}
         </p>
       )}
     </div>
   );
 }
 
-const describedBy = (id: string, error: string | null) => (error ? `${id}-help ${id}-err` : `${id}-help`);
-
-/** A number input: commits on Enter and on blur, Escape puts the shown value back. */
-function NumberInput(props: { store: AppStore; path: string; label: string; spec: NumberSpec; id: string; testId: string; describedBy: string; ariaLabel?: string; c: Commit }) {
-  const { store, path, label, spec, c } = props;
-  const value = useStore(store, (s) => readConfigPath(s.config, path));
-  const shown = typeof value === 'number' ? String(value) : '';
-  const [text, setText] = useState(shown);
-  const editing = useRef(false);
-  // A value changed elsewhere (a reset, an import, the worker) shows unless the user is typing.
-  useEffect(() => {
-    if (!editing.current) setText(shown);
-  }, [shown]);
-  const commitText = () => {
-    editing.current = false;
+/** The number input of a field: the text parsed and checked on Enter and on blur; once accepted, the stored value shows. */
+function ConfigNumber({ f, label, spec, id, testId, ariaLabel }: { f: Field; label: string; spec: NumberSpec; id: string; testId: string; ariaLabel?: string }) {
+  const commit = (text: string) => {
     const parsed = parseNumberText(text, label, spec);
-    if (!parsed.ok) c.setError(parsed.message);
-    else if (c.commit(parsed.value)) {
-      const now = readConfigPath(store.getState().config, path);
-      setText(typeof now === 'number' ? String(now) : text);
-    }
+    if (parsed.ok) return f.commit(parsed.value);
+    f.setError(parsed.message);
+    return parsed.message;
   };
   return (
-    <input
-      id={props.id}
-      className="number"
-      type="text"
-      inputMode="decimal"
-      spellCheck={false}
-      data-testid={props.testId}
-      aria-label={props.ariaLabel}
-      aria-invalid={c.error ? true : undefined}
-      aria-describedby={props.describedBy}
-      value={text}
-      onFocus={() => (editing.current = true)}
-      onChange={(e) => setText(e.target.value)}
-      onBlur={commitText}
-      onKeyDown={(e) => {
-        if (e.key === 'Enter') commitText();
-        if (e.key === 'Escape') {
-          editing.current = false;
-          setText(shown);
-          c.setError(null);
-        }
-      }}
+    <NumberInput
+      id={id}
+      value={typeof f.value === 'number' ? f.value : Number.NaN}
+      commit={commit}
+      reformat
+      onRevert={() => f.setError(null)}
+      invalid={f.error !== null}
+      testId={testId}
+      ariaLabel={ariaLabel}
+      describedBy={f.aria['aria-describedby']}
     />
   );
 }
 
 function NumberField({ store, path, text }: { store: AppStore; path: string; text: FieldText }) {
   const spec = numberOption(fieldSpec(path))!;
-  const id = useId();
-  const c = useCommit(store, path, text.label);
+  const f = useField(store, path, text.label);
   return (
-    <FieldRow id={id} path={path} label={text.label} help={helpLine(text, spec)} error={c.error}>
-      <NumberInput store={store} path={path} label={text.label} spec={spec} id={id} testId={`adv-${path}`} describedBy={describedBy(id, c.error)} c={c} />
+    <FieldRow f={f} path={path} label={text.label} help={helpLine(text, spec)}>
+      <ConfigNumber f={f} label={text.label} spec={spec} id={f.id} testId={`adv-${path}`} />
     </FieldRow>
   );
 }
 
 function ToggleField({ store, path, text }: { store: AppStore; path: string; text: FieldText }) {
-  const value = useStore(store, (s) => readConfigPath(s.config, path) === true);
-  const id = useId();
-  const c = useCommit(store, path, text.label);
+  const f = useField(store, path, text.label);
   return (
-    <FieldRow id={id} path={path} label={text.label} help={text.help} error={c.error}>
-      <input
-        id={id}
-        type="checkbox"
-        data-testid={`adv-${path}`}
-        checked={value}
-        aria-invalid={c.error ? true : undefined}
-        aria-describedby={describedBy(id, c.error)}
-        onChange={(e) => c.commit(e.target.checked)}
-      />
+    <FieldRow f={f} path={path} label={text.label} help={text.help}>
+      <input id={f.id} type="checkbox" data-testid={`adv-${path}`} checked={f.value === true} {...f.aria} onChange={(e) => f.commit(e.target.checked)} />
     </FieldRow>
   );
 }
 
 /** A select over `values` (an enum field's, or fewer: the datasets that fit the model). */
 function SelectField({ store, path, text, values }: { store: AppStore; path: string; text: FieldText; values: readonly (string | number)[] }) {
-  const value = useStore(store, (s) => readConfigPath(s.config, path));
-  const id = useId();
-  const c = useCommit(store, path, text.label);
+  const f = useField(store, path, text.label);
   return (
-    <FieldRow id={id} path={path} label={text.label} help={text.help} error={c.error}>
-      <select
-        id={id}
-        data-testid={`adv-${path}`}
-        value={String(value)}
-        aria-invalid={c.error ? true : undefined}
-        aria-describedby={describedBy(id, c.error)}
-        onChange={(e) => c.commit(values.find((v) => String(v) === e.target.value))}
-      >
+    <FieldRow f={f} path={path} label={text.label} help={text.help}>
+      <select id={f.id} data-testid={`adv-${path}`} value={String(f.value)} {...f.aria} onChange={(e) => f.commit(values.find((v) => String(v) === e.target.value))}>
         {values.map((v) => (
           <option key={String(v)} value={String(v)}>
             {text.choices?.[String(v)] ?? String(v)}
@@ -172,24 +135,15 @@ function StartStepField({ store, runIndex, text }: { store: AppStore; runIndex: 
   const path = runFieldPath(runIndex, 'optimizer.ire.startStep');
   const spec = fieldSpec(path);
   const words = spec?.kind === 'union' ? (spec.options.find((o) => o.kind === 'enum') as EnumSpec | undefined)?.values ?? [] : [];
-  const value = useStore(store, (s) => readConfigPath(s.config, path));
-  const id = useId();
-  const c = useCommit(store, path, text.label);
+  const f = useField(store, path, text.label);
   const choose = (option: string) => {
     // A step chosen: start where the warm-up ends, the same step as before, then edit it.
-    if (option === AT_STEP) c.commit(readConfigPath(store.getState().config, runFieldPath(runIndex, 'optimizer.warmupSteps')));
-    else c.commit(words.find((w) => String(w) === option));
+    if (option === AT_STEP) f.commit(readConfigPath(store.getState().config, runFieldPath(runIndex, 'optimizer.warmupSteps')));
+    else f.commit(words.find((w) => String(w) === option));
   };
   return (
-    <FieldRow id={id} path={path} label={text.label} help={helpLine(text, spec)} error={c.error}>
-      <select
-        id={id}
-        data-testid={`adv-${path}`}
-        value={typeof value === 'number' ? AT_STEP : String(value)}
-        aria-invalid={c.error ? true : undefined}
-        aria-describedby={describedBy(id, c.error)}
-        onChange={(e) => choose(e.target.value)}
-      >
+    <FieldRow f={f} path={path} label={text.label} help={helpLine(text, spec)}>
+      <select id={f.id} data-testid={`adv-${path}`} value={typeof f.value === 'number' ? AT_STEP : String(f.value)} {...f.aria} onChange={(e) => choose(e.target.value)}>
         {words.map((w) => (
           <option key={String(w)} value={String(w)}>
             {text.choices?.[String(w)] ?? String(w)}
@@ -197,19 +151,7 @@ function StartStepField({ store, runIndex, text }: { store: AppStore; runIndex: 
         ))}
         <option value={AT_STEP}>at step</option>
       </select>{' '}
-      {typeof value === 'number' && (
-        <NumberInput
-          store={store}
-          path={path}
-          label={text.label}
-          spec={numberOption(spec)!}
-          id={`${id}-step`}
-          testId={`adv-${path}-step`}
-          ariaLabel={`${text.label}: step`}
-          describedBy={describedBy(id, c.error)}
-          c={c}
-        />
-      )}
+      {typeof f.value === 'number' && <ConfigNumber f={f} label={text.label} spec={numberOption(spec)!} id={`${f.id}-step`} testId={`adv-${path}-step`} ariaLabel={`${text.label}: step`} />}
     </FieldRow>
   );
 }

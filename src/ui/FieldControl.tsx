@@ -4,11 +4,12 @@
 // The control shows the acknowledged value (what the run trains with); an edit the worker has
 // not applied yet is shown beside it as pending. Labels, help and slider ranges come from the
 // live-setting table (src/train/liveSettings.ts).
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { useStore } from 'zustand';
 import { shownValue } from '../store/runsSlice';
 import { fieldKey, type AppStore } from '../store/store';
 import { formatLiveValue as formatValue, LIVE_SETTINGS, readLiveField, type LiveField, type LiveSettingRow } from '../train/liveSettings';
+import { NumberInput } from './NumberInput';
 
 type Slider = Extract<LiveSettingRow, { kind: 'number' }>['slider'];
 
@@ -42,20 +43,12 @@ export function NumberField({ store, runId, field }: { store: AppStore; runId: s
   const acknowledged = useAcknowledged(store, runId, field);
   const value = typeof acknowledged === 'number' ? acknowledged : NaN;
   const error = useStore(store, (s) => s.fieldErrors[fieldKey(runId, field)]);
-  const [text, setText] = useState(formatValue(value));
-  const [drag, setDrag] = useState<number | null>(null);
-  const editing = useRef(false);
+  const [drag, setDrag] = useState<number | null>(null); // the slider's position while it is dragged
+  const [slid, setSlid] = useState<number | null>(null); // the slider's value, in the text until the acknowledged value changes
   const id = useId();
 
-  // A value changed elsewhere (slider, worker refusal, reset) shows unless the user is typing.
-  useEffect(() => {
-    if (!editing.current) setText(formatValue(value));
-  }, [value]);
+  useEffect(() => setSlid(null), [value]);
 
-  const commitText = () => {
-    editing.current = false;
-    store.getState().setRunFieldText(runId, field, text);
-  };
   const commitDrag = () => {
     if (drag === null) return;
     store.getState().setRunField(runId, field, fromSlider(slider, drag));
@@ -79,32 +72,21 @@ export function NumberField({ store, runId, field }: { store: AppStore; runId: s
         onChange={(e) => {
           const p = Number(e.target.value);
           setDrag(p);
-          setText(formatValue(fromSlider(slider, p)));
+          setSlid(fromSlider(slider, p));
         }}
         onPointerUp={commitDrag}
         onKeyUp={commitDrag}
         onBlur={commitDrag}
       />
-      <input
+      {/* The refusal is the store's (fieldErrors), shown below. */}
+      <NumberInput
         id={`${id}-n`}
-        className="number"
-        type="text"
-        inputMode="decimal"
-        spellCheck={false}
-        data-testid={`field-${runId}-${field}`}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-err` : `${id}-help`}
-        value={text}
-        onFocus={() => (editing.current = true)}
-        onChange={(e) => setText(e.target.value)}
-        onBlur={commitText}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter') commitText();
-          if (e.key === 'Escape') {
-            editing.current = false;
-            setText(formatValue(value));
-          }
-        }}
+        value={slid ?? value}
+        format={formatValue}
+        commit={(text) => store.getState().setRunFieldText(runId, field, text)}
+        invalid={Boolean(error)}
+        testId={`field-${runId}-${field}`}
+        describedBy={error ? `${id}-err` : `${id}-help`}
       />
       <Pending store={store} runId={runId} field={field} />
       {error ? (

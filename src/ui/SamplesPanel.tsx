@@ -8,6 +8,7 @@ import { checkSampleLength, checkSamplePrompt, checkSampleTemperature, SAMPLE_LI
 import type { AppStore } from '../store/store';
 import { MODEL_PRESETS } from '../train/config';
 import { ImagePredictions } from './ImagePredictions';
+import { NumberInput } from './NumberInput';
 import { runStyle } from './plots/style';
 
 export function SamplesPanel({ store }: { store: AppStore }) {
@@ -20,10 +21,15 @@ export function SamplesPanel({ store }: { store: AppStore }) {
 type SampleErrors = { prompt: string | null; length: string | null; temperature: string | null; request: string | null };
 const NO_ERRORS: SampleErrors = { prompt: null, length: null, temperature: null, request: null };
 
-const numberCheck = (check: (x: number) => string | null) => (text: string) => check(parseNumberInput(text) ?? Number.NaN);
-const CHECKS = { prompt: checkSamplePrompt, length: numberCheck(checkSampleLength), temperature: numberCheck(checkSampleTemperature) } as const;
+/** The two numbers of a request: their check and keyboard (the key is the label). */
+const SAMPLE_NUMBERS = {
+  length: { check: checkSampleLength, inputMode: 'numeric' },
+  temperature: { check: checkSampleTemperature, inputMode: 'decimal' },
+} as const;
+type SampleNumber = keyof typeof SAMPLE_NUMBERS;
+const NUMBER_KEYS = Object.keys(SAMPLE_NUMBERS) as SampleNumber[];
 
-/** One control of the form with its refusal below it (checked on blur and on submit). */
+/** One control of the form with its refusal below it (checked on blur, on Enter and on submit). */
 function SampleControl({ label, error, testId, children }: { label: string; error: string | null; testId: string; children: (a: { id: string; invalid: true | undefined; describedBy: string | undefined }) => ReactNode }) {
   const id = useId();
   return (
@@ -43,18 +49,25 @@ function TextSamples({ store }: { store: AppStore }) {
   const runs = useStore(store, (s) => s.config.runs);
   const samples = useStore(store, (s) => s.samples);
   const [prompt, setPrompt] = useState('Call me Ishmael. ');
-  const [length, setLength] = useState('200');
-  const [temperature, setTemperature] = useState('0.8');
+  const [numbers, setNumbers] = useState<Record<SampleNumber, number>>({ length: 200, temperature: 0.8 }); // the last accepted values
   const [errors, setErrors] = useState<SampleErrors>(NO_ERRORS);
-  const check = (key: keyof typeof CHECKS, text: string) => setErrors((e) => ({ ...e, [key]: CHECKS[key](text), request: null }));
+  const showError = (key: Exclude<keyof SampleErrors, 'request'>, message: string | null) => setErrors((e) => ({ ...e, [key]: message, request: null }));
 
+  const commitNumber = (key: SampleNumber, text: string) => {
+    const x = parseNumberInput(text) ?? Number.NaN;
+    const refusal = SAMPLE_NUMBERS[key].check(x);
+    showError(key, refusal);
+    if (refusal === null) setNumbers((n) => ({ ...n, [key]: x }));
+    return refusal;
+  };
+  // A number input is checked when it loses focus or on Enter, before the form submits: a refusal still shown blocks the request.
   const submit = () => {
-    const found: SampleErrors = { prompt: CHECKS.prompt(prompt), length: CHECKS.length(length), temperature: CHECKS.temperature(temperature), request: null };
-    if (found.prompt || found.length || found.temperature) {
-      setErrors(found);
+    const promptError = checkSamplePrompt(prompt);
+    if (promptError || errors.length || errors.temperature) {
+      showError('prompt', promptError);
       return;
     }
-    setErrors({ ...NO_ERRORS, request: store.getState().requestSample(prompt, Number(parseNumberInput(length)), Number(parseNumberInput(temperature))) });
+    setErrors({ ...NO_ERRORS, request: store.getState().requestSample(prompt, numbers.length, numbers.temperature) });
   };
 
   return (
@@ -76,43 +89,27 @@ function TextSamples({ store }: { store: AppStore }) {
               aria-invalid={a.invalid}
               aria-describedby={a.describedBy}
               onChange={(e) => setPrompt(e.target.value)}
-              onBlur={() => check('prompt', prompt)}
+              onBlur={() => showError('prompt', checkSamplePrompt(prompt))}
               data-testid="sample-prompt"
             />
           )}
         </SampleControl>
-        <SampleControl label="length" error={errors.length} testId="sample-length">
-          {(a) => (
-            <input
-              id={a.id}
-              className="number"
-              type="text"
-              inputMode="numeric"
-              value={length}
-              aria-invalid={a.invalid}
-              aria-describedby={a.describedBy}
-              onChange={(e) => setLength(e.target.value)}
-              onBlur={() => check('length', length)}
-              data-testid="sample-length"
-            />
-          )}
-        </SampleControl>
-        <SampleControl label="temperature" error={errors.temperature} testId="sample-temperature">
-          {(a) => (
-            <input
-              id={a.id}
-              className="number"
-              type="text"
-              inputMode="decimal"
-              value={temperature}
-              aria-invalid={a.invalid}
-              aria-describedby={a.describedBy}
-              onChange={(e) => setTemperature(e.target.value)}
-              onBlur={() => check('temperature', temperature)}
-              data-testid="sample-temperature"
-            />
-          )}
-        </SampleControl>
+        {NUMBER_KEYS.map((key) => (
+          <SampleControl key={key} label={key} error={errors[key]} testId={`sample-${key}`}>
+            {(a) => (
+              <NumberInput
+                id={a.id}
+                value={numbers[key]}
+                commit={(text) => commitNumber(key, text)}
+                onRevert={() => showError(key, null)}
+                invalid={a.invalid}
+                describedBy={a.describedBy}
+                testId={`sample-${key}`}
+                inputMode={SAMPLE_NUMBERS[key].inputMode}
+              />
+            )}
+          </SampleControl>
+        ))}
         <button type="submit" className="primary" data-testid="sample-submit">
           Sample every run
         </button>

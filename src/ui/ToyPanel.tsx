@@ -12,6 +12,7 @@ import type { ToyResult } from '../worker/protocol';
 import { escapePlotlyText } from './plots/escape';
 import { loadPlotly, PLOT_CONFIG } from './plots/loadPlotly';
 import { OKABE_ITO, DASHES } from './plots/style';
+import { NumberInput } from './NumberInput';
 
 const toyLoss = (u: number, v: number) => ((1 + u * u) * v * v) / 2;
 const ANIMATION_MS = 1500;
@@ -108,21 +109,18 @@ function setToy(store: AppStore, p: Partial<ToyParams>): string | null {
   return validateToyParams(p) ?? store.getState().setToyParams(p);
 }
 
-/** A slider for quick moves and a number input (Enter or blur) for exact values; a refusal shows below. */
+/** A slider for quick moves and a number input (Enter or blur) for exact values; a refusal shows right after the input. */
 function ToyNumber({ name, value, step, onCommit, testId }: { name: keyof typeof TOY_RANGES; value: number; step: number; onCommit: (x: number) => string | null; testId: string }) {
   const range = TOY_RANGES[name];
-  const [text, setText] = useState(String(value));
   const [error, setError] = useState<string | null>(null);
   const id = useId();
-  // A value set elsewhere (the slider, the store) replaces the text and any refusal of it.
-  useEffect(() => {
-    setText(String(value));
-    setError(null);
-  }, [value]);
-  const commitText = () => {
+  // A value set elsewhere (the slider, the store) replaces any refusal of the text.
+  useEffect(() => setError(null), [value]);
+  const commit = (text: string) => {
     const x = parseNumberInput(text);
-    if (x === value) setError(null); // unchanged (Enter, then blur): nothing to send
-    else setError(x === null ? describeToyRange(range) : onCommit(x));
+    const refusal = x === value ? null : x === null ? describeToyRange(range) : onCommit(x); // unchanged (Enter, then blur): nothing to send
+    setError(refusal);
+    return refusal;
   };
   return (
     <span className={`toy-control${error ? ' field-invalid' : ''}`}>
@@ -130,20 +128,7 @@ function ToyNumber({ name, value, step, onCommit, testId }: { name: keyof typeof
         {range.label}
       </label>{' '}
       <input type="range" min={range.min} max={range.max} step={step} value={value} onChange={(e) => setError(onCommit(Number(e.target.value)))} aria-label={`${range.label} slider`} />{' '}
-      <input
-        id={id}
-        type="text"
-        inputMode="decimal"
-        spellCheck={false}
-        className="number"
-        data-testid={testId}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-err` : undefined}
-        value={text}
-        onChange={(e) => setText(e.target.value)}
-        onBlur={commitText}
-        onKeyDown={(e) => e.key === 'Enter' && commitText()}
-      />
+      <NumberInput id={id} value={value} commit={commit} onRevert={() => setError(null)} invalid={error !== null} testId={testId} describedBy={error ? `${id}-err` : undefined} />
       {error && (
         <span id={`${id}-err`} role="alert" className="field-error toy-error" data-testid={`${testId}-error`}>
           {error}
