@@ -15,7 +15,10 @@ export async function fetchBytes(url: string, fetchFn: FetchFn = fetch): Promise
   } catch (e) {
     throw new DataError(`Could not load ${url}: ${e instanceof Error ? e.message : String(e)}.`);
   }
-  if (!res.ok) throw new DataError(`Could not load ${url}: HTTP ${res.status} (was \`npm run data\` run before the build?).`);
+  const missing = `(was \`npm run data\` run before the build?)`;
+  if (!res.ok) throw new DataError(`Could not load ${url}: HTTP ${res.status} ${missing}.`);
+  // A server that answers every path with the page (a single-page-app fallback) has no such file.
+  if ((res.headers.get('content-type') ?? '').startsWith('text/html')) throw new DataError(`Could not load ${url}: the server sent a web page instead ${missing}.`);
   return new Uint8Array(await res.arrayBuffer());
 }
 

@@ -73,7 +73,7 @@ export function encodeTextDataset(d: TextDataset, sourceFingerprint: number): Ui
 
 function view(bytes: Uint8Array, what: string, header: number, magic: number): DataView {
   const stamp = readHeaderStamp(bytes);
-  if (!stamp || bytes.length < header || stamp.magic !== magic) throw new DataError(`${what}: not a ${magic === TEXT_MAGIC ? 'text' : 'image'} dataset file.`);
+  if (!stamp || bytes.length < header || stamp.magic !== magic) throw new DataError(`${what}: not ${magic === TEXT_MAGIC ? 'a text' : 'an image'} dataset file.`);
   if (stamp.version !== FORMAT_VERSION) {
     throw new DataError(`${what}: format version ${stamp.version}, this build reads version ${FORMAT_VERSION} (run \`npm run data\`).`);
   }

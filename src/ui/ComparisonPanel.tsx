@@ -53,7 +53,7 @@ function Controls({ store }: { store: AppStore }) {
         </button>
       ) : (
         <button type="button" className="primary" data-testid="start" disabled={!gpuReady || busy || done} onClick={() => a.start()}>
-          ▶ {session === 'none' && !detached ? 'Start' : 'Resume'}
+          ▶ {(session === 'none' && !detached) || (step === 0 && !replay) ? 'Start' : 'Resume'}
         </button>
       )}
       <button type="button" data-testid="step" disabled={!gpuReady || busy || done} onClick={() => a.stepOnce()}>
@@ -74,13 +74,14 @@ function Controls({ store }: { store: AppStore }) {
 /** The real message of a failure, and what the user can do next. */
 function Failure({ store }: { store: AppStore }) {
   const failure = useStore(store, (s) => s.failure);
+  const started = useStore(store, (s) => s.step > 0);
   const mismatch = useStore(store, (s) => s.replay?.mismatch ?? null);
   return (
     <>
       {failure && (
         <div role="alert" className="notice" data-testid="failure">
           <p>
-            <strong>Training stopped.</strong> {failure}
+            <strong>{started ? 'Training stopped.' : 'The comparison could not be built.'}</strong> {/[.!?]$/.test(failure) ? failure : `${failure}.`}
           </p>
           <p className="muted">Fix the setting or pick another model, then press Start: nothing needs a reload.</p>
         </div>

@@ -48,9 +48,9 @@ const lastStep = async (page: Page, runId: string) => (await trainSteps(page, ru
 /** Points per trace of the loss chart as Plotly holds them: [name, count]. */
 const lossPoints = (page: Page) =>
   inPage<[string, number][]>(page, `(() => { const el = document.querySelector('[data-testid=chart-loss] .js-plotly-plot'); return el && el.data ? el.data.map((t) => [t.name, t.x.length]) : []; })()`);
-/** x of every vertical marker (layout shape) on the loss chart. */
+/** x of every setting-change marker (a dotted vertical line; IRE's start is long-dashed) on the loss chart. */
 const markerXs = (page: Page) =>
-  inPage<number[]>(page, `(() => { const el = document.querySelector('[data-testid=chart-loss] .js-plotly-plot'); return (el && el.layout && el.layout.shapes || []).filter((s) => s.type === 'line' && s.x0 === s.x1).map((s) => s.x0); })()`);
+  inPage<number[]>(page, `(() => { const el = document.querySelector('[data-testid=chart-loss] .js-plotly-plot'); return (el && el.layout && el.layout.shapes || []).filter((s) => s.type === 'line' && s.x0 === s.x1 && s.line && s.line.dash === 'dot').map((s) => s.x0); })()`);
 
 async function downloadText(page: Page, testId: string): Promise<{ name: string; text: string }> {
   const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.getByTestId(testId).click()]);
@@ -86,6 +86,8 @@ describe('the default comparison, trained in the browser', () => {
   it('starts both runs and both loss curves grow', async () => {
     await expect.poll(() => s.page.getByTestId('start').isEnabled(), { timeout: 60_000 }).toBe(true);
     await s.page.getByTestId('start').click();
+    // Charts scrolled out of view are not redrawn (LiveChart.tsx): look at the loss chart.
+    await s.page.getByTestId('chart-loss').scrollIntoViewIfNeeded();
     await expect.poll(() => stepOf(s.page), { timeout: 120_000, interval: 250 }).toBeGreaterThanOrEqual(4);
     await expect.poll(async () => (await lossPoints(s.page)).length, { timeout: 30_000 }).toBe(4); // raw + smoothed per run
     const before = await lossPoints(s.page);
@@ -107,7 +109,8 @@ describe('the default comparison, trained in the browser', () => {
     expect(kappaEvent).toMatchObject({ kind: 'set', runId: 'B', field: 'kappa', old: 4, new: 7 });
     expect(kappaEvent.step).toBeGreaterThanOrEqual(IRE_ON_FROM);
     expect(await s.page.getByTestId('field-B-kappa').inputValue()).toBe('7');
-    // (a) a vertical marker at the change's step
+    // (a) a vertical marker at the change's step (the slider scrolled the chart out of view: look at it again)
+    await s.page.getByTestId('chart-loss').scrollIntoViewIfNeeded();
     await expect.poll(() => markerXs(s.page), { timeout: 30_000 }).toEqual([kappaEvent.step]);
     expect(await s.page.getByTestId('event-log').textContent()).toBe(`step ${kappaEvent.step}: B κ 4 → 7`);
     // (b) the exported bundle: κ_eff 4 up to the change's step, 7 from the next step on
@@ -284,6 +287,7 @@ describe('a run forced to diverge, next to a run with a hostile name', () => {
 
   it(`shows the run name ${HOSTILE} as text on the card, the legend and the summary, and runs no script`, async () => {
     expect(await s.page.getByTestId('name-A').inputValue()).toBe(HOSTILE);
+    await s.page.getByTestId('chart-loss').scrollIntoViewIfNeeded();
     const legend = s.page.getByTestId('chart-loss').locator('.legend');
     await expect.poll(() => legend.textContent(), { timeout: 30_000 }).toContain(`A: ${HOSTILE}`);
     expect(await s.page.getByTestId('chart-loss-summary').textContent()).toContain(`A (${HOSTILE}) at step`);

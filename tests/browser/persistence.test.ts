@@ -8,8 +8,9 @@ import { openApp, type AppSession } from '../helpers/browser';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 
+/** Feeds worker reports to the store, each stamped with its current generation as the worker stamps them. */
 function report(page: Page, reports: object[]) {
-  return page.evaluate(`(() => { const s = window.irePlayground.store.getState(); for (const r of ${JSON.stringify(reports)}) s.receive(r); })()`);
+  return page.evaluate(`(() => { const st = window.irePlayground.store; for (const r of ${JSON.stringify(reports)}) st.getState().receive({ ...r, generation: st.getState().generation }); })()`);
 }
 
 function trainPoints(runs: string[], from: number, to: number) {
@@ -40,7 +41,7 @@ describe('persistence across reloads', () => {
     await name.press('Enter');
     await report(s.page, [
       { type: 'metrics', train: trainPoints(['A', 'B'], 1, 30), eval: [{ runId: 'B', step: 20, wallMs: 200, valLoss: 1.5 }], sharpness: [] },
-      { type: 'event', event: { step: 12, runId: 'B', field: 'kappa', old: 4, new: 8 } },
+      { type: 'applied', step: 12, requestIds: [], scheduledIds: [], events: [{ step: 12, runId: 'B', field: 'kappa', old: 2, new: 8 }] },
     ]);
     await expect.poll(() => flushedStep(s.page), { timeout: 20_000 }).toBe(30);
     // More metrics, then a reload before (or just after) the next flush: at most these are lost.
@@ -130,7 +131,7 @@ describe('storage, bundles and uploads', () => {
     await input.setInputFiles({ name: 'latin1.txt', mimeType: 'text/plain', buffer: Buffer.from([0x63, 0x61, 0x66, 0xe9]) });
     await expect.poll(() => msg.textContent()).toBe('"latin1.txt" is not valid UTF-8 text (first invalid byte at offset 3).');
     await input.setInputFiles({ name: `${HOSTILE}.txt`, mimeType: 'text/plain', buffer: Buffer.from('call me Ishmael. '.repeat(20)) });
-    await expect.poll(() => msg.textContent()).toBe(`Loaded "${HOSTILE}.txt": 340 characters.`);
+    await expect.poll(() => msg.textContent()).toBe(`Loaded "${HOSTILE}.txt": 340 characters (306 for training, 34 for validation).`);
     expect(await msg.getAttribute('role')).toBe('status');
     await s.page.getByTestId('upload-kind').selectOption('cifar10');
     await input.setInputFiles({ name: 'data_batch_1.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(3073 * 2 + 1) });

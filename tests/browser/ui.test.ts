@@ -25,9 +25,12 @@ async function recordPosts(page: Page) {
 
 const posted = (page: Page) => page.evaluate(() => (window as unknown as { __posted: { type: string }[] }).__posted);
 
-/** Feeds worker reports to the store (a string: the page function must not be transpiled). */
+/**
+ * Feeds worker reports to the store (a string: the page function must not be transpiled). Each is
+ * stamped with the store's current generation, as the worker stamps its reports about the comparison.
+ */
 function report(page: Page, reports: object[]) {
-  return page.evaluate(`(() => { const s = window.irePlayground.store.getState(); for (const r of ${JSON.stringify(reports)}) s.receive(r); })()`);
+  return page.evaluate(`(() => { const st = window.irePlayground.store; for (const r of ${JSON.stringify(reports)}) st.getState().receive({ ...r, generation: st.getState().generation }); })()`);
 }
 
 function trainPoints(runs: string[], steps: number) {
@@ -67,32 +70,42 @@ describe('playground UI', () => {
     expect(await error.textContent()).toBe('γ (flat fraction) must be in [0, 1]');
     expect(await input.getAttribute('aria-invalid')).toBe('true');
     expect(await input.getAttribute('aria-describedby')).toBe(await error.getAttribute('id'));
-    expect((await posted(s.page)).filter((m) => m.type === 'set')).toEqual([]);
+    expect((await posted(s.page)).filter((m) => m.type === 'edit')).toEqual([]);
 
     await input.fill('abc');
     await input.press('Enter');
-    expect((await posted(s.page)).filter((m) => m.type === 'set')).toEqual([]);
+    expect((await posted(s.page)).filter((m) => m.type === 'edit')).toEqual([]);
 
     await input.fill('0.9');
     await input.press('Enter');
     await expect.poll(() => error.count()).toBe(0);
     expect(await input.getAttribute('aria-invalid')).toBeNull();
-    const sets = (await posted(s.page)).filter((m) => m.type === 'set');
-    expect(sets).toEqual([{ type: 'set', runId: 'B', field: 'gamma', value: 0.9, requestId: expect.any(Number) }]);
-    expect(await s.page.getByTestId('diff-line').textContent()).toBe('B differs from A in: optimizer, κ = 2, γ = 0.9');
+    const edits = (await posted(s.page)).filter((m) => m.type === 'edit') as { type: string; requestId?: number }[];
+    expect(edits).toEqual([{ type: 'edit', runId: 'B', field: 'gamma', value: 0.9, requestId: expect.any(Number) }]);
+    // Pending until the worker applies it; then the acknowledged value reaches the diff line.
+    await expect.poll(() => s.page.getByTestId('pending-B-gamma').textContent()).toBe('→ 0.9 at the next step');
+    await report(s.page, [{ type: 'applied', step: 0, requestIds: [edits[0].requestId], scheduledIds: [], events: [{ step: 0, runId: 'B', field: 'gamma', old: 0.8, new: 0.9 }] }]);
+    await expect.poll(() => s.page.getByTestId('diff-line').textContent()).toBe('B differs from A in: optimizer, κ = 2, γ = 0.9');
+    expect(await s.page.getByTestId('pending-B-gamma').count()).toBe(0);
+    expect(await input.inputValue()).toBe('0.9');
   });
 
   it('draws live charts from metric reports, with event markers and a text summary', async () => {
     await report(s.page, [
       { type: 'metrics', train: trainPoints(['A', 'B'], 30), eval: [], sharpness: [] },
-      { type: 'event', event: { step: 12, runId: 'B', field: 'kappa', old: 4, new: 8 } },
+      { type: 'applied', step: 12, requestIds: [], scheduledIds: [], events: [{ step: 12, runId: 'B', field: 'kappa', old: 2, new: 8 }] },
     ]);
+    // Charts scrolled out of view are not redrawn (LiveChart.tsx): look at the loss chart.
+    await s.page.getByTestId('chart-loss').scrollIntoViewIfNeeded();
     const summary = s.page.getByTestId('chart-loss-summary');
     await expect.poll(() => summary.textContent(), { timeout: 30_000 }).toMatch(/A \(AdamW\) at step 30: loss 0\.75/);
     const chart = s.page.getByTestId('chart-loss');
     await expect.poll(() => chart.locator('.scatterlayer .trace').count()).toBe(4); // raw + smoothed per run
     await expect.poll(() => chart.locator('.shapelayer path').count()).toBeGreaterThanOrEqual(1);
-    expect(await s.page.getByTestId('event-log').textContent()).toMatch(/step 12: B κ 4 → 8/);
+    // A dotted vertical line at each change's step: γ at 0 (the test above), κ at 12.
+    const markers = `(() => { const el = document.querySelector('[data-testid=chart-loss] .js-plotly-plot'); return (el && el.layout && el.layout.shapes || []).filter((s) => s.type === 'line' && s.line && s.line.dash === 'dot').map((s) => s.x0); })()`;
+    await expect.poll(() => s.page.evaluate(markers)).toEqual([0, 12]);
+    expect(await s.page.getByTestId('event-log').textContent()).toMatch(/step 12: B κ 2 → 8/);
   });
 
   it(`renders the run name ${HOSTILE} as text everywhere, charts included, and runs no script`, async () => {
@@ -103,6 +116,7 @@ describe('playground UI', () => {
     await nameB.fill(PLOTLY_MARKUP);
     await nameB.press('Enter');
     await report(s.page, [{ type: 'metrics', train: trainPoints(['A', 'B'], 31).slice(-2), eval: [], sharpness: [] }]);
+    await s.page.getByTestId('chart-loss').scrollIntoViewIfNeeded();
     const legend = s.page.getByTestId('chart-loss').locator('.legend');
     await expect.poll(() => legend.textContent(), { timeout: 30_000 }).toContain(`A: ${HOSTILE}`);
     await expect.poll(() => legend.textContent()).toContain(`B: ${PLOTLY_MARKUP}`);
