@@ -14,7 +14,12 @@ let worker: Worker | null = null;
 // the defaults with a notice; its logged changes are planned, re-applied at their steps when the
 // comparison trains), and every change is written back to the address bar, so the link shares it.
 const fromUrl = openLink(location.hash);
-const store = createAppStore({ send: (m: WorkerRequest) => worker?.postMessage(m), config: fromUrl.config, planned: fromUrl.planned });
+const store = createAppStore({
+  send: (m: WorkerRequest) => worker?.postMessage(m),
+  config: fromUrl.config,
+  planned: fromUrl.planned,
+  followRecommendation: location.hash === '',
+});
 if (fromUrl.notice) store.setState({ notice: fromUrl.notice });
 let urlTimer: ReturnType<typeof setTimeout> | null = null;
 let written = location.hash;

@@ -1,8 +1,10 @@
 // What the page knows about the GPU the worker acquired.
 import type { AdapterReport } from '../gpu/device';
+import type { DefaultRecommendation } from '../train/defaultComparison';
 
 export type GpuStatus =
   | { state: 'probing' }
-  | { state: 'ready'; report: AdapterReport }
+  /** `recommended`: the comparison the worker suggests opening with on this adapter (browser). */
+  | { state: 'ready'; report: AdapterReport; recommended?: DefaultRecommendation }
   | { state: 'unavailable'; message: string }
   | { state: 'error'; message: string };

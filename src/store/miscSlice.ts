@@ -1,6 +1,9 @@
 // The rest of the page's state: the GPU the worker got, samples and image predictions,
 // checkpoint downloads, uploads, preferences and notices.
-import { MODEL_PRESETS } from '../train/config';
+import { MODEL_PRESETS, type ComparisonConfig } from '../train/config';
+import { recommendedComparison } from '../train/defaultComparison';
+import { idleRun } from './runsSlice';
+import { emptyRunSeries } from './series';
 import { MAX_PREDICTED_IMAGES, PROTOCOL_VERSION } from '../worker/protocol';
 import { checkSampleLength, checkSamplePrompt, checkSampleTemperature } from './sampleParams';
 import { PREDICTED_IMAGES, type Prefs, type Slice, type SliceDeps } from './store';
@@ -10,7 +13,8 @@ export const DEFAULT_PREFS: Prefs = { smoothing: 0.9, logX: false, logY: false, 
 type Keys = 'gpu' | 'workerProtocol' | 'samples' | 'predictions' | 'checkpointFile' | 'userData' | 'prefs' | 'notice'
   | 'requestSample' | 'requestImagePredictions' | 'exportCheckpoint' | 'setPrefs' | 'dismissNotice' | 'sendUserData';
 
-export function miscSlice({ set, get, send, nextRequestId }: SliceDeps): Slice<Keys> {
+/** `untouched`: the configuration the page opened with, when it may follow the adapter's recommendation. */
+export function miscSlice({ set, get, send, nextRequestId }: SliceDeps, untouched: ComparisonConfig | null): Slice<Keys> {
   const built = () => get().session === 'ready';
   return {
     state: {
@@ -69,7 +73,13 @@ export function miscSlice({ set, get, send, nextRequestId }: SliceDeps): Slice<K
     },
     handlers: {
       adapter(report) {
-        set({ gpu: { state: 'ready', report: report.report } });
+        set({ gpu: { state: 'ready', report: report.report, ...(report.recommended ? { recommended: report.recommended } : {}) } });
+        const s = get();
+        if (report.recommended && untouched !== null && s.config === untouched && s.session === 'none' && s.step === 0 && s.events.length === 0) {
+          // A new visitor: open the comparison that answers within seconds on this GPU.
+          const config = recommendedComparison(report.recommended.gptTinyStepMs);
+          set((t) => ({ config, runs: Object.fromEntries(config.runs.map((r) => [r.id, idleRun()])), series: Object.fromEntries(config.runs.map((r) => [r.id, emptyRunSeries()])), metricsRevision: t.metricsRevision + 1 }));
+        }
         if (get().prefs.tab === 'toy' && get().toy.result === null) get().setToyParams({});
       },
       'no-webgpu'(report) {

@@ -122,9 +122,9 @@ export function emaSmooth(values: readonly number[], beta: number): number[] {
   return out;
 }
 
-/** run − ref training loss at the steps both have, in step order. */
-export function lossDifference(ref: TrainSeries, run: TrainSeries): { step: number[]; wallMs: number[]; diff: number[] } {
-  const out = { step: [] as number[], wallMs: [] as number[], diff: [] as number[] };
+/** run − ref training loss at the steps both have, in step order (with ref's loss there). */
+export function lossDifference(ref: Pick<TrainSeries, 'step' | 'loss'>, run: Pick<TrainSeries, 'step' | 'loss'> & Partial<Pick<TrainSeries, 'wallMs'>>): { step: number[]; wallMs: number[]; diff: number[]; ref: number[] } {
+  const out = { step: [] as number[], wallMs: [] as number[], diff: [] as number[], ref: [] as number[] };
   let i = 0;
   let j = 0;
   while (i < ref.step.length && j < run.step.length) {
@@ -132,8 +132,9 @@ export function lossDifference(ref: TrainSeries, run: TrainSeries): { step: numb
     const b = run.step[j];
     if (a === b) {
       out.step.push(a);
-      out.wallMs.push(run.wallMs[j]);
+      out.wallMs.push(run.wallMs?.[j] ?? NaN);
       out.diff.push(run.loss[j] - ref.loss[i]);
+      out.ref.push(ref.loss[i]);
       i++;
       j++;
     } else if (a < b) i++;

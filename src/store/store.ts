@@ -172,6 +172,11 @@ export interface StoreOptions {
   config?: ComparisonConfig;
   /** Changes to re-apply at their steps when this comparison trains (from a shared link). */
   planned?: PlannedChange[];
+  /**
+   * The page opened without a link: until the user or a restore changes `config`, the adapter
+   * report's recommendation (a comparison that answers quickly on this GPU) replaces it.
+   */
+  followRecommendation?: boolean;
 }
 
 type SetState = (partial: Partial<AppState> | ((s: AppState) => Partial<AppState>)) => void;
@@ -203,7 +208,7 @@ export function createAppStore(options: StoreOptions = {}) {
     const metrics = metricsSlice(deps, initial);
     const replay = replaySlice(deps, options.planned ?? []);
     const toy = toySlice(deps);
-    const misc = miscSlice(deps);
+    const misc = miscSlice(deps, options.followRecommendation ? initial : null);
     const handlers: ReportHandlers = { ...misc.handlers, ...toy.handlers, ...metrics.handlers, ...replay.handlers, ...runs.handlers };
     return {
       ...runs.state,

@@ -9,6 +9,7 @@
 // reports step 1). A fork taken at step N continues from N, so runs align on one axis.
 import type { AdapterReport } from '../gpu/device';
 import type { ComparisonConfig, RunConfig } from '../train/config';
+import type { DefaultRecommendation } from '../train/defaultComparison';
 import type { LiveField, LiveValue } from '../train/liveSettings';
 
 export const PROTOCOL_VERSION = 2;
@@ -166,7 +167,8 @@ export interface RunInfo {
 type Of<T> = T & { generation: number };
 
 export type WorkerReport =
-  | { type: 'adapter'; report: AdapterReport }
+  /** The adapter, and (browser worker) the comparison the page should open with on it. */
+  | { type: 'adapter'; report: AdapterReport; recommended?: DefaultRecommendation }
   | { type: 'no-webgpu'; message: string }
   /** The worker found an adapter but could not start the GPU (the real reason). */
   | { type: 'gpu-failed'; message: string }

@@ -6,7 +6,8 @@ import { GpuContext } from '../gpu/context';
 import { acquireDevice, NoAdapterError, type AcquiredDevice } from '../gpu/device';
 import { viteShaderSource } from '../gpu/shaderSourceVite';
 import { fetchImageDataset, fetchTextDataset } from '../data/fetch';
-import { chooseMatmulVariant } from '../nn/matmulTuning';
+import { chooseMatmulVariant, type MatmulTuning } from '../nn/matmulTuning';
+import { recommendFromTuning, type DefaultRecommendation } from '../train/defaultComparison';
 import type { ComparisonConfig } from '../train/config';
 import type { TrainingData } from '../train/trainingData';
 import { PROTOCOL_VERSION, type WorkerReport, type WorkerRequest } from './protocol';
@@ -25,26 +26,32 @@ async function loadData(config: ComparisonConfig): Promise<TrainingData> {
     case 'toy':
       return { kind: 'toy' };
     default:
-      throw new Error(`The dataset "${config.dataset}" must be loaded from a file first`);
+      throw new Error(
+        config.dataset === 'cifar10'
+          ? 'The dataset "cifar10" must be loaded from a file first: choose data_batch_1.bin (and more batches) with test_batch.bin under "Your data", or drop them on the page'
+          : `The dataset "${config.dataset}" must be loaded from a file first: choose a text file under "Your data", or drop it on the page`,
+      );
   }
 }
 
 /** A device with the engine's limits, its context and the per-adapter matmul choice. */
-async function openDevice(): Promise<{ ctx: GpuContext; report: AcquiredDevice['report'] }> {
+async function openDevice(): Promise<{ ctx: GpuContext; report: AcquiredDevice['report']; recommended: DefaultRecommendation }> {
   const { device, report } = await acquireDevice(navigator.gpu, 'Worker.device');
   const ctx = new GpuContext(device, viteShaderSource);
+  let tuning: MatmulTuning | undefined;
   try {
-    await chooseMatmulVariant(ctx);
+    tuning = await chooseMatmulVariant(ctx);
   } catch {
     // Keep the default variant if the measurement fails; training does not depend on it.
   }
-  return { ctx, report };
+  // The page's default comparison follows the measured speed (no GPU work of its own).
+  return { ctx, report, recommended: recommendFromTuning(tuning) };
 }
 
 let session: TrainingSession | undefined;
 
 async function start(): Promise<TrainingSession | undefined> {
-  let opened: { ctx: GpuContext; report: AcquiredDevice['report'] };
+  let opened: Awaited<ReturnType<typeof openDevice>>;
   try {
     opened = await openDevice();
   } catch (e) {
@@ -52,7 +59,7 @@ async function start(): Promise<TrainingSession | undefined> {
     else post({ type: 'gpu-failed', message: e instanceof Error ? e.message : String(e) });
     return undefined;
   }
-  post({ type: 'adapter', report: opened.report });
+  post({ type: 'adapter', report: opened.report, recommended: opened.recommended });
   return new TrainingSession({ ...opened, loadData, post, reacquire: openDevice });
 }
 

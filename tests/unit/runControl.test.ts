@@ -9,7 +9,8 @@ import type { LogEvent } from '../../src/store/store';
 import { DEFAULT_COMPARISON, type ComparisonConfig, type RunConfig } from '../../src/train/config';
 import { PROTOCOL_VERSION } from '../../src/worker/protocol';
 import type { RunSeries } from '../../src/store/series';
-import { harness } from '../helpers/storeHarness';
+import { recommendedComparison } from '../../src/train/defaultComparison';
+import { ADAPTER, harness } from '../helpers/storeHarness';
 
 const MNIST: ComparisonConfig = { ...DEFAULT_COMPARISON, model: 'mlp-mnist', dataset: 'mnist', totalSteps: 100 };
 const [RUN_A, RUN_B] = MNIST.runs;
@@ -292,5 +293,32 @@ describe('7. smaller reproductions', () => {
     const { s, sent } = harness();
     expect(s().requestSample('x', 0, 1)).toMatch(/length must be an integer from 1 to 1000/);
     expect(sent).toEqual([]);
+  });
+});
+
+describe('the comparison a new visitor opens with', () => {
+  const slow = { preset: 'mlp-mnist' as const, gptTinyStepMs: 540 };
+  const fast = { preset: 'gpt-tiny' as const, gptTinyStepMs: 12 };
+
+  it('follows the adapter: the MLP default where a gpt-tiny step would take over 200 ms, gpt-tiny elsewhere', () => {
+    const t = harness({ followRecommendation: true });
+    t.s().receive({ type: 'adapter', report: ADAPTER, recommended: slow });
+    expect(t.s().config).toEqual(recommendedComparison(540));
+    expect(t.s().config.model).toBe('mlp-mnist');
+    expect(Object.keys(t.s().series)).toEqual(['A', 'B']);
+    const g = harness({ followRecommendation: true });
+    g.s().receive({ type: 'adapter', report: ADAPTER, recommended: fast });
+    expect(g.s().config.model).toBe('gpt-tiny');
+  });
+
+  it('never replaces what a link opened, a restore brought back or the user changed', () => {
+    const link = harness({ followRecommendation: false });
+    link.s().receive({ type: 'adapter', report: ADAPTER, recommended: slow });
+    expect(link.s().config.model).toBe('gpt-tiny');
+    const edited = harness({ followRecommendation: true });
+    edited.s().setRunField('A', 'lr', 1e-3);
+    edited.s().receive({ type: 'adapter', report: ADAPTER, recommended: slow });
+    expect(edited.s().config.model).toBe('gpt-tiny');
+    expect(edited.s().config.runs[0].optimizer.lr).toBe(1e-3);
   });
 });

@@ -213,7 +213,7 @@ describe('metric series', () => {
   it('B − A difference matches steps; wall time is found by step', () => {
     const a = { step: [1, 2, 3], wallMs: [10, 20, 30], loss: [3, 2, 1], gradNorm: [], lr: [], maskFraction: [], kappaEff: [], stepsPerSec: [] };
     const b = { step: [2, 3, 4], wallMs: [21, 31, 41], loss: [1.5, 1.25, 1], gradNorm: [], lr: [], maskFraction: [], kappaEff: [], stepsPerSec: [] };
-    expect(lossDifference(a, b)).toEqual({ step: [2, 3], wallMs: [21, 31], diff: [-0.5, 0.25] });
+    expect(lossDifference(a, b)).toEqual({ step: [2, 3], wallMs: [21, 31], diff: [-0.5, 0.25], ref: [2, 1] });
     expect(wallAtStep(a, 2)).toBe(20);
     expect(wallAtStep(a, 2.5)).toBe(20);
     expect(wallAtStep(a, 0)).toBeNull();
