@@ -115,7 +115,6 @@ describe('the default comparison, trained in the browser', () => {
     expect(await s.page.getByTestId('event-log').textContent()).toBe(`step ${kappaEvent.step}: B κ 4 → 7`);
     // (b) the exported bundle: κ_eff 4 up to the change's step, 7 from the next step on
     await expect.poll(() => lastStep(s.page, 'B'), { timeout: 120_000, interval: 250 }).toBeGreaterThanOrEqual(kappaEvent.step + 3);
-    await screenshot(s.page, 'comparison');
     const file = await downloadText(s.page, 'export');
     expect(file.name).toMatch(/^ire-playground-.*\.json$/);
     exported = JSON.parse(file.text) as Bundle;
