@@ -2,7 +2,7 @@
 // that matter for the second run (IRE knobs only when IRE is on, ρ only for SAM) whose values
 // differ from the first run's, with the second run's values.
 import { DEFAULT_IRE, type OptimizerConfig, type RunConfig } from '../train/config';
-import { formatLiveValue as formatValue } from '../train/liveSettings';
+import { formatLiveValue as formatValue, LIVE_SETTINGS, readLiveField, type LiveField } from '../train/liveSettings';
 
 const BASE_NAMES: Record<OptimizerConfig['base'], string> = { adamw: 'AdamW', sgd: 'SGD', sam: 'SAM' };
 
@@ -22,25 +22,31 @@ function effectiveSettings(o: OptimizerConfig): Setting[] {
   const s: Setting[] = [];
   const add = (key: string, text: (v: string) => string, value: number | boolean | string) =>
     s.push({ key, text, value: typeof value === 'string' ? value : formatValue(value) });
+  const run = { id: '', name: '', optimizer: o };
+  /** A live setting: its symbol and the way it is written come from the live-setting table. */
+  const live = (field: LiveField) => {
+    const row = LIVE_SETTINGS[field];
+    add(field, row.kind === 'boolean' ? flag(row.symbol) : plain(row.symbol), readLiveField(run, field));
+  };
   if (o.ire.enabled) {
-    add('kappa', plain('κ'), o.ire.kappa);
-    add('gamma', plain('γ'), o.ire.gamma);
-    add('refreshEvery', plain('K'), o.ire.refreshEvery);
-    add('kappaFollowsLr', flag('κ follows lr'), o.ire.kappaFollowsLr);
+    live('kappa');
+    live('gamma');
+    live('refreshEvery');
+    live('kappaFollowsLr');
     add('startStep', plain('IRE start'), String(o.ire.startStep));
     add('hessianForm', plain('h'), o.ire.hessianForm === 'square' ? 'g⊙g' : '|g|');
     add('ema', plain('h EMA β'), o.ire.ema);
   }
-  add('lr', plain('lr'), o.lr);
+  live('lr');
   add('minLr', plain('min lr'), o.minLr);
   add('warmupSteps', plain('warm-up'), o.warmupSteps);
   if (o.base !== 'sgd') add('beta2', plain('β2'), o.beta2);
   add('beta1', plain(o.base === 'sgd' ? 'momentum' : 'β1'), o.beta1);
   if (o.base !== 'sgd') add('eps', plain('ε'), o.eps);
-  add('weightDecay', plain('wd'), o.weightDecay);
+  live('weightDecay');
   add('decayNormsBiasesEmbeddings', flag('decay on norms/biases/embeddings'), o.decayNormsBiasesEmbeddings);
   if (o.base === 'sgd') add('nesterov', flag('Nesterov'), o.nesterov);
-  if (o.base === 'sam') add('rho', plain('ρ'), o.rho);
+  if (o.base === 'sam') live('rho');
   add('gradClip', plain('clip'), o.gradClip);
   return s;
 }

@@ -416,4 +416,24 @@ describe('the playground, used as a person uses it', () => {
     expect(await state<number>(page, 'toy.params.eta')).toBe(0.5);
     expect(errors).toEqual([]);
   });
+
+  it('9. a text file uploaded on a GPT preset is what the GPT then trains on', async () => {
+    const gpt: ComparisonConfig = { ...DEFAULT_COMPARISON, batchSize: 2, totalSteps: 20, evalEvery: 0, checkpointEvery: 0 };
+    const { page, errors } = await open(`/${configToUrlHash(gpt)}`);
+    await whenReady(page);
+    // A short text with characters Moby Dick lacks: the vocabulary must come from it.
+    const text = 'Zephyr quizzically jinxed ☃ — '.repeat(40);
+    await page.getByTestId('upload-file').setInputFiles({ name: 'tiny.txt', mimeType: 'text/plain', buffer: Buffer.from(text, 'utf8') });
+    await expect.poll(() => page.getByTestId('upload-message').textContent(), { timeout: 30_000 }).toMatch(/^Loaded "tiny\.txt"/);
+    await expect.poll(() => state<string>(page, 'config.dataset'), { timeout: 10_000 }).toBe('user-text');
+    expect(await page.getByTestId('model').inputValue()).toBe('gpt-tiny');
+    await step(page, 1);
+    expect(await state<string | null>(page, 'failure')).toBeNull();
+    const losses = (await state<RunSeries>(page, 'series.A')).train.loss;
+    expect(losses.length).toBe(1);
+    // Uniform over the uploaded text's characters at step 1: ln(vocab), far from Moby Dick's ln(89).
+    const vocab = new Set([...text]).size;
+    expect(Math.abs(losses[0] - Math.log(vocab))).toBeLessThan(0.5);
+    expect(errors).toEqual([]);
+  });
 });
