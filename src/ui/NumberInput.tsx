@@ -25,16 +25,20 @@ export interface NumberInputProps {
 export function NumberInput({ value, format = String, commit, reformat, onRevert, invalid, testId, id, ariaLabel, describedBy, className = 'number', inputMode = 'decimal' }: NumberInputProps) {
   const shown = format(value);
   const [text, setText] = useState(shown);
+  // Bumped by an accepted commit with `reformat`: the next render shows the stored value.
+  const [synced, setSynced] = useState(0);
   const editing = useRef(false);
 
   useEffect(() => {
     if (!editing.current) setText(shown);
-  }, [shown]);
+  }, [shown, synced]);
 
-  // An accepted value the owner stores shows through the effect; an unchanged one keeps the typed text unless `reformat`.
+  // An accepted value the owner stores shows through the effect, in the render after the store
+  // changed (`shown` here is this render's, the value before the commit); an unchanged value keeps
+  // the typed text unless `reformat`.
   const commitText = () => {
     editing.current = false;
-    if (commit(text) === null && reformat) setText(shown);
+    if (commit(text) === null && reformat) setSynced((k) => k + 1);
   };
   return (
     <input
