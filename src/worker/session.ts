@@ -5,9 +5,9 @@
 //
 // Run control is the state machine of protocol.ts (`Control`), reported on every move. Training
 // runs in a loop that yields to the event loop between steps; at each step boundary the loop
-// applies what is due (boundary.ts): scheduled changes and the user's edits and forks, each
-// acknowledged with the step it took effect at. Work that needs the runs still (a sample, a
-// prediction, an export, a removal) goes through `betweenSteps`, which holds the loop at a
+// applies what is due (boundary.ts): scheduled changes and the user's edits, forks and removals,
+// each acknowledged with the step it took effect at. Work that needs the runs still (a sample, a
+// prediction, an export; handlers.ts) goes through `betweenSteps`, which holds the loop at a
 // boundary, does the work and lets training go on. Every report about the comparison carries the
 // generation of the `configure` that built it (docs/architecture.md, "Run control").
 import type { AdapterReport } from '../gpu/device';
