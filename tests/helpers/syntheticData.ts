@@ -1,5 +1,6 @@
 // Small synthetic datasets for engine tests: learnable (the label is visible in the pixels),
 // generated from a seed, no files.
+import { CIFAR10_RECORD_BYTES } from '../../src/data/cifar10';
 import type { ImageDataset, ImageSplit } from '../../src/data/imageDataset';
 import { Rng } from '../../src/util/rng';
 
@@ -26,4 +27,14 @@ export function bandImages(count: number, seed: number, C = 1, H = 28, W = 28, c
 
 export function bandDataset(train = 64, test = 32, seed = 1, C = 1, H = 28, W = 28): ImageDataset {
   return { name: 'mnist', channels: C, height: H, width: W, classes: 10, train: bandImages(train, seed, C, H, W), test: bandImages(test, seed + 1, C, H, W) };
+}
+
+/** A CIFAR-10 binary batch: record i has label labels[i], pixel k = (i·31 + k) mod 256. */
+export function cifarFile(labels: number[]): Uint8Array {
+  const out = new Uint8Array(labels.length * CIFAR10_RECORD_BYTES);
+  labels.forEach((l, i) => {
+    out[i * CIFAR10_RECORD_BYTES] = l;
+    for (let k = 0; k < 3072; k++) out[i * CIFAR10_RECORD_BYTES + 1 + k] = (i * 31 + k) % 256;
+  });
+  return out;
 }

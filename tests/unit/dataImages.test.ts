@@ -2,20 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CIFAR10_RECORD_BYTES, cifar10Dataset, parseCifar10Batch, sortCifar10Files } from '../../src/data/cifar10';
+import { cifar10Dataset, parseCifar10Batch, sortCifar10Files } from '../../src/data/cifar10';
 import { mnistFromDigitArrays, seededPermutation } from '../../src/data/mnist';
 import { loadCifar10Dir } from '../../src/data/node/load';
 import { readMnistDigits } from '../../src/data/node/mnist';
-
-/** A file in the official CIFAR-10 binary format: record i has label labels[i], pixel k = (i·31 + k) mod 256. */
-function cifarFile(labels: number[]): Uint8Array {
-  const out = new Uint8Array(labels.length * CIFAR10_RECORD_BYTES);
-  labels.forEach((l, i) => {
-    out[i * CIFAR10_RECORD_BYTES] = l;
-    for (let k = 0; k < 3072; k++) out[i * CIFAR10_RECORD_BYTES + 1 + k] = (i * 31 + k) % 256;
-  });
-  return out;
-}
+import { cifarFile } from '../helpers/syntheticData';
 
 describe('CIFAR-10 binary batches', () => {
   it('parses records into (N,3,32,32) pixels and labels', () => {

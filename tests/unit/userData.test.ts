@@ -8,18 +8,9 @@ import { buildUserDataset, USER_FILE_LIMITS, type UserData, type UserDataset } f
 import { parseUpload, uploadSummary, type UploadKind } from '../../src/store/upload';
 import type { TrainingData } from '../../src/train/trainingData';
 import type { UserData as ProtocolUserData } from '../../src/worker/protocol';
+import { cifarFile } from '../helpers/syntheticData';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
-
-/** A CIFAR-10 binary batch: record i has label labels[i], pixel k = (i·31 + k) mod 256. */
-function cifarFile(labels: number[]): Uint8Array {
-  const out = new Uint8Array(labels.length * CIFAR10_RECORD_BYTES);
-  labels.forEach((l, i) => {
-    out[i * CIFAR10_RECORD_BYTES] = l;
-    for (let k = 0; k < 3072; k++) out[i * CIFAR10_RECORD_BYTES + 1 + k] = (i * 31 + k) % 256;
-  });
-  return out;
-}
 
 /**
  * What the worker receives for an upload when the page lets it through: the CIFAR-10 bytes as
