@@ -11,7 +11,7 @@ import { departureStep } from '../../src/store/departure';
 import type { TrainSeries } from '../../src/store/series';
 import type { ComparisonConfig } from '../../src/train/config';
 import { recommendedComparison, type DefaultRecommendation } from '../../src/train/defaultComparison';
-import { openApp, type AppSession } from '../helpers/browser';
+import { lowerEmulatedGpuPriority, openApp, type AppSession } from '../helpers/browser';
 
 /** Evaluates an expression in the page (a string: the page function must not be transpiled). */
 const inPage = <T>(page: Page, expr: string) => page.evaluate(expr) as Promise<T>;
@@ -69,6 +69,9 @@ describe('the default comparison of a page opened with no link', () => {
   it('after Start, B leaves A before a tenth of the run, with no long main-thread task', async () => {
     const tenth = Math.floor(config.totalSteps / 10);
     await expect.poll(() => s.page.getByTestId('start').isEnabled(), { timeout: 120_000 }).toBe(true);
+    // The GPU here is SwiftShader inside Chromium's GPU process, which Chromium runs above the
+    // page's priority; lowered, it no longer preempts the main thread (lowerEmulatedGpuPriority).
+    console.log(`emulated GPU: ${lowerEmulatedGpuPriority()} threads lowered to nice 19`);
     const startedAt = await inPage<number>(s.page, 'performance.now()');
     await s.page.getByTestId('start').click();
     // The page as it opens (run cards in view, charts below them).
@@ -99,9 +102,8 @@ describe('the default comparison of a page opened with no link', () => {
     }
     expect(departed, 'the step at which B left A').not.toBeNull();
     expect(departed!).toBeLessThan(tenth);
-    // Printed, not asserted here: on 2 cores shared with SwiftShader one task of 51–67 ms was seen
-    // in some runs (the asserted check is training.test.ts's, with the loss chart in view).
-    console.log(`long tasks over 50 ms while training: ${JSON.stringify(longTasks.filter((d) => d > 50))}`);
+    console.log(`long main-thread tasks while training: ${JSON.stringify(longTasks)}`);
+    expect(longTasks.filter((d) => d > 50), 'main-thread tasks over 50 ms while training').toEqual([]);
     expect(s.errors).toEqual([]);
   });
 });

@@ -287,7 +287,7 @@ describe('a run forced to diverge, next to a run with a hostile name', () => {
   it(`shows the run name ${HOSTILE} as text on the card, the legend and the summary, and runs no script`, async () => {
     expect(await s.page.getByTestId('name-A').inputValue()).toBe(HOSTILE);
     await s.page.getByTestId('chart-loss').scrollIntoViewIfNeeded();
-    const legend = s.page.getByTestId('chart-loss').locator('.legend');
+    const legend = s.page.getByTestId('chart-loss-legend');
     await expect.poll(() => legend.textContent(), { timeout: 30_000 }).toContain(`A: ${HOSTILE}`);
     expect(await s.page.getByTestId('chart-loss-summary').textContent()).toContain(`A (${HOSTILE}) at step`);
     expect(await s.page.locator('img[src="x"]').count()).toBe(0);

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ADAMW, DEFAULT_COMPARISON, DEFAULT_IRE, type ComparisonConfig } from '../../src/train/config';
 import { configToUrlHash } from '../../src/train/urlState';
-import { openApp, type AppSession } from '../helpers/browser';
+import { lowerEmulatedGpuPriority, openApp, type AppSession } from '../helpers/browser';
 
 const CONFIG: ComparisonConfig = {
   ...DEFAULT_COMPARISON,
@@ -38,6 +38,7 @@ describe('training in the browser', () => {
   afterAll(async () => s?.close());
 
   it('trains both runs in the worker and draws their losses while the page stays responsive', async () => {
+    lowerEmulatedGpuPriority(); // the page's own tasks, not SwiftShader's preemption of them
     await s.page.getByTestId('start').click();
     // Charts out of view are not redrawn (LiveChart.tsx): look at the loss chart, as a person does.
     await s.page.getByTestId('chart-loss').scrollIntoViewIfNeeded();

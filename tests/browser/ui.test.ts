@@ -117,7 +117,7 @@ describe('playground UI', () => {
     await nameB.press('Enter');
     await report(s.page, [{ type: 'metrics', train: trainPoints(['A', 'B'], 31).slice(-2), eval: [], sharpness: [] }]);
     await s.page.getByTestId('chart-loss').scrollIntoViewIfNeeded();
-    const legend = s.page.getByTestId('chart-loss').locator('.legend');
+    const legend = s.page.getByTestId('chart-loss-legend');
     await expect.poll(() => legend.textContent(), { timeout: 30_000 }).toContain(`A: ${HOSTILE}`);
     await expect.poll(() => legend.textContent()).toContain(`B: ${PLOTLY_MARKUP}`);
     expect(await s.page.locator('img[src="x"]').count()).toBe(0);

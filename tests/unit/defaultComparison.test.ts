@@ -4,6 +4,8 @@ import { DEFAULT_COMPARISON } from '../../src/train/config';
 import { validateConfig } from '../../src/train/configSchema';
 import {
   estimateGptTinyStepMs,
+  GPT_TINY_DEFAULT_COMPARISON,
+  GPT_TINY_DEFAULT_WARMUP,
   GPT_TINY_MATMUL_SHARE,
   GPT_TINY_STEP_LIMIT_MS,
   gptTinyMatmulFlops,
@@ -63,7 +65,9 @@ describe('the page’s default comparison', () => {
     expect(recommendDefault(GPT_TINY_STEP_LIMIT_MS).preset).toBe('gpt-tiny');
     expect(recommendDefault(GPT_TINY_STEP_LIMIT_MS + 0.1).preset).toBe('mlp-mnist');
     expect(recommendDefault(480)).toEqual({ preset: 'mlp-mnist', gptTinyStepMs: 480 });
-    expect(recommendedComparison(5)).toEqual(DEFAULT_COMPARISON);
+    expect(recommendedComparison(5)).toEqual(GPT_TINY_DEFAULT_COMPARISON);
+    expect(GPT_TINY_DEFAULT_COMPARISON).toEqual({ ...DEFAULT_COMPARISON, runs: GPT_TINY_DEFAULT_COMPARISON.runs });
+    expect(GPT_TINY_DEFAULT_COMPARISON.runs.map((r) => r.optimizer.warmupSteps)).toEqual([GPT_TINY_DEFAULT_WARMUP, GPT_TINY_DEFAULT_WARMUP]);
     expect(recommendedComparison(480)).toEqual(MLP_DEFAULT_COMPARISON);
     expect(recommendedComparison(null)).toEqual(MLP_DEFAULT_COMPARISON);
   });

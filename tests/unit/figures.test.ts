@@ -73,6 +73,30 @@ describe('run styles follow the run id', () => {
   });
 });
 
+describe('legend', () => {
+  it('lists each run’s bold line in its colour and dash, names as plain text, raw traces left out', () => {
+    const hostile = run('A', '<img src=x onerror=alert(1)> & "q"');
+    const fig = buildFigure('loss', input([hostile, B]));
+    expect(fig.layout.showlegend).toBe(false);
+    expect(fig.legend).toEqual([
+      { text: 'A: <img src=x onerror=alert(1)> & "q"', color: OKABE_ITO[0], dash: DASHES[0], width: 2.5, marker: null },
+      { text: 'B: AdmIRE', color: OKABE_ITO[1], dash: DASHES[1], width: 2.5, marker: null },
+    ]);
+    // Plotly still gets the escaped name (hover labels).
+    expect(String(named(fig.data, 'A: ')[0].name)).toContain('&lt;img');
+  });
+
+  it('marks validation loss with circles and accuracy with diamonds', () => {
+    const s = emptyRunSeries();
+    s.eval = { step: [10], wallMs: [1000], valLoss: [0.5], valAcc: [0.9] };
+    const fig = buildFigure('val', input([A], { series: { A: s } }));
+    expect(fig.legend.map((e) => [e.text, e.marker])).toEqual([
+      ['A: AdamW loss', 'circle'],
+      ['A: AdamW accuracy', 'diamond'],
+    ]);
+  });
+});
+
 describe('loss difference chart', () => {
   it('is taken against A while A is the first run', () => {
     const fig = buildFigure('diff', input([A, B, C]));

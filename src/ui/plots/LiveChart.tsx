@@ -7,6 +7,7 @@ import { useStore } from 'zustand';
 import type { AppState, AppStore } from '../../store/store';
 import { buildFigure, chartEmptyText, chartTitle, type ChartInput, type ChartKind } from './figures';
 import { loadPlotly, PLOT_CONFIG } from './loadPlotly';
+import { renderLegend } from './legend';
 
 export const REDRAW_INTERVAL_MS = 150;
 
@@ -22,6 +23,7 @@ export function LiveChart({ store, kind }: { store: AppStore; kind: ChartKind })
   const plotRef = useRef<HTMLDivElement>(null);
   const summaryRef = useRef<HTMLParagraphElement>(null);
   const emptyRef = useRef<HTMLParagraphElement>(null);
+  const legendRef = useRef<HTMLUListElement>(null);
   // The caption and the empty text name runs (the difference chart's reference): they re-render
   // only when those strings change, i.e. when runs are added, removed or renamed.
   const title = useStore(store, (s) => chartTitle(kind, s.config.runs));
@@ -44,6 +46,7 @@ export function LiveChart({ store, kind }: { store: AppStore; kind: ChartKind })
       if (summaryRef.current) summaryRef.current.textContent = `${fig.title}. ${fig.empty ? fig.emptyText : fig.summary}`;
       if (emptyRef.current) emptyRef.current.hidden = !fig.empty;
       el.style.visibility = fig.empty ? 'hidden' : 'visible';
+      if (legendRef.current) renderLegend(legendRef.current, fig.empty ? [] : fig.legend);
       // The first draw builds the whole SVG (the costly part); it happens right after Plotly
       // loads, while the page is idle, so that redraws during training only update it.
       void plotly.react(el, fig.data, fig.layout, PLOT_CONFIG).then(() => {
@@ -100,6 +103,7 @@ export function LiveChart({ store, kind }: { store: AppStore; kind: ChartKind })
         {emptyText}
       </p>
       <div ref={plotRef} className="chart-plot" aria-hidden="true" />
+      <ul ref={legendRef} className="chart-legend" data-testid={`chart-${kind}-legend`} hidden />
       <p ref={summaryRef} className="visually-hidden" aria-live="off" data-testid={`chart-${kind}-summary`} />
     </figure>
   );

@@ -13,3 +13,10 @@ export function escapePlotlyText(text: string): string {
 export function escapePlotlyTemplate(text: string): string {
   return escapePlotlyText(text).replace(/%/g, '&#37;');
 }
+
+const DECODED: Record<string, string> = Object.fromEntries(Object.entries(ENTITIES).map(([c, e]) => [e, c]));
+
+/** The inverse of escapePlotlyText: a Plotly label back to the text it shows. */
+export function unescapePlotlyText(text: string): string {
+  return text.replace(/&(?:amp|lt|gt|#34|#39);/g, (e) => DECODED[e]);
+}

@@ -7,7 +7,7 @@ import { emaSmooth, lossDifference, wallAtStep, type RunSeries, type TrainSeries
 import { eventText } from '../../store/eventLog';
 import { ireStartStep as ireStartOf } from '../../train/config';
 import type { RunConfig } from '../../train/config';
-import { escapePlotlyText } from './escape';
+import { escapePlotlyText, unescapePlotlyText } from './escape';
 import { runStyle, withAlpha } from './style';
 
 export type ChartKind = 'loss' | 'val' | 'sharpness' | 'diff' | 'mask' | 'lr' | 'gradNorm' | 'speed' | 'histogram';
@@ -22,9 +22,23 @@ export interface ChartInput {
   prefs: Prefs;
 }
 
+/**
+ * One entry of a chart's legend. The legend is HTML beside the plot (LiveChart), not Plotly's:
+ * it changes only when runs are added, removed or renamed, and a Plotly legend would be redrawn,
+ * text measured, at every redraw of the chart (a third of a loss-chart redraw).
+ */
+export interface LegendEntry {
+  text: string; // plain text, shown with textContent
+  color: string;
+  dash: string; // a Plotly dash name: solid, dot, dash, longdash, dashdot, longdashdot
+  width: number;
+  marker: 'circle' | 'diamond' | null;
+}
+
 export interface Figure {
   data: PlotTrace[];
   layout: PlotLayout;
+  legend: LegendEntry[]; // the traces drawn with showlegend unset, in order
   summary: string;
   empty: boolean;
   title: string; // chartTitle of the same runs
@@ -32,7 +46,7 @@ export interface Figure {
 }
 
 /** What each chart's builder returns; buildFigure adds the texts that depend on the runs only. */
-type Plot = Omit<Figure, 'title' | 'emptyText'>;
+type Plot = Omit<Figure, 'title' | 'emptyText' | 'legend'>;
 
 export const CHART_TITLES: Record<ChartKind, string> = {
   loss: 'Training loss',
@@ -189,10 +203,8 @@ function baseLayout(kind: ChartKind, input: ChartInput, yTitle: string): PlotLay
     font: { family: 'system-ui, sans-serif', size: 11, color: '#1d2430' },
     paper_bgcolor: 'rgba(0,0,0,0)',
     plot_bgcolor: '#ffffff',
-    // One legend (training loss, and validation with its accuracy markers) names the runs; the
-    // other charts use the same colours and dashes. Fewer legends keep each redraw short.
-    showlegend: kind === 'loss' || kind === 'val',
-    legend: { orientation: 'h', x: 0, y: -0.22, font: { size: 10 } },
+    // The legend is HTML under the plot (Figure.legend), drawn once per change of the runs.
+    showlegend: false,
     hovermode: 'x unified',
     uirevision: `${kind}:${prefs.xAxis}:${prefs.logX}:${logY}`,
     xaxis: {
@@ -365,6 +377,25 @@ function plotOf(kind: ChartKind, input: ChartInput): Plot {
   }
 }
 
+/** The legend entries of a figure's traces: every trace not marked showlegend: false. */
+export function legendOf(data: readonly PlotTrace[]): LegendEntry[] {
+  return data
+    .filter((t) => t.showlegend !== false)
+    .map((t) => {
+      const ln = (t.line ?? {}) as { color?: string; dash?: string; width?: number };
+      const mode = String(t.mode ?? 'lines');
+      const symbol = (t.marker as { symbol?: string } | undefined)?.symbol;
+      return {
+        text: unescapePlotlyText(String(t.name ?? '')),
+        color: ln.color ?? '#000000',
+        dash: ln.dash ?? 'solid',
+        width: ln.width ?? 2,
+        marker: mode.includes('markers') ? (symbol === 'diamond' ? 'diamond' : 'circle') : null,
+      };
+    });
+}
+
 export function buildFigure(kind: ChartKind, input: ChartInput): Figure {
-  return { ...plotOf(kind, input), title: chartTitle(kind, input.runs), emptyText: chartEmptyText(kind, input.runs) };
+  const plot = plotOf(kind, input);
+  return { ...plot, legend: legendOf(plot.data), title: chartTitle(kind, input.runs), emptyText: chartEmptyText(kind, input.runs) };
 }
