@@ -163,3 +163,50 @@ fn main(
   }
 #endif
 }
+
+// tangent: the directional derivative of dlogits along a tangent of the logits (forward-over-
+// reverse, for exact Hessian-vector products; docs/algorithm.md "Sharpness"):
+//
+//   out[n,:] = scale · (p ⊙ ż − p · (pᵀż)),   p = softmax(logits[n, :]), ż = zdot[n, :]
+//
+// the product of the softmax Jacobian diag(p) − ppᵀ with ż (the one-hot term is constant).
+// Ignored rows (target ≥ V) have a zero dlogits row, so a zero tangent. One thread per row,
+// classes in order (fixed-order sums: bit-identical run to run).
+// Bindings (group 0):
+//   0 params   uniform Params (N, V, scale)
+//   1 logits   storage read        (N, V)
+//   2 targets  storage read        (N) u32
+//   3 zdot     storage read        (N, V)
+//   4 out      storage read_write  (N, V)
+// Dispatch: grid1d(N, WG).
+#if TANGENT
+@group(0) @binding(3) var<storage, read> zdot: array<f32>;
+@group(0) @binding(4) var<storage, read_write> tangentOut: array<f32>;
+
+@compute @workgroup_size(WG)
+fn tangent(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let row = gid.x + gid.y * nwg.x * WG;
+  if (row >= params.N) { return; }
+  let V = params.V;
+  let base = row * V;
+  if (targets[row] >= V) {
+    for (var c = 0u; c < V; c++) { tangentOut[base + c] = 0.0; }
+    return;
+  }
+  var rowMax = -3.0e38;
+  for (var c = 0u; c < V; c++) { rowMax = max(rowMax, logits[base + c]); }
+  var sum = 0.0;
+  var dotPz = 0.0;
+  for (var c = 0u; c < V; c++) {
+    let e = exp(logits[base + c] - rowMax);
+    sum += e;
+    dotPz += e * zdot[base + c];
+  }
+  let inv = 1.0 / sum;
+  let mean = dotPz * inv; // pᵀż
+  for (var c = 0u; c < V; c++) {
+    let p = exp(logits[base + c] - rowMax) * inv;
+    tangentOut[base + c] = params.scale * p * (zdot[base + c] - mean);
+  }
+}
+#endif

@@ -8,7 +8,8 @@
 // go to the first maximum in row-major window order (strict >), so argmax is deterministic.
 //
 // One define per entry point (each declares only its bindings; builders bind from 0 in order):
-//   MAX_FORWARD maxForward, MAX_BACKWARD maxBackward, AVG_FORWARD avgForward, (none) avgBackward.
+//   MAX_FORWARD maxForward, MAX_BACKWARD maxBackward, MAX_TANGENT maxTangent, AVG_FORWARD
+//   avgForward, (none) avgBackward.
 // Every entry point is one thread per element of its output, over a 1-D grid folded into two
 // dimensions (grid1d): index = gid.x + gid.y·(num_workgroups.x·WG). Pooling is memory-bound, so
 // one output per thread keeps loads coalesced across neighbouring threads.
@@ -99,6 +100,22 @@ fn maxBackward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
     }
   }
   dinp[e] = s;
+}
+
+#elif MAX_TANGENT
+@group(0) @binding(1) var<storage, read> tin: array<f32>;           // (N·C, H, W) tangent of the input
+@group(0) @binding(2) var<storage, read> targmax: array<u32>;       // (N·C, OH, OW) from maxForward
+@group(0) @binding(3) var<storage, read_write> tout: array<f32>;    // (N·C, OH, OW) tangent of the output
+
+// maxTangent: the derivative of max-pooling along a tangent of its input is the tangent at the
+// window's argmax (max-pooling is linear between ties; docs/algorithm.md "Sharpness").
+// Thread per output; dispatch grid1d(N·C·OH·OW, WG).
+@compute @workgroup_size(WG)
+fn maxTangent(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let e = linearIndex(gid, nwg);
+  let OHW = params.OH * params.OW;
+  if (e >= params.NC * OHW) { return; }
+  tout[e] = tin[(e / OHW) * params.H * params.W + targmax[e]];
 }
 
 #elif AVG_FORWARD

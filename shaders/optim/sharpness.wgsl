@@ -87,18 +87,24 @@ fn perturb(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
 //   prod[i] = v[i] · Hv[i]                           (summed next: vᵀHv, unshifted)
 @group(0) @binding(1) var<storage, read> hvpMask: array<f32>;          // (P)
 @group(0) @binding(2) var<storage, read> hvpV: array<f32>;             // (P)
-@group(0) @binding(3) var<storage, read> hvpGMinus: array<f32>;        // (P) ∇L(θ − εv), the model's grads
+@group(0) @binding(3) var<storage, read> hvpGMinus: array<f32>;        // (P) ∇L(θ − εv), the model's grads (EXACT: H·v)
 @group(0) @binding(4) var<storage, read> hvpScalars: array<f32>;       // scalars (ε)
 @group(0) @binding(5) var<storage, read_write> hvpWork: array<f32>;    // (P) ∇L(θ + εv) → Hv
 @group(0) @binding(6) var<storage, read_write> hvpProd: array<f32>;    // (P) v ⊙ Hv
 
+// With EXACT, binding 3 holds the model's exact H·v instead (Model.hessianVectorProduct) and
+//   Hv[i] = mask[i] · exact[i]; work is only written.
 @compute @workgroup_size(WG)
 fn hvp(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = elementIndex(gid, nwg);
   if (i >= params.n) { return; }
+#if EXACT
+  let hv = hvpMask[i] * hvpGMinus[i];
+#else
   let eps = hvpScalars[SLOT_EPS];
   var hv = 0.0;
   if (eps > 0.0) { hv = hvpMask[i] * ((hvpWork[i] - hvpGMinus[i]) / (2.0 * eps)); }
+#endif
   let v = hvpV[i];
   hvpWork[i] = hv - hvpScalars[SLOT_SHIFT] * v;
   hvpProd[i] = v * hv;

@@ -1,14 +1,17 @@
 // CNN classifier: [conv(3×3, pad 1) → ReLU → pool(2×2)] × 2 → flatten → linear head → CE.
 // NCHW throughout; flatten is a view of the pooled (B, C2, H/4, W/4) buffer as (B, C2·H/4·W/4).
 // He initialisation for convolutions, 1/√fan-in for the head, zero biases.
-import type { GpuContext } from '../gpu/context';
+import type { GpuContext, Kernel } from '../gpu/context';
+import { add, fill } from '../gpu/elementwise';
 import type { CnnConfig } from '../train/config';
 import { ImageClassifier } from './classifier';
 import { conv2dBackwardInput, conv2dBackwardWeight, conv2dDims, conv2dForward, type Conv2dShape } from './conv2d';
+import { crossEntropyTangent } from './crossentropy';
 import { linearBackward, linearForward } from './linear';
+import { matmul } from './matmul';
 import type { BatchBuffers } from './model';
-import { ParamLayoutBuilder, type ParamLayout } from './paramLayout';
-import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward, poolDims, type PoolShape } from './pool';
+import { bindView, ParamLayoutBuilder, viewByName, type ParamLayout } from './paramLayout';
+import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward, maxPoolTangent, poolDims, type PoolShape } from './pool';
 import { reluBackward, reluForward } from './relu';
 
 const KSIZE = 3;
@@ -50,7 +53,23 @@ export function cnnLayout(cfg: CnnConfig): ParamLayout {
   return b.build();
 }
 
+/** What a stage keeps for its backward (and for the Hessian-vector product). */
+interface StageBuffers {
+  inp: GPUBuffer; // (B, IC, H, W) the stage's input: the images, or the previous pooled output
+  conv: GPUBuffer; // (B, OC, H, W) convolution output, ReLU applied in place
+  pooled: GPUBuffer; // (B, OC, OH, OW)
+  argmax?: GPUBuffer; // (B, OC, OH, OW) u32, max-pooling only
+  dconv: GPUBuffer; // after backward: ∂L/∂(convolution output before ReLU)
+  dpooled: GPUBuffer; // ∂L/∂pooled
+}
+
 export class Cnn extends ImageClassifier {
+  private readonly ctx: GpuContext;
+  private readonly B: number;
+  private readonly targets: GPUBuffer; // (B) u32
+  private readonly stages: Stage[];
+  private readonly saved: StageBuffers[];
+
   constructor(
     ctx: GpuContext,
     name: string,
@@ -68,7 +87,12 @@ export class Cnn extends ImageClassifier {
 
     const st = stages(config, B);
     let x = data.inputs; // (B,C,H,W)
-    const saved: { inp: GPUBuffer; conv: GPUBuffer; pooled: GPUBuffer; argmax?: GPUBuffer; dconv: GPUBuffer; dpooled: GPUBuffer }[] = [];
+    const saved: StageBuffers[] = [];
+    this.ctx = ctx;
+    this.B = B;
+    this.targets = data.targets;
+    this.stages = st;
+    this.saved = saved;
     st.forEach((s, i) => {
       const convFloats = B * s.conv.OC * s.conv.H * s.conv.W;
       const pooledFloats = B * s.conv.OC * s.OH * s.OW;
@@ -111,5 +135,77 @@ export class Cnn extends ImageClassifier {
       this.backward.push(...wg.kernels);
       if (i > 0) this.backward.push(conv2dBackwardInput(ctx, `${name}.conv${i}.dinp`, { dout: a.dconv, weight: P(`conv${i}.w`), dinp: saved[i - 1].dpooled }, s.conv));
     }
+  }
+
+  /**
+   * H·v by forward-over-reverse (Model.hessianVectorProduct; docs/algorithm.md "Sharpness").
+   * Per stage, with dots for derivatives along v = (V_W, V_b) and δ for the backward's gradients:
+   *   ċ = conv(ȧ, W) + conv(a, V_W) + V_b,  ReLU and max-pool tangents by the primal's mask and
+   *   argmax (both piecewise linear: their second derivatives vanish), average-pool by itself;
+   *   backward: (Hv)_W = wgrad(a, δ̇) + wgrad(ȧ, δ), (Hv)_b = Σ δ̇, δ̇_in = dgrad(δ̇, W) + dgrad(δ, V_W).
+   * The head is the MLP's linear tangent, the loss the softmax cross-entropy tangent.
+   */
+  hessianVectorProduct(direction: GPUBuffer, product: GPUBuffer): Kernel[] {
+    const { ctx, B, stages: st, saved } = this;
+    const L = this.name;
+    const view = (buffer: GPUBuffer, n: string) => bindView(buffer, viewByName(this.layout, n));
+    const P = (n: string) => this.param(n);
+    const Vv = (n: string) => view(direction, n);
+    const Hv = (n: string) => view(product, n);
+    const classes = this.config.classes;
+    const kernels: Kernel[] = [...this.forward, ...this.lossOnTargets, ...this.backward];
+    // Tangents of each stage's convolution output (then ReLU output) and pooled output.
+    const tconv = st.map((s, i) => this.buffer(`hvp.conv${i}.dot`, B * s.conv.OC * s.conv.H * s.conv.W));
+    const tpool = st.map((s, i) => this.buffer(`hvp.pool${i}.dot`, B * s.conv.OC * s.OH * s.OW));
+    st.forEach((s, i) => {
+      const a = saved[i];
+      const n = B * s.conv.OC * s.conv.H * s.conv.W;
+      if (i === 0) {
+        kernels.push(conv2dForward(ctx, `${L}.hvp.conv0`, { inp: a.inp, weight: Vv('conv0.w'), bias: Vv('conv0.b'), out: tconv[0] }, s.conv));
+      } else {
+        const second = this.buffer(`hvp.conv${i}.dotWeight`, n); // conv(a, V_W)
+        const zeroBias = this.buffer(`hvp.conv${i}.zeroBias`, s.conv.OC);
+        kernels.push(conv2dForward(ctx, `${L}.hvp.conv${i}`, { inp: tpool[i - 1], weight: P(`conv${i}.w`), bias: Vv(`conv${i}.b`), out: tconv[i] }, s.conv));
+        kernels.push(conv2dForward(ctx, `${L}.hvp.conv${i}.dotWeight`, { inp: a.inp, weight: Vv(`conv${i}.w`), bias: zeroBias, out: second }, s.conv));
+        kernels.push(add(ctx, `${L}.hvp.conv${i}.sum`, { a: tconv[i], b: second, out: tconv[i] }, n));
+      }
+      kernels.push(reluBackward(ctx, `${L}.hvp.relu${i}`, { act: a.conv, dout: tconv[i], dinp: tconv[i] }, n));
+      if (a.argmax) kernels.push(maxPoolTangent(ctx, `${L}.hvp.pool${i}`, { tangent: tconv[i], argmax: a.argmax, out: tpool[i] }, s.pool));
+      else kernels.push(avgPoolForward(ctx, `${L}.hvp.pool${i}`, { inp: tconv[i], out: tpool[i] }, s.pool));
+    });
+    const last = st.length - 1;
+    const top = saved[last];
+    const F = st[last].conv.OC * st[last].OH * st[last].OW;
+    const head = { N: B, C: F, OC: classes };
+    const tlogits = this.buffer('hvp.logits.dot', B * classes);
+    const tdlogits = this.buffer('hvp.dlogits.dot', B * classes);
+    kernels.push(linearForward(ctx, `${L}.hvp.head`, { inp: tpool[last], weight: P('head.w'), bias: Vv('head.b'), out: tlogits }, head));
+    kernels.push(matmul(ctx, `${L}.hvp.head.dotWeight`, { a: top.pooled, b: Vv('head.w'), c: tlogits }, { M: B, N: classes, K: F, transB: true, beta: 1 }));
+    kernels.push(crossEntropyTangent(ctx, `${L}.hvp.loss`, { logits: this.loss.logits, targets: this.targets, zdot: tlogits, out: tdlogits }, { N: B, V: classes, scale: 1 / B }));
+    // Backward tangents: tdpool[i] = δ̇ of pooled output i, tdconv[i] = δ̇ of convolution output i.
+    const tdpool = st.map((s, i) => this.buffer(`hvp.dpool${i}.dot`, B * s.conv.OC * s.OH * s.OW));
+    const tdconv = st.map((s, i) => this.buffer(`hvp.dconv${i}.dot`, B * s.conv.OC * s.conv.H * s.conv.W));
+    kernels.push(...linearBackward(ctx, `${L}.hvp.head.backward`, { dout: tdlogits, inp: top.pooled, weight: P('head.w'), dinp: tdpool[last], dweight: Hv('head.w'), dbias: Hv('head.b') }, head).kernels);
+    kernels.push(matmul(ctx, `${L}.hvp.head.dweight2`, { a: this.loss.dlogits, b: tpool[last], c: Hv('head.w') }, { M: classes, N: F, K: B, transA: true, beta: 1 }));
+    kernels.push(matmul(ctx, `${L}.hvp.head.dinp2`, { a: this.loss.dlogits, b: Vv('head.w'), c: tdpool[last] }, { M: B, N: F, K: classes, beta: 1 }));
+    for (let i = last; i >= 0; i--) {
+      const s = st[i];
+      const a = saved[i];
+      const n = B * s.conv.OC * s.conv.H * s.conv.W;
+      if (a.argmax) kernels.push(maxPoolBackward(ctx, `${L}.hvp.pool${i}.backward`, { dout: tdpool[i], argmax: a.argmax, dinp: tdconv[i] }, s.pool));
+      else kernels.push(avgPoolBackward(ctx, `${L}.hvp.pool${i}.backward`, { dout: tdpool[i], dinp: tdconv[i] }, s.pool));
+      kernels.push(reluBackward(ctx, `${L}.hvp.relu${i}.backward`, { act: a.conv, dout: tdconv[i], dinp: tdconv[i] }, n));
+      const wg = conv2dBackwardWeight(ctx, `${L}.hvp.conv${i}.dweight`, { inp: a.inp, dout: tdconv[i], dweight: Hv(`conv${i}.w`), dbias: Hv(`conv${i}.b`) }, s.conv);
+      this.own(wg.scratch);
+      kernels.push(...wg.kernels);
+      if (i === 0) continue; // ȧ_0 = 0: the images do not move
+      // wgrad(ȧ, δ) adds to the weights; its bias part (Σ δ, not a second derivative) is discarded.
+      const discarded = this.buffer(`hvp.conv${i}.discardedBias`, s.conv.OC);
+      kernels.push(fill(ctx, `${L}.hvp.conv${i}.clearDiscarded`, { dst: discarded }, s.conv.OC, 0));
+      kernels.push(...conv2dBackwardWeight(ctx, `${L}.hvp.conv${i}.dweight2`, { inp: tpool[i - 1], dout: a.dconv, dweight: Hv(`conv${i}.w`), dbias: discarded, scratch: wg.scratch }, s.conv, { beta: 1 }).kernels);
+      kernels.push(conv2dBackwardInput(ctx, `${L}.hvp.conv${i}.dinp`, { dout: tdconv[i], weight: P(`conv${i}.w`), dinp: tdpool[i - 1] }, s.conv));
+      kernels.push(conv2dBackwardInput(ctx, `${L}.hvp.conv${i}.dinp2`, { dout: a.dconv, weight: Vv(`conv${i}.w`), dinp: tdpool[i - 1] }, s.conv, 1));
+    }
+    return kernels;
   }
 }

@@ -56,10 +56,40 @@ export function crossEntropy(ctx: GpuContext, label: string, buffers: CrossEntro
   return ctx.kernel({
     label,
     shader: 'nn/crossentropy',
-    defines: { GRAD: grad, IN_PLACE: inPlace, SEPARATE_GRAD: grad && !inPlace, WORKGROUP_PER_ROW: variant === 'workgroupPerRow' },
+    defines: { GRAD: grad, IN_PLACE: inPlace, SEPARATE_GRAD: grad && !inPlace, WORKGROUP_PER_ROW: variant === 'workgroupPerRow', TANGENT: false },
     overrides: { WG: ROW_WORKGROUP },
     params: { layout: ctx.layout(CROSSENTROPY_PARAMS), values: { N, V, scale: shape.scale ?? 1 / N } },
     buffers: storage,
     workgroups: rowGrid(N, variant),
+  });
+}
+
+export interface CrossEntropyTangentBuffers {
+  logits: Binding; // (N, V) the forward's logits
+  targets: Binding; // (N) u32; ignored rows (target ≥ V) get a zero tangent
+  zdot: Binding; // (N, V) tangent of the logits
+  out: Binding; // (N, V) tangent of dlogits
+}
+
+/**
+ * One dispatch: out = scale·(p ⊙ ż − p·(pᵀż)) per row, p = softmax(logits): the derivative of
+ * crossEntropy's dlogits along a tangent ż of the logits (exact Hessian-vector products).
+ */
+export function crossEntropyTangent(ctx: GpuContext, label: string, buffers: CrossEntropyTangentBuffers, shape: Omit<CrossEntropyShape, 'variant'>): Kernel {
+  const { N, V } = shape;
+  requireIntegers(label, { N, V });
+  requireElements(label, 'logits', buffers.logits, N * V);
+  requireElements(label, 'targets', buffers.targets, N);
+  requireElements(label, 'zdot', buffers.zdot, N * V);
+  requireElements(label, 'out', buffers.out, N * V);
+  return ctx.kernel({
+    label,
+    shader: 'nn/crossentropy',
+    entryPoint: 'tangent',
+    defines: { GRAD: false, IN_PLACE: false, SEPARATE_GRAD: false, WORKGROUP_PER_ROW: false, TANGENT: true },
+    overrides: { WG: ROW_WORKGROUP },
+    params: { layout: ctx.layout(CROSSENTROPY_PARAMS), values: { N, V, scale: shape.scale ?? 1 / N } },
+    buffers: [buffers.logits, buffers.targets, buffers.zdot, buffers.out],
+    workgroups: rowGrid(N, 'threadPerRow'),
   });
 }

@@ -43,6 +43,16 @@ export interface Model {
   readonly backward: readonly Kernel[];
   /** Sets the counter of the label sampler so each Hessian estimate draws fresh labels. */
   setSampleCounter(counter: number): void;
+  /**
+   * Exact Hessian-vector products by forward-over-reverse differentiation (Pearlmutter's
+   * R-operator; docs/algorithm.md "Sharpness"): kernels that write H·direction into `product`,
+   * H the Hessian of the mean loss on the batch targets at the current parameters. They run the
+   * forward, the loss on the targets and the backward first (overwriting grads, losses and
+   * correct, like a gradient evaluation), then the tangent of each. Both buffers are (P) in the
+   * model's flat layout; padding entries of `product` are never written. Models without it are
+   * measured by a central difference of gradients (src/optim/sharpness.ts).
+   */
+  hessianVectorProduct?(direction: GPUBuffer, product: GPUBuffer): Kernel[];
   /** The toy model knows its exact Hessian diagonal: a kernel writing it into `h` (P). */
   exactHessianDiagonal?(h: GPUBuffer): Kernel;
   destroy(): void;

@@ -53,14 +53,14 @@ export function poolDims(label: string, s: PoolShape): PoolDims {
 
 const checkSize = requireElements;
 
-type Entry = 'maxForward' | 'maxBackward' | 'avgForward' | 'avgBackward';
+type Entry = 'maxForward' | 'maxBackward' | 'maxTangent' | 'avgForward' | 'avgBackward';
 
 function poolKernel(ctx: GpuContext, label: string, entry: Entry, d: PoolDims, buffers: Binding[], threads: number): Kernel {
   return ctx.kernel({
     label,
     shader: 'nn/pool',
     entryPoint: entry,
-    defines: { MAX_FORWARD: entry === 'maxForward', MAX_BACKWARD: entry === 'maxBackward', AVG_FORWARD: entry === 'avgForward' },
+    defines: { MAX_FORWARD: entry === 'maxForward', MAX_BACKWARD: entry === 'maxBackward', MAX_TANGENT: entry === 'maxTangent', AVG_FORWARD: entry === 'avgForward' },
     overrides: { WG: POOL_WORKGROUP },
     params: { layout: ctx.layout(POOL_PARAMS), values: { ...d } },
     buffers,
@@ -81,6 +81,22 @@ export function maxPoolForward(ctx: GpuContext, label: string, b: MaxPoolForward
   checkSize(label, 'out', b.out, outs);
   checkSize(label, 'argmax', b.argmax, outs);
   return poolKernel(ctx, label, 'maxForward', d, [b.inp, b.out, b.argmax], outs);
+}
+
+export interface MaxPoolTangentBuffers {
+  tangent: Binding; // (N, C, H, W) tangent of the forward's input
+  argmax: Binding; // (N, C, OH, OW) u32, from maxPoolForward
+  out: Binding; // (N, C, OH, OW) tangent of the output
+}
+
+/** out = tangent at each window's argmax: max-pooling's forward tangent (exact Hessian-vector products). */
+export function maxPoolTangent(ctx: GpuContext, label: string, b: MaxPoolTangentBuffers, shape: PoolShape): Kernel {
+  const d = poolDims(label, shape);
+  const outs = d.NC * d.OH * d.OW;
+  checkSize(label, 'tangent', b.tangent, d.NC * d.H * d.W);
+  checkSize(label, 'argmax', b.argmax, outs);
+  checkSize(label, 'out', b.out, outs);
+  return poolKernel(ctx, label, 'maxTangent', d, [b.tangent, b.argmax, b.out], outs);
 }
 
 export interface MaxPoolBackwardBuffers {

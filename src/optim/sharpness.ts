@@ -1,15 +1,18 @@
-// Sharpness of the training loss (ire.md "Sharpness, as the playground measures it"; issue 5):
-// the Hutchinson estimate of Tr ∇²L with its standard error, and the largest Hessian eigenvalue
-// by power iteration, both on Hessian-vector products formed by a central difference of
-// gradients on a FIXED batch (shaders/optim/sharpness.wgsl):
+// Sharpness of the training loss (docs/algorithm.md, "Sharpness"): the Hutchinson estimate of
+// Tr ∇²L with its standard error, and the largest Hessian eigenvalue by power iteration, both on
+// Hessian-vector products on a FIXED batch (shaders/optim/sharpness.wgsl), formed one of two ways:
 //
-//   Hv ≈ (∇L(θ + εv) − ∇L(θ − εv)) / 2ε
+//   exact       the model's forward-over-reverse kernels (Model.hessianVectorProduct; the MLP),
+//               no step size, no finite difference;
+//   difference  Hv ≈ (∇L(θ + εv) − ∇L(θ − εv)) / 2ε, for models without exact products yet.
+//               Across a ReLU or max-pool kink the quotient measures the kink, not the
+//               curvature (docs/algorithm.md shows it on the MLP).
 //
 // The batch is whatever is in the model's batch buffers when `measure` is called: the caller
 // writes its fixed evaluation batch first (Comparison: `feeder.writeTrain(k)` or `writeEval(k)`;
 // the next training step rewrites the batch buffers anyway).
 //
-// Choice of ε (f32): ε = relativeStep · max(1, ‖θ‖) / ‖v‖, relativeStep = 1e-3 by default, so
+// Choice of ε (f32, difference only): ε = relativeStep · max(1, ‖θ‖) / ‖v‖, relativeStep = 1e-3 by default, so
 // the perturbation ‖εv‖ is 1e-3 of ‖θ‖ (of 1 near θ = 0). Two errors pull against each other:
 //   - truncation: the central difference is exact for a quadratic; otherwise its error is
 //     O(ε²·∇³L), the reason for keeping ε small;
@@ -37,7 +40,8 @@
 // State: θ, the gradient, the per-row losses and accuracy flags are saved at the start and copied
 // back at the end (copies, not subtraction: bit-identical), so the trainer's state is untouched.
 //
-// Cost: 2 gradient evaluations (forward + backward) per probe and per power iteration, plus a
+// Cost: 2 gradient evaluations (forward + backward) per probe and per power iteration (exact:
+// one gradient evaluation and its tangent, about twice its matmuls), plus a
 // handful of elementwise passes and reductions over P; memory: 6 parameter-sized buffers. Run it
 // every S steps (config `sharpnessEvery`, `sharpnessProbes`), between steps, never inside the
 // timed part of a step. One readback (a few hundred bytes) at the end of a measurement.
@@ -93,7 +97,12 @@ const OVERRIDES: Readonly<Record<string, number>> = {
   SAMPLES_AT: SHARPNESS_SAMPLES_AT,
 };
 
+/** How a Hessian-vector product is formed: the model's exact one, or a central difference of gradients. */
+export type HvpMethod = 'exact' | 'difference';
+
 export interface SharpnessOptions {
+  /** Default: 'exact' where the model has Model.hessianVectorProduct, else 'difference'. */
+  method?: HvpMethod;
   /** Most probes one trace estimate may use (sizes the samples slots); default 1024. */
   maxProbes?: number;
   /** ε relative to max(1, ‖θ‖)/‖v‖; default 1e-3 (see the header). */
@@ -154,6 +163,8 @@ export class Sharpness {
   readonly scalars: GPUBuffer;
   readonly maxProbes: number;
   readonly relativeStep: number;
+  /** How this instance forms Hv. */
+  readonly method: HvpMethod;
   private readonly P: number;
   private readonly owned: GPUBuffer[] = [];
   private readonly kernels: Kernel[] = [];
@@ -161,6 +172,7 @@ export class Sharpness {
   private readonly save: { from: GPUBuffer; to: GPUBuffer }[];
   private readonly staging: GPUBuffer;
   private readonly gradient: readonly Kernel[];
+  private readonly exactHvp: readonly Kernel[]; // method 'exact': the model's kernels writing Hv into `exact`
   private readonly k: {
     probe: Kernel; // rademacher → direction
     powerStart: Kernel; // rademacher → work
@@ -192,6 +204,8 @@ export class Sharpness {
     if (!Number.isInteger(this.maxProbes) || this.maxProbes < 1) throw new Error(`${label}: maxProbes = ${this.maxProbes} must be a positive integer`);
     if (!(this.relativeStep > 0)) throw new Error(`${label}: relativeStep = ${this.relativeStep} must be positive`);
     if (model.layout.count < 1) throw new Error(`${label}: the model has no parameters`);
+    this.method = options.method ?? (model.hessianVectorProduct ? 'exact' : 'difference');
+    if (this.method === 'exact' && !model.hessianVectorProduct) throw new Error(`${label}: the model ${model.name} has no exact Hessian-vector product`);
     const own = (b: GPUBuffer) => {
       this.owned.push(b);
       return b;
@@ -201,6 +215,7 @@ export class Sharpness {
     this.direction = buf('direction', P * 4); // (P) probe v or power vector
     this.work = buf('work', P * 4); // (P) ∇L(θ + εv), then Hv
     const prod = buf('prod', P * 4); // (P) v ⊙ Hv
+    const exact = this.method === 'exact' ? buf('exact', P * 4) : null; // (P) H·direction from the model (0 on padding)
     this.scalars = buf('scalars', (SHARPNESS_SAMPLES_AT + this.maxProbes) * 4); // scalars, then samples
     this.staging = own(createStagingBuffer(device, `${label}.staging`, this.scalars.size));
     // Saved trainer state, copied back bit for bit at the end of every measurement.
@@ -219,6 +234,7 @@ export class Sharpness {
         shader: 'optim/sharpness',
         includes: ['util/random'],
         entryPoint,
+        defines: { EXACT: exact !== null },
         overrides: OVERRIDES,
         params: values ? { layout, values: { n: elementwise ? P : 0, seed: 0, stream: 0, value: 0, ...values } } : undefined,
         buffers,
@@ -233,7 +249,7 @@ export class Sharpness {
       epsilon: kernel('epsilon', 'epsilon', [this.scalars], false, { value: this.relativeStep }),
       plus: kernel('plus', 'perturb', [savedTheta, this.direction, this.scalars, model.params], true, { value: 1 }),
       minus: kernel('minus', 'perturb', [savedTheta, this.direction, this.scalars, model.params], true, { value: -1 }),
-      hvp: kernel('hvp', 'hvp', [mask, this.direction, model.grads, this.scalars, this.work, prod], true),
+      hvp: kernel('hvp', 'hvp', [mask, this.direction, exact ?? model.grads, this.scalars, this.work, prod], true),
       normalize: kernel('normalize', 'normalize', [this.work, this.scalars, this.direction], true),
       shift: kernel('shift', 'shift', [this.scalars], false, null),
       restart: kernel('restart', 'restart', [this.work, this.scalars, this.direction], true),
@@ -253,6 +269,7 @@ export class Sharpness {
       wSq: reduction('wSq', this.work, 'sumsq', SHARPNESS_SLOT.wSq),
     };
     this.gradient = gradientKernels(model, 'targets');
+    this.exactHvp = exact && model.hessianVectorProduct ? model.hessianVectorProduct(this.direction, exact) : [];
   }
 
   /** Hutchinson estimate of Tr ∇²L with `probes` Rademacher probes (2 gradients each). */
@@ -355,11 +372,16 @@ export class Sharpness {
   }
 
   /**
-   * (H − σI)v for the direction in `direction` into `work`, and v ⊙ Hv into `prod`:
-   * ‖v‖², ε; θ = θ₀ + εv, gradient, copy; θ = θ₀ − εv, gradient; difference.
+   * (H − σI)v for the direction in `direction` into `work`, and v ⊙ Hv into `prod`. Exact: the
+   * model's forward-over-reverse kernels, then the shift. Difference: ‖v‖², ε; θ = θ₀ + εv,
+   * gradient, copy; θ = θ₀ − εv, gradient; difference.
    */
   private encodeHvp(enc: GPUCommandEncoder): void {
     const { k, r } = this;
+    if (this.method === 'exact') {
+      encodeDispatches(enc, [...this.exactHvp, k.hvp], `${this.label}.exactHvp`);
+      return;
+    }
     const plus: Dispatch[] = [...r.vSq.dispatches, k.epsilon, k.plus, ...this.gradient];
     encodeDispatches(enc, plus, `${this.label}.plus`);
     enc.copyBufferToBuffer(this.model.grads, 0, this.work, 0, this.P * 4);

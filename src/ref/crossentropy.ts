@@ -31,3 +31,26 @@ export function crossEntropyRef(logits: Arr, targets: Arr, N: number, V: number,
   }
   return { losses, dlogits, correct };
 }
+
+/**
+ * The derivative of crossEntropyRef's dlogits along a tangent ż of the logits: per row,
+ * scale·J ż with J = diag(p) − ppᵀ the softmax Jacobian (p = softmax(logits)); zero on ignored rows.
+ */
+export function crossEntropyTangentRef(logits: Arr, targets: Arr, zdot: Arr, N: number, V: number, scale = 1 / N): Float64Array {
+  const out = new Float64Array(N * V);
+  for (let n = 0; n < N; n++) {
+    if (targets[n] >= V) continue;
+    let mx = -Infinity;
+    for (let i = 0; i < V; i++) mx = Math.max(mx, logits[n * V + i]);
+    const p = new Float64Array(V);
+    let sum = 0;
+    for (let i = 0; i < V; i++) sum += p[i] = Math.exp(logits[n * V + i] - mx);
+    for (let i = 0; i < V; i++) p[i] /= sum;
+    for (let i = 0; i < V; i++) {
+      let jz = 0; // row i of (diag(p) − ppᵀ) times ż
+      for (let k = 0; k < V; k++) jz += ((i === k ? p[i] : 0) - p[i] * p[k]) * zdot[n * V + k];
+      out[n * V + i] = scale * jz;
+    }
+  }
+  return out;
+}

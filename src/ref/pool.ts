@@ -42,6 +42,14 @@ export function maxPoolBackwardRef(dout: ArrayLike<number>, argmax: ArrayLike<nu
   return dinp;
 }
 
+/** The tangent of max-pooling: each output takes the input tangent at its window's argmax. */
+export function maxPoolTangentRef(tangent: ArrayLike<number>, argmax: ArrayLike<number>, shape: PoolShape): Float64Array {
+  const { NC, H, W, OH, OW } = poolDims('maxPoolTangentRef', shape);
+  const out = new Float64Array(NC * OH * OW);
+  for (let c = 0; c < NC; c++) for (let o = 0; o < OH * OW; o++) out[c * OH * OW + o] = tangent[c * H * W + argmax[c * OH * OW + o]];
+  return out;
+}
+
 export function avgPoolForwardRef(inp: ArrayLike<number>, shape: PoolShape): Float64Array {
   const { NC, H, W, OH, OW, K, stride } = poolDims('avgPoolForwardRef', shape);
   const out = new Float64Array(NC * OH * OW);

@@ -1,0 +1,153 @@
+// Exact Hessian-vector products by forward-over-reverse differentiation
+// (Model.hessianVectorProduct): the softmax cross-entropy tangent against its reference and a
+// finite difference, the whole MLP's H·v against a float64 central difference of the reference
+// gradient (with ε small enough to cross no ReLU kink, checked), and the Hutchinson trace of a
+// ReLU MLP under training, which the exact product keeps non-negative where the difference
+// quotient of f32 gradients, crossing kinks, does not.
+import { describe, expect, it } from 'vitest';
+import { writeBuffer } from '../../src/gpu/buffers';
+import { submitDispatches } from '../../src/gpu/dispatch';
+import { readFloat32 } from '../../src/gpu/readback';
+import { crossEntropyTangent } from '../../src/nn/crossentropy';
+import { chooseMatmulVariant } from '../../src/nn/matmulTuning';
+import { Cnn } from '../../src/nn/cnn';
+import { Mlp } from '../../src/nn/mlp';
+import type { Model } from '../../src/nn/model';
+import { realMask } from '../../src/nn/paramLayout';
+import { Sharpness } from '../../src/optim/sharpness';
+import { crossEntropyRef, crossEntropyTangentRef } from '../../src/ref/crossentropy';
+import { cnnLossAndGradRef } from '../../src/ref/cnn';
+import { mlpLossAndGradRef } from '../../src/ref/mlp';
+import { loadData } from '../../src/cli/trainSetup';
+import { Comparison } from '../../src/train/comparison';
+import { MLP_DEFAULT_COMPARISON } from '../../src/train/defaultComparison';
+import { Rng } from '../../src/util/rng';
+import { expectClose } from '../helpers/compare';
+import { useGpu } from '../helpers/gpu';
+import { layerHarness } from './layerHarness';
+
+const norm = (x: ArrayLike<number>) => Math.sqrt(Array.from(x).reduce((s, v) => s + v * v, 0));
+const relDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => norm(Array.from(a, (v, i) => v - b[i])) / norm(b);
+
+describe('exact Hessian-vector products (forward-over-reverse)', () => {
+  const gpu = useGpu();
+  const h = layerHarness(gpu);
+
+  /** Random θ and v (uniform in ±thetaRange and ±1, 0 on padding) and the model's H·v on the GPU. */
+  async function gpuHvp(model: Model, seed: number, thetaRange: number) {
+    const { device } = gpu();
+    const P = model.layout.total;
+    const mask = realMask(model.layout);
+    const rng = new Rng(seed, 3);
+    const theta = Float32Array.from(rng.uniformArray(P, -thetaRange, thetaRange), (x, i) => x * mask[i]);
+    const v = Float32Array.from(rng.uniformArray(P, -1, 1), (x, i) => x * mask[i]);
+    writeBuffer(device, model.params, theta);
+    const product = h.zeros('product', P);
+    submitDispatches(device, model.hessianVectorProduct!(h.upload('direction', v), product), 'Test.hvp');
+    return { theta, v, mask, got: await readFloat32(device, product, P) };
+  }
+
+  it('cross-entropy tangent: equals its reference and a float64 difference of dlogits, ignored rows zero (N = 7, V = 13)', async () => {
+    const { ctx } = gpu();
+    const N = 7;
+    const V = 13;
+    const rng = new Rng(5, 1);
+    const logits = Float32Array.from(rng.uniformArray(N * V, -3, 3));
+    const zdot = Float32Array.from(rng.uniformArray(N * V, -1, 1));
+    const targets = Uint32Array.from({ length: N }, (_, n) => (n === 4 ? V : (n * 5) % V)); // row 4 ignored
+    const out = h.zeros('out', N * V);
+    h.run([crossEntropyTangent(ctx, 'Test.ceTangent', { logits: h.upload('logits', logits), targets: h.upload('targets', targets), zdot: h.upload('zdot', zdot), out }, { N, V, scale: 1 / N })]);
+    const got = await h.f32(out, N * V);
+    const want = crossEntropyTangentRef(logits, targets, zdot, N, V, 1 / N);
+    expectClose(got, want, { atol: 1e-7, rtol: 1e-5 }, 'tangent');
+    expect(Array.from(got.slice(4 * V, 5 * V)).every((x) => x === 0)).toBe(true);
+    // The reference is the derivative of dlogits: a central difference in float64.
+    const eps = 1e-6;
+    const at = (s: number) => crossEntropyRef(Array.from(logits, (l, i) => l + s * eps * zdot[i]), targets, N, V, 1 / N).dlogits;
+    const [plus, minus] = [at(1), at(-1)];
+    expectClose(want, Array.from(plus, (p, i) => (p - minus[i]) / (2 * eps)), { atol: 1e-9, rtol: 1e-6 }, 'finite difference');
+    h.release();
+  });
+
+  it('MLP (11 → 9 → 7 → 5, batch 6): H·v within 1e-4 of a float64 central difference of the reference gradient', async () => {
+    const { ctx } = gpu();
+    const B = 6;
+    const widths = [11, 9, 7, 5];
+    const images = h.upload('images', Float32Array.from(new Rng(7, 2).uniformArray(B * widths[0], -1, 1)));
+    const labels = Uint32Array.from({ length: B }, (_, n) => (3 * n + 1) % widths[3]);
+    const targets = h.upload('targets', labels);
+    const model = new Mlp(ctx, 'Test.mlp', { kind: 'mlp', inputs: 11, hidden: [9, 7], classes: 5 }, B, { C: 1, H: 1, W: 11 }, { inputs: images, targets }, 1);
+    const { theta, v, mask, got } = await gpuHvp(model, 9, 0.6);
+
+    const imgs = await h.f32(images, B * widths[0]);
+    const grad = (s: number, eps: number) => mlpLossAndGradRef(model.layout, widths, Array.from(theta, (t, i) => t + s * eps * v[i]), imgs, labels, B);
+    const eps = 1e-6;
+    const [plus, minus, mid] = [grad(1, eps), grad(-1, eps), grad(0, 0)];
+    const want = Array.from(plus.grad, (g, i) => (g - minus.grad[i]) / (2 * eps));
+    // No kink crossed: every hidden unit is on or off alike at θ − εv, θ and θ + εv.
+    expect(plus.pattern, 'ReLU pattern at θ + εv').toEqual(mid.pattern);
+    expect(minus.pattern, 'ReLU pattern at θ − εv').toEqual(mid.pattern);
+    const err = relDiff(got, want);
+    console.log(`MLP H·v: relative error ${err.toExponential(2)} against the float64 difference (ε = ${eps}, kink margin ${mid.kinkMargin.toExponential(2)})`);
+    expect(err).toBeLessThan(1e-4);
+    expect(Array.from(got).filter((_, i) => mask[i] === 0).every((x) => x === 0)).toBe(true);
+    model.destroy();
+    h.release();
+  });
+
+  for (const pool of ['max', 'avg'] as const) {
+    it(`CNN (2×7×6 images, filters 3 and 4, ${pool}-pooling, batch 3): H·v within 1e-4 of a float64 central difference`, async () => {
+      const { ctx } = gpu();
+      const B = 3;
+      const config = { kind: 'cnn' as const, channels: 2, height: 7, width: 6, filters: [3, 4] as [number, number], pool, classes: 5 };
+      const imageFloats = B * 2 * 7 * 6;
+      const images = h.upload('images', Float32Array.from(new Rng(17, 2).uniformArray(imageFloats, -1, 1)));
+      const labels = Uint32Array.from({ length: B }, (_, n) => (2 * n + 1) % config.classes);
+      const targets = h.upload('targets', labels);
+      const model = new Cnn(ctx, 'Test.cnn', config, B, { inputs: images, targets }, 1);
+      const { theta, v, got } = await gpuHvp(model, 19, 0.7);
+
+      const imgs = await h.f32(images, imageFloats);
+      const eps = 1e-7;
+      const grad = (sign: number) => cnnLossAndGradRef(model.layout, config, Array.from(theta, (t, i) => t + sign * eps * v[i]), imgs, labels, B);
+      const [plus, minus, mid] = [grad(1), grad(-1), grad(0)];
+      const want = Array.from(plus.grad, (g, i) => (g - minus.grad[i]) / (2 * eps));
+      // No kink crossed: every ReLU and every max-pool window chooses alike at θ − εv, θ, θ + εv.
+      expect(plus.pattern, 'ReLU signs and argmaxes at θ + εv').toEqual(mid.pattern);
+      expect(minus.pattern, 'ReLU signs and argmaxes at θ − εv').toEqual(mid.pattern);
+      const err = relDiff(got, want);
+      console.log(`CNN (${pool}) H·v: relative error ${err.toExponential(2)} (ε = ${eps}; smallest margins: ReLU ${mid.reluMargin.toExponential(2)}, max-pool ${mid.poolMargin.toExponential(2)})`);
+      expect(err).toBeLessThan(1e-4);
+      model.destroy();
+      h.release();
+    });
+  }
+
+  it('ReLU MLP on MNIST (mlp-mnist, batch 64): the Hutchinson trace is non-negative at every checkpoint of a short run (the difference quotient printed beside it)', async () => {
+    const { ctx } = gpu();
+    await chooseMatmulVariant(ctx); // the variant the worker would pick (register-blocked on SwiftShader)
+    const config = structuredClone(MLP_DEFAULT_COMPARISON);
+    config.runs = [config.runs[0]];
+    config.totalSteps = 30;
+    config.evalEvery = 0;
+    const c = new Comparison(ctx, config, loadData(config, {}), {});
+    const rows: string[] = [];
+    try {
+      for (let step = 0; step <= config.totalSteps; step++) {
+        if (step % 10 === 0) {
+          const [exact] = await c.measureSharpness(8, 0);
+          // The same batch (still in the buffers), by a central difference of f32 gradients.
+          const difference = new Sharpness(ctx, 'Test.difference', c.runs[0].model, { method: 'difference' });
+          const fd = await difference.traceEstimate(8);
+          difference.destroy();
+          rows.push(`step ${step}: exact ${exact.trace.toFixed(2)} ± ${exact.stderr.toFixed(2)}, difference ${fd.trace.toFixed(2)} ± ${fd.stderr.toFixed(2)}`);
+          expect(exact.trace, `trace at step ${step}`).toBeGreaterThanOrEqual(0);
+        }
+        if (step < config.totalSteps) await c.step();
+      }
+    } finally {
+      console.log(`ReLU MLP Hutchinson trace (8 probes):\n  ${rows.join('\n  ')}`);
+      c.destroy();
+    }
+  });
+});
