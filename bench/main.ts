@@ -9,6 +9,7 @@ import { kernelEntries } from './suites/kernels';
 import { profileEntries } from './suites/profile';
 import { tfjsEntries } from './suites/tfjs';
 import { trainingEntries } from './suites/training';
+import { sharpnessEntries } from './suites/sharpness';
 
 declare global {
   interface Window {
@@ -18,7 +19,7 @@ declare global {
 
 const env = new BenchEnv();
 const registry = new BenchRegistry();
-registry.add(...kernelEntries(env), ...trainingEntries(env), ...tfjsEntries(), ...profileEntries(env));
+registry.add(...kernelEntries(env), ...trainingEntries(env), ...sharpnessEntries(env), ...tfjsEntries(), ...profileEntries(env));
 
 const api: BenchApi = {
   entries: () => registry.list(),

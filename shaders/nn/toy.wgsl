@@ -33,6 +33,21 @@ fn gradient() {
 @group(0) @binding(0) var<storage, read> hdTheta: array<f32>;
 @group(0) @binding(1) var<storage, read_write> h: array<f32>;
 
+// hvp: out = H·d with the exact Hessian H = [[v², 2uv], [2uv, 1 + u²]] (exact sharpness).
+@group(0) @binding(0) var<storage, read> hvTheta: array<f32>;        // (2) (u, v)
+@group(0) @binding(1) var<storage, read> hvDirection: array<f32>;    // (2)
+@group(0) @binding(2) var<storage, read_write> hvOut: array<f32>;    // (2)
+
+@compute @workgroup_size(1, 1, 1)
+fn hvp() {
+  let u = hvTheta[0];
+  let v = hvTheta[1];
+  let d0 = hvDirection[0];
+  let d1 = hvDirection[1];
+  hvOut[0] = v * v * d0 + 2.0 * u * v * d1;
+  hvOut[1] = 2.0 * u * v * d0 + (1.0 + u * u) * d1;
+}
+
 @compute @workgroup_size(1, 1, 1)
 fn hessianDiag() {
   let u = hdTheta[0];

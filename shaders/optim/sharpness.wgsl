@@ -1,31 +1,33 @@
-// Sharpness: Hessian-vector products by a central difference of gradients, for the Hutchinson
-// trace estimate and the power iteration of src/optim/sharpness.ts (ire.md "Sharpness, as the
-// playground measures it"):
+// Sharpness (src/optim/sharpness.ts; docs/algorithm.md "Sharpness"): the Hutchinson trace
+// estimate and the Lanczos iteration for the top Hessian eigenvalues, on Hessian-vector products
+// that are either the model's exact ones (EXACT) or a central difference of gradients:
 //
 //   Hv ≈ (∇L(θ + εv) − ∇L(θ − εv)) / 2ε,   ε = relativeStep · max(1, ‖θ‖) / ‖v‖
 //
 // Every scalar of a measurement lives in one small f32 buffer `scalars`, whose slot indices are
 // override constants set from SHARPNESS_SLOT in the TypeScript (one source of truth):
 //   SLOT_THETA_SQ ‖θ‖², SLOT_V_SQ ‖v‖², SLOT_EPS ε, SLOT_QUAD vᵀHv of the current probe,
-//   SLOT_W_SQ ‖Hv‖², SLOT_RAYLEIGH vᵀHv of the power vector, SLOT_SHIFT σ (power iteration on
-//   H − σI; 0 otherwise), SLOT_DOMINANT the largest-magnitude eigenvalue of the first phase,
-//   SLOT_TRACE / SLOT_STDERR the Hutchinson mean and its standard error,
-//   samples[k] = scalars[SAMPLES_AT + k] the vᵀHv of probe k.
-// The host clears `scalars` at the start of a measurement (so σ = 0 unless `shift` sets it).
-// Sums of squares and dot products are the two-pass reductions of shaders/util/reduce.wgsl;
-// the kernels here read their results from `scalars`, so a whole measurement runs without a
-// readback until the end.
+//   SLOT_W_SQ ‖w‖² of the Lanczos residual (or its start), SLOT_RAYLEIGH qᵀHq of the current
+//   Lanczos vector, SLOT_TRACE / SLOT_STDERR the Hutchinson mean and its standard error,
+//   SLOT_DOT a dot product for the reorthogonalization, SLOT_ZERO always 0,
+//   samples[k] = scalars[SAMPLES_AT + k] the vᵀHv of probe k, then the Lanczos α_j and β_j at
+//   slots the host passes in `params.stream`.
+// The host clears `scalars` at the start of a measurement. Sums of squares and dot products are
+// the two-pass reductions of shaders/util/reduce.wgsl; the kernels here read their results from
+// `scalars`, so a whole measurement runs without a readback until the end.
 //
-// Elementwise entries (rademacher, perturb, hvp, normalize): one thread per flat parameter
-// entry i < n (n = P, padding included) over grid1d(n, WG), folded past 65535 workgroups:
-// i = gid.x + gid.y·(num_workgroups.x·WG), bounds-checked. Scalar entries (epsilon, record,
-// shift, stats): a single thread, dispatch (1, 1, 1), loops in a fixed order (same inputs, same bits).
+// Elementwise entries (rademacher, perturb, hvp, normalize, lanczosStep, project, orthogonalize):
+// one thread per flat parameter entry i < n (n = P, padding included) over grid1d(n, WG), folded
+// past 65535 workgroups: i = gid.x + gid.y·(num_workgroups.x·WG), bounds-checked. Scalar entries
+// (epsilon, record, store, stats): a single thread, dispatch (1, 1, 1), loops in a fixed order
+// (same inputs, same bits).
 
 struct Params {
   n: u32,            // elementwise: entries (P); stats: probes
-  seed: u32,         // rademacher: probe seed
-  stream: u32,       // rademacher: probe index (or the power-iteration stream); record: sample index
-  value: f32,        // perturb: sign (+1 or −1); epsilon: relativeStep
+  seed: u32,         // rademacher: probe seed; store: source slot
+  stream: u32,       // rademacher: probe index (or the Lanczos start's stream); record: sample index;
+                     // store: destination slot; lanczosStep: slot of β_{j−1}
+  value: f32,        // perturb: sign (+1 or −1); epsilon: relativeStep; store: > 0 takes the square root
 }
 
 override WG: u32 = 256;
@@ -35,8 +37,8 @@ override SLOT_EPS: u32;
 override SLOT_QUAD: u32;
 override SLOT_W_SQ: u32;
 override SLOT_RAYLEIGH: u32;
-override SLOT_SHIFT: u32;
-override SLOT_DOMINANT: u32;
+override SLOT_DOT: u32;
+override SLOT_ZERO: u32;
 override SLOT_TRACE: u32;
 override SLOT_STDERR: u32;
 override SAMPLES_AT: u32;
@@ -80,20 +82,24 @@ fn perturb(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
   perTheta[i] = perSave[i] + step * perV[i];
 }
 
-// hvp: work holds ∇L(θ + εv) on entry and (H − σI)v on exit, with Hv the difference quotient:
+// hvp: work holds ∇L(θ + εv) on entry and Hv on exit, the difference quotient:
 //   Hv[i]   = mask[i] · (work[i] − gMinus[i]) / 2ε   (0 when ε = 0: a zero direction)
-//   work[i] = Hv[i] − σ · v[i]                       (σ = scalars[SLOT_SHIFT], 0 but in the
-//                                                     second phase of the power iteration)
-//   prod[i] = v[i] · Hv[i]                           (summed next: vᵀHv, unshifted)
+//   work[i] = Hv[i]
+//   prod[i] = v[i] · Hv[i]                           (summed next: vᵀHv)
 @group(0) @binding(1) var<storage, read> hvpMask: array<f32>;          // (P)
 @group(0) @binding(2) var<storage, read> hvpV: array<f32>;             // (P)
 @group(0) @binding(3) var<storage, read> hvpGMinus: array<f32>;        // (P) ∇L(θ − εv), the model's grads (EXACT: H·v)
+#if EXACT
+@group(0) @binding(4) var<storage, read_write> hvpWork: array<f32>;    // (P) → Hv
+@group(0) @binding(5) var<storage, read_write> hvpProd: array<f32>;    // (P) v ⊙ Hv
+#else
 @group(0) @binding(4) var<storage, read> hvpScalars: array<f32>;       // scalars (ε)
 @group(0) @binding(5) var<storage, read_write> hvpWork: array<f32>;    // (P) ∇L(θ + εv) → Hv
 @group(0) @binding(6) var<storage, read_write> hvpProd: array<f32>;    // (P) v ⊙ Hv
+#endif
 
-// With EXACT, binding 3 holds the model's exact H·v instead (Model.hessianVectorProduct) and
-//   Hv[i] = mask[i] · exact[i]; work is only written.
+// With EXACT, binding 3 holds the model's exact H·v instead (Model.hessianVectorProduct),
+//   Hv[i] = mask[i] · exact[i], and there is no scalars binding (work and prod move up by one).
 @compute @workgroup_size(WG)
 fn hvp(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = elementIndex(gid, nwg);
@@ -105,9 +111,8 @@ fn hvp(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) n
   var hv = 0.0;
   if (eps > 0.0) { hv = hvpMask[i] * ((hvpWork[i] - hvpGMinus[i]) / (2.0 * eps)); }
 #endif
-  let v = hvpV[i];
-  hvpWork[i] = hv - hvpScalars[SLOT_SHIFT] * v;
-  hvpProd[i] = v * hv;
+  hvpWork[i] = hv;
+  hvpProd[i] = hvpV[i] * hv;
 }
 
 // normalize: v[i] = src[i] / ‖src‖ with ‖src‖² = scalars[SLOT_W_SQ] (0 when ‖src‖ = 0).
@@ -125,23 +130,47 @@ fn normalize(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgro
   normV[i] = out;
 }
 
-// restart: the start of the power iteration's second phase. If σ < 0 (the first phase found a
-// dominant negative eigenvalue), v[i] = src[i] / ‖src‖ (src: a fresh Rademacher start, ‖src‖² in
-// SLOT_W_SQ), since the current v is then the eigenvector H − σI nearly annihilates; otherwise v
-// is kept and the second phase simply continues the first.
-@group(0) @binding(1) var<storage, read> resSrc: array<f32>;           // (P)
-@group(0) @binding(2) var<storage, read> resScalars: array<f32>;       // scalars (σ, ‖src‖²)
-@group(0) @binding(3) var<storage, read_write> resV: array<f32>;       // (P)
+// lanczosStep: the three-term recurrence w = Hq_j − α_j·q_j − β_{j−1}·q_{j−1}, in place on w
+// (which holds Hq_j): α_j = scalars[SLOT_RAYLEIGH] (q_jᵀHq_j, just reduced), β_{j−1} =
+// scalars[params.stream] (SLOT_ZERO at j = 0, where qPrev is any vector).
+@group(0) @binding(1) var<storage, read> lsQ: array<f32>;              // (P) q_j
+@group(0) @binding(2) var<storage, read> lsQPrev: array<f32>;          // (P) q_{j−1}
+@group(0) @binding(3) var<storage, read> lsScalars: array<f32>;        // scalars
+@group(0) @binding(4) var<storage, read_write> lsW: array<f32>;        // (P) Hq_j → w
 
 @compute @workgroup_size(WG)
-fn restart(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+fn lanczosStep(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = elementIndex(gid, nwg);
   if (i >= params.n) { return; }
-  let sq = resScalars[SLOT_W_SQ];
-  if (resScalars[SLOT_SHIFT] < 0.0 && sq > 0.0) { resV[i] = resSrc[i] / sqrt(sq); }
+  lsW[i] = lsW[i] - lsScalars[SLOT_RAYLEIGH] * lsQ[i] - lsScalars[params.stream] * lsQPrev[i];
 }
 
-@group(0) @binding(1) var<storage, read_write> scalars: array<f32>;    // (SAMPLES_AT + maxProbes)
+// project: prod[i] = q[i] · w[i] (summed next into SLOT_DOT: qᵀw).
+@group(0) @binding(1) var<storage, read> prjQ: array<f32>;             // (P)
+@group(0) @binding(2) var<storage, read> prjW: array<f32>;             // (P)
+@group(0) @binding(3) var<storage, read_write> prjProd: array<f32>;    // (P)
+
+@compute @workgroup_size(WG)
+fn project(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = elementIndex(gid, nwg);
+  if (i >= params.n) { return; }
+  prjProd[i] = prjQ[i] * prjW[i];
+}
+
+// orthogonalize: w[i] −= (qᵀw) · q[i], qᵀw = scalars[SLOT_DOT] (full reorthogonalization of the
+// Lanczos residual against every earlier vector, which keeps the Ritz values free of copies).
+@group(0) @binding(1) var<storage, read> ortQ: array<f32>;             // (P)
+@group(0) @binding(2) var<storage, read> ortScalars: array<f32>;       // scalars
+@group(0) @binding(3) var<storage, read_write> ortW: array<f32>;       // (P)
+
+@compute @workgroup_size(WG)
+fn orthogonalize(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = elementIndex(gid, nwg);
+  if (i >= params.n) { return; }
+  ortW[i] = ortW[i] - ortScalars[SLOT_DOT] * ortQ[i];
+}
+
+@group(0) @binding(1) var<storage, read_write> scalars: array<f32>;    // (SAMPLES_AT + maxProbes + 2·maxLanczos)
 
 // epsilon: ε = relativeStep · max(1, ‖θ‖) / ‖v‖ (0 when v = 0).
 @compute @workgroup_size(1, 1, 1)
@@ -158,17 +187,12 @@ fn record() {
   scalars[SAMPLES_AT + params.stream] = scalars[SLOT_QUAD];
 }
 
-// shift: end of the power iteration's first phase, which converges to the eigenvalue λ₁ of
-// largest magnitude: dominant = λ₁, σ = min(0, λ₁). With λ₁ < 0 the second phase iterates
-// H − σI, whose eigenvalues λ − λ₁ ≥ 0 are led by λ_max − λ₁, so it finds the largest eigenvalue.
-// It reads no params, so its one binding is at 0.
-@group(0) @binding(0) var<storage, read_write> shiftScalars: array<f32>;  // scalars
-
+// store: scalars[stream] = scalars[seed], or its square root when value > 0 (the Lanczos α_j
+// from SLOT_RAYLEIGH, β_j = ‖w‖ from SLOT_W_SQ).
 @compute @workgroup_size(1, 1, 1)
-fn shift() {
-  let dominant = shiftScalars[SLOT_RAYLEIGH];
-  shiftScalars[SLOT_DOMINANT] = dominant;
-  shiftScalars[SLOT_SHIFT] = min(0.0, dominant);
+fn store() {
+  let x = scalars[params.seed];
+  scalars[params.stream] = select(x, sqrt(max(x, 0.0)), params.value > 0.0);
 }
 
 // stats: mean of samples[0..n) and its standard error sqrt(s² / n), s² the unbiased sample

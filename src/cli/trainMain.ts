@@ -15,6 +15,7 @@ import { fsShaderSource } from '../gpu/shaderSourceFs';
 import { captureComparison, CheckpointError, encodeRunCheckpoint, resumeComparison, type ComparisonState } from '../train/checkpoint';
 import { Comparison, type EvalMetrics } from '../train/comparison';
 import { MODEL_PRESETS, type ComparisonConfig } from '../train/config';
+import { SharpnessSchedule } from '../train/sharpnessSchedule';
 import type { StepMetrics } from '../train/run';
 import { SafetensorsError } from '../train/safetensors';
 import type { TrainingData } from '../train/trainingData';
@@ -143,9 +144,13 @@ async function train(plan: TrainPlan, args: TrainArgs, stdout: ProgressOutput, s
       for (const e of await comparison.evaluate(batches)) evals.set(`${e.runId}/${e.step}`, e);
     };
     const canEvaluate = data.kind !== 'toy';
-    // Sharpness (Hutchinson trace, top eigenvalue) every S steps and at the end, outside the
-    // timed steps, into sharpness.csv (run, step, trace, trace_stderr, top_eig).
-    const sharpnessCsv = config.sharpnessEvery > 0 ? openSync(join(out, 'sharpness.csv'), plan.resume ? 'a' : 'w') : undefined;
+    // Sharpness (Hutchinson trace, top eigenvalue) every S steps, or 'auto' within a time budget
+    // (sharpnessSchedule.ts), and at the end, outside the timed steps, into sharpness.csv
+    // (run, step, trace, trace_stderr, top_eig).
+    const sharpnessOn = config.sharpnessEvery === 'auto' || config.sharpnessEvery > 0;
+    const sharpnessCsv = sharpnessOn ? openSync(join(out, 'sharpness.csv'), plan.resume ? 'a' : 'w') : undefined;
+    const schedule = new SharpnessSchedule(config.sharpnessEvery, startStep);
+    let sharpnessMs = 0;
     if (sharpnessCsv !== undefined && !plan.resume) writeSync(sharpnessCsv, 'run,step,trace,trace_stderr,top_eig\n');
     const measureSharpness = async () => {
       if (sharpnessCsv === undefined) return;
@@ -154,7 +159,13 @@ async function train(plan: TrainPlan, args: TrainArgs, stdout: ProgressOutput, s
     for (let s = startStep; s < stopStep; s++) {
       if (plan.checkpointSteps.includes(s) && !(plan.resume && s === startStep)) await saveCheckpoint(s);
       if (canEvaluate && config.evalEvery > 0 && s % config.evalEvery === 0) await evaluate(args.evalBatches);
-      if (config.sharpnessEvery > 0 && s > startStep && s % config.sharpnessEvery === 0) await measureSharpness();
+      if (sharpnessOn && s > startStep && schedule.due(s)) {
+        const t0 = performance.now();
+        await measureSharpness();
+        const measureMs = performance.now() - t0;
+        sharpnessMs += measureMs;
+        schedule.measured(s, measureMs, (t0 - builtAt - sharpnessMs + measureMs) / (s - startStep));
+      }
       dump?.write(s);
       await comparison.step();
       if (comparison.runs.every((r) => !comparison.isActive(r.id))) break;

@@ -67,15 +67,21 @@ export class QuadraticModel extends FlatModel implements Model {
     const index = own(createStorageBufferWith(ctx.device, `${name}.index`, realOffsets(this.layout))); // (n) u32
     writeBuffer(ctx.device, this.params, initParams(this.layout, 0));
     const layout = ctx.layout(QUADRATIC_PARAMS);
-    const gradient = ctx.kernel({
-      label: `${name}.gradient`,
-      shader: 'nn/quadratic',
-      entryPoint: 'gradient',
-      overrides: { WG: QUADRATIC_WORKGROUP },
-      params: { layout, values: { n } },
-      buffers: [a, index, this.params, this.grads],
-      workgroups: grid1d(n, QUADRATIC_WORKGROUP, ctx.device.limits.maxComputeWorkgroupsPerDimension),
-    });
+    // grad[index] = A·x[index]: the gradient at x, and on a direction v, H·v exactly.
+    const product = (what: string, x: GPUBuffer, out: GPUBuffer) => {
+      const k = ctx.kernel({
+        label: `${name}.${what}`,
+        shader: 'nn/quadratic',
+        entryPoint: 'gradient',
+        overrides: { WG: QUADRATIC_WORKGROUP },
+        params: { layout, values: { n } },
+        buffers: [a, index, x, out],
+        workgroups: grid1d(n, QUADRATIC_WORKGROUP, ctx.device.limits.maxComputeWorkgroupsPerDimension),
+      });
+      if (k.params) this.own(k.params);
+      return k;
+    };
+    const gradient = product('gradient', this.params, this.grads);
     const loss = ctx.kernel({
       label: `${name}.loss`,
       shader: 'nn/quadratic',
@@ -84,9 +90,17 @@ export class QuadraticModel extends FlatModel implements Model {
       buffers: [index, this.params, this.grads, this.losses],
       workgroups: [1, 1, 1],
     });
-    for (const k of [gradient, loss]) if (k.params) this.own(k.params);
+    if (loss.params) this.own(loss.params);
     this.lossOnTargets = [gradient, loss];
     this.lossOnSampledLabels = [gradient, loss];
+    this.hvp = (direction, out) => [product('hvp', direction, out)];
+  }
+
+  private readonly hvp: (direction: GPUBuffer, product: GPUBuffer) => Kernel[];
+
+  /** H·direction = A·direction (Model.hessianVectorProduct). */
+  hessianVectorProduct(direction: GPUBuffer, product: GPUBuffer): Kernel[] {
+    return this.hvp(direction, product);
   }
 
   setSampleCounter(): void {

@@ -35,6 +35,14 @@ export function toyHessianDiag(ctx: GpuContext, label: string, b: { theta: Bindi
   return ctx.kernel({ label, shader: 'nn/toy', entryPoint: 'hessianDiag', buffers: [b.theta, b.h], workgroups: [1, 1, 1] });
 }
 
+/** out (2) = H·direction, H = [[v², 2uv], [2uv, 1 + u²]] the exact Hessian at θ = (u, v). */
+export function toyHvp(ctx: GpuContext, label: string, b: { theta: Binding; direction: Binding; out: Binding }): Kernel {
+  checkParams(label, b.theta);
+  requireElements(label, 'direction', b.direction, 2);
+  requireElements(label, 'out', b.out, 2);
+  return ctx.kernel({ label, shader: 'nn/toy', entryPoint: 'hvp', buffers: [b.theta, b.direction, b.out], workgroups: [1, 1, 1] });
+}
+
 /** Appends θ to traj (2·capacity floats) at cursor[0] and advances it (stops at capacity). */
 export function toyRecord(ctx: GpuContext, label: string, b: { theta: Binding; traj: Binding; cursor: Binding }, capacity: number): Kernel {
   checkParams(label, b.theta);

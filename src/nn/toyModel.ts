@@ -6,7 +6,7 @@ import type { ToyConfig } from '../train/config';
 import type { BatchShape, Model } from './model';
 import { FlatModel } from './flatModel';
 import { ParamLayoutBuilder, type ParamLayout } from './paramLayout';
-import { toyGradient, toyHessianDiag } from './toy';
+import { toyGradient, toyHessianDiag, toyHvp } from './toy';
 
 export function toyLayout(cfg: ToyConfig): ParamLayout {
   const b = new ParamLayoutBuilder();
@@ -39,6 +39,11 @@ export class ToyModel extends FlatModel implements Model {
 
   setSampleCounter(): void {
     // The toy's Hessian diagonal is exact; nothing is sampled.
+  }
+
+  /** H·direction from the exact 2×2 Hessian (Model.hessianVectorProduct). */
+  hessianVectorProduct(direction: GPUBuffer, product: GPUBuffer): Kernel[] {
+    return [toyHvp(this.ctx, `${this.name}.hvp`, { theta: this.param('theta'), direction, out: product })];
   }
 
   exactHessianDiagonal(h: GPUBuffer): Kernel {

@@ -1,10 +1,10 @@
 // Sharpness of the training loss (docs/algorithm.md, "Sharpness"): the Hutchinson estimate of
-// Tr ∇²L with its standard error, and the largest Hessian eigenvalue by power iteration, both on
+// Tr ∇²L with its standard error, and the top Hessian eigenvalues by the Lanczos iteration, both on
 // Hessian-vector products on a FIXED batch (shaders/optim/sharpness.wgsl), formed one of two ways:
 //
-//   exact       the model's forward-over-reverse kernels (Model.hessianVectorProduct; the MLP),
-//               no step size, no finite difference;
-//   difference  Hv ≈ (∇L(θ + εv) − ∇L(θ − εv)) / 2ε, for models without exact products yet.
+//   exact       the model's own kernels (Model.hessianVectorProduct: forward-over-reverse for the
+//               MLP and the CNN, the closed form for the toy and the quadratic), no step size;
+//   difference  Hv ≈ (∇L(θ + εv) − ∇L(θ − εv)) / 2ε, for models without exact products yet (GPT).
 //               Across a ReLU or max-pool kink the quotient measures the kink, not the
 //               curvature (docs/algorithm.md shows it on the MLP).
 //
@@ -27,22 +27,23 @@
 // counter-based hash of src/util/rng.ts; padding entries of the flat layout are 0 (realMask), and
 // Hv is masked too. The same seed is used at every measurement by default (common random
 // numbers), so a change of the estimate across training steps reflects θ, not probe noise.
-// The top eigenvalue is the Rayleigh quotient vᵀHv (‖v‖ = 1) after a fixed number of power
-// steps v ← Hv/‖Hv‖ from a normalised Rademacher start. Plain power iteration converges to the
-// eigenvalue of largest MAGNITUDE, and away from a minimum (early training, the tiny GPT under
-// AdmIRE in the test) that can be a negative one. So the iterations run in two halves: the first
-// finds λ₁ of largest magnitude; if λ₁ < 0 the second restarts on H − λ₁I (all eigenvalues ≥ 0,
-// led by λ_max − λ₁), otherwise it just continues. The result is the largest eigenvalue λ_max in
-// both cases, at the same cost; the shift is decided on the GPU (no readback in between). A
-// Rayleigh quotient of a unit vector never exceeds λ_max, so with too few iterations (a large
-// shift converges slowly) the value errs low, never high (up to finite-difference error).
+// The top eigenvalues come from the Lanczos iteration (docs/algorithm.md "Sharpness"): from a
+// normalised Rademacher start q₀, each step forms w = Hq_j, α_j = q_jᵀw, w −= α_j q_j + β_{j−1}
+// q_{j−1}, reorthogonalises w against every earlier q_i (full reorthogonalization: without it,
+// copies of converged eigenvalues appear in f32), β_j = ‖w‖, q_{j+1} = w/β_j. The α and β stay on
+// the GPU until the end; the host then takes the eigenvalues of the tridiagonal matrix
+// T = tridiag(β, α, β) (src/optim/tridiagonal.ts), the Ritz values, largest algebraic first, each
+// with its residual ‖Hy − θy‖ = β_last·|s_last| (s its eigenvector of T). The extreme eigenvalues
+// at both ends converge first, so a negative eigenvalue of larger magnitude (away from a
+// minimum) does not hide λ_max as it would from the power iteration.
 //
 // State: θ, the gradient, the per-row losses and accuracy flags are saved at the start and copied
 // back at the end (copies, not subtraction: bit-identical), so the trainer's state is untouched.
 //
-// Cost: 2 gradient evaluations (forward + backward) per probe and per power iteration (exact:
-// one gradient evaluation and its tangent, about twice its matmuls), plus a
-// handful of elementwise passes and reductions over P; memory: 6 parameter-sized buffers. Run it
+// Cost: one Hessian-vector product per probe and per Lanczos step (difference: 2 gradient
+// evaluations; exact: one gradient evaluation and its tangent, about twice its matmuls), plus
+// elementwise passes and reductions over P (step j reorthogonalises against j + 1 vectors);
+// memory: 6 parameter-sized buffers, and maxLanczos + 1 more once the eigenvalues are asked for. Run it
 // every S steps (config `sharpnessEvery`, `sharpnessProbes`), between steps, never inside the
 // timed part of a step. One readback (a few hundred bytes) at the end of a measurement.
 import { createStagingBuffer, createStorageBuffer, createStorageBufferWith } from '../gpu/buffers';
@@ -52,6 +53,7 @@ import type { UniformField } from '../gpu/uniforms';
 import { gradientKernels, type Model } from '../nn/model';
 import { realMask } from '../nn/paramLayout';
 import { reduce, type Reduction } from './reduce';
+import { tridiagonalEigen } from './tridiagonal';
 
 /** Slots of the scalars buffer (f32); samples of the probes follow from SHARPNESS_SAMPLES_AT. */
 export const SHARPNESS_SLOT = {
@@ -59,20 +61,21 @@ export const SHARPNESS_SLOT = {
   vSq: 1, // ‖v‖² of the current direction
   eps: 2, // ε of the current direction
   quad: 3, // vᵀHv of the current probe
-  wSq: 4, // ‖Hv‖² (power iteration) or ‖v₀‖² (its start)
-  rayleigh: 5, // vᵀHv of the current power-iteration vector (‖v‖ = 1)
+  wSq: 4, // ‖w‖² of the Lanczos residual (or of its start)
+  rayleigh: 5, // q_jᵀHq_j of the current Lanczos vector: α_j
   trace: 6, // Hutchinson mean
   stderr: 7, // its standard error
-  shift: 8, // σ of the power iteration's second phase (H − σI), 0 otherwise
-  dominant: 9, // largest-magnitude eigenvalue (end of the first phase)
+  dot: 8, // q_iᵀw while reorthogonalising
+  zero: 9, // always 0 (β_{−1})
 } as const;
 export const SHARPNESS_SAMPLES_AT = 12;
 
-/** Stream of the power iteration's Rademacher start (probe k uses stream k). */
-export const POWER_ITERATION_STREAM = 0xffffffff;
+/** Stream of the Lanczos start's Rademacher vector (probe k uses stream k). */
+export const LANCZOS_START_STREAM = 0xffffffff;
 export const SHARPNESS_WORKGROUP = 256;
 export const DEFAULT_RELATIVE_STEP = 1e-3;
-export const DEFAULT_POWER_ITERATIONS = 10;
+/** Lanczos steps of a measurement, and the most an instance allows unless told otherwise. */
+export const DEFAULT_LANCZOS_STEPS = 12;
 export const DEFAULT_SHARPNESS_SEED = 0x5a17;
 
 const SHARPNESS_PARAMS: readonly UniformField[] = [
@@ -90,8 +93,8 @@ const OVERRIDES: Readonly<Record<string, number>> = {
   SLOT_QUAD: SHARPNESS_SLOT.quad,
   SLOT_W_SQ: SHARPNESS_SLOT.wSq,
   SLOT_RAYLEIGH: SHARPNESS_SLOT.rayleigh,
-  SLOT_SHIFT: SHARPNESS_SLOT.shift,
-  SLOT_DOMINANT: SHARPNESS_SLOT.dominant,
+  SLOT_DOT: SHARPNESS_SLOT.dot,
+  SLOT_ZERO: SHARPNESS_SLOT.zero,
   SLOT_TRACE: SHARPNESS_SLOT.trace,
   SLOT_STDERR: SHARPNESS_SLOT.stderr,
   SAMPLES_AT: SHARPNESS_SAMPLES_AT,
@@ -107,6 +110,8 @@ export interface SharpnessOptions {
   maxProbes?: number;
   /** ε relative to max(1, ‖θ‖)/‖v‖; default 1e-3 (see the header). */
   relativeStep?: number;
+  /** Most Lanczos steps one measurement may take (sizes its vectors); default DEFAULT_LANCZOS_STEPS. */
+  maxLanczos?: number;
 }
 
 export interface TraceEstimate {
@@ -117,20 +122,18 @@ export interface TraceEstimate {
   probes: number;
 }
 
-export interface TopEigenvalue {
-  /** Largest eigenvalue λ_max: the Rayleigh quotient after the last iteration. */
+/** A Ritz value of the Lanczos iteration: an eigenvalue estimate and its residual ‖Hy − θy‖ (‖y‖ = 1). */
+export interface RitzValue {
   value: number;
-  /** Largest-magnitude eigenvalue (after the first half; when it is positive, `value` refines it). */
-  dominant: number;
-  iterations: number;
+  residual: number;
 }
 
 export interface SharpnessRequest {
   /** Rademacher probes of the trace estimate (0: no trace). */
   probes: number;
-  /** Power-iteration steps for the top eigenvalue, both halves together (0: none); default DEFAULT_POWER_ITERATIONS. */
-  powerIterations?: number;
-  /** Seed of the probes; default DEFAULT_SHARPNESS_SEED (the same probes every measurement). */
+  /** Lanczos steps for the top eigenvalues (0: none); default DEFAULT_LANCZOS_STEPS. */
+  lanczosSteps?: number;
+  /** Seed of the probes and of the Lanczos start; default DEFAULT_SHARPNESS_SEED (the same every measurement). */
   seed?: number;
 }
 
@@ -138,11 +141,12 @@ export interface SharpnessMeasurement {
   trace: number;
   stderr: number;
   probes: number;
-  /** Largest Hessian eigenvalue λ_max, when powerIterations > 0 (with 1 iteration: of largest magnitude). */
+  /** Largest Hessian eigenvalue λ_max (the first Ritz value), when lanczosSteps > 0. */
   topEig?: number;
-  /** Largest-magnitude eigenvalue (first half of the power iteration), when powerIterations > 0. */
-  dominantEig?: number;
-  iterations: number;
+  /** Every Ritz value, largest first, with its residual (empty without Lanczos steps). */
+  eigenvalues: RitzValue[];
+  /** Lanczos steps taken: fewer than asked when the Krylov space closed (an exact answer). */
+  lanczosSteps: number;
   /** vᵀHv of each probe (probes). */
   samples: Float32Array;
 }
@@ -152,16 +156,29 @@ interface RawResult {
   scalars: Float32Array;
 }
 
+/** The kernels of the Lanczos iteration, built on first use (their vectors are maxLanczos + 1 parameter-sized buffers). */
+interface LanczosKernels {
+  q: GPUBuffer[]; // (P) each: q_0 … q_maxLanczos
+  normalizeInto: Kernel[]; // [j]: q_j = work / ‖work‖
+  storeAlpha: Kernel[]; // [j]: α_j = scalars[rayleigh]
+  step: Kernel[]; // [j]: work −= α_j q_j + β_{j−1} q_{j−1}
+  project: Kernel[]; // [i]: prod = q_i ⊙ work
+  orthogonalize: Kernel[]; // [i]: work −= (q_iᵀwork) q_i
+  storeBeta: Kernel[]; // [j]: β_j = ‖work‖
+  dot: Reduction; // Σ prod → scalars[dot]
+}
+
 /**
  * Sharpness of one model, built once (buffers, kernels, bind groups); each measurement only
- * rewrites two small uniforms per probe and encodes prepared dispatches.
+ * rewrites a few small uniforms and encodes prepared dispatches.
  */
 export class Sharpness {
-  /** (P) the current probe or power-iteration vector (tests read it). */
+  /** (P) the current probe or Lanczos vector (tests read it). */
   readonly direction: GPUBuffer;
-  /** (SAMPLES_AT + maxProbes) f32 scalars of a measurement. */
+  /** f32 scalars of a measurement: the slots, the probes' samples, then the Lanczos α and β. */
   readonly scalars: GPUBuffer;
   readonly maxProbes: number;
+  readonly maxLanczos: number;
   readonly relativeStep: number;
   /** How this instance forms Hv. */
   readonly method: HvpMethod;
@@ -175,19 +192,20 @@ export class Sharpness {
   private readonly exactHvp: readonly Kernel[]; // method 'exact': the model's kernels writing Hv into `exact`
   private readonly k: {
     probe: Kernel; // rademacher → direction
-    powerStart: Kernel; // rademacher → work
+    lanczosStart: Kernel; // rademacher → work
     epsilon: Kernel;
     plus: Kernel;
     minus: Kernel;
     hvp: Kernel;
-    normalize: Kernel; // work / ‖work‖ → direction
-    shift: Kernel; // σ = min(0, λ₁)
-    restart: Kernel; // direction = work / ‖work‖ if σ < 0
     record: Kernel;
     stats: Kernel;
   };
   private readonly r: { thetaSq: Reduction; vSq: Reduction; quad: Reduction; rayleigh: Reduction; wSq: Reduction };
   private readonly work: GPUBuffer;
+  private readonly prod: GPUBuffer;
+  private readonly alphaAt: number; // scalars slot of α_0 (β_0 follows the α block)
+  private readonly kernel: (name: string, entryPoint: string, buffers: GPUBuffer[], elementwise: boolean, values?: Partial<Record<'seed' | 'stream' | 'value', number>>) => Kernel;
+  private lanczos: LanczosKernels | null = null;
   private busy = false;
 
   constructor(
@@ -200,8 +218,10 @@ export class Sharpness {
     const P = model.layout.total;
     this.P = P;
     this.maxProbes = options.maxProbes ?? 1024;
+    this.maxLanczos = options.maxLanczos ?? DEFAULT_LANCZOS_STEPS;
     this.relativeStep = options.relativeStep ?? DEFAULT_RELATIVE_STEP;
     if (!Number.isInteger(this.maxProbes) || this.maxProbes < 1) throw new Error(`${label}: maxProbes = ${this.maxProbes} must be a positive integer`);
+    if (!Number.isInteger(this.maxLanczos) || this.maxLanczos < 1) throw new Error(`${label}: maxLanczos = ${this.maxLanczos} must be a positive integer`);
     if (!(this.relativeStep > 0)) throw new Error(`${label}: relativeStep = ${this.relativeStep} must be positive`);
     if (model.layout.count < 1) throw new Error(`${label}: the model has no parameters`);
     this.method = options.method ?? (model.hessianVectorProduct ? 'exact' : 'difference');
@@ -212,11 +232,12 @@ export class Sharpness {
     };
     const buf = (name: string, bytes: number) => own(createStorageBuffer(device, `${label}.${name}`, bytes));
     const mask = own(createStorageBufferWith(device, `${label}.realMask`, realMask(model.layout))); // (P) 1 real, 0 padding
-    this.direction = buf('direction', P * 4); // (P) probe v or power vector
-    this.work = buf('work', P * 4); // (P) ∇L(θ + εv), then Hv
-    const prod = buf('prod', P * 4); // (P) v ⊙ Hv
+    this.direction = buf('direction', P * 4); // (P) probe v or Lanczos vector q_j
+    this.work = buf('work', P * 4); // (P) ∇L(θ + εv), then Hv, then the Lanczos residual
+    this.prod = buf('prod', P * 4); // (P) v ⊙ Hv, or q_i ⊙ work
     const exact = this.method === 'exact' ? buf('exact', P * 4) : null; // (P) H·direction from the model (0 on padding)
-    this.scalars = buf('scalars', (SHARPNESS_SAMPLES_AT + this.maxProbes) * 4); // scalars, then samples
+    this.alphaAt = SHARPNESS_SAMPLES_AT + this.maxProbes;
+    this.scalars = buf('scalars', (this.alphaAt + 2 * this.maxLanczos) * 4); // slots, samples, α, β
     this.staging = own(createStagingBuffer(device, `${label}.staging`, this.scalars.size));
     // Saved trainer state, copied back bit for bit at the end of every measurement.
     this.save = [model.params, model.grads, model.losses, model.correct].map((from) => ({
@@ -227,8 +248,7 @@ export class Sharpness {
 
     const layout = ctx.layout(SHARPNESS_PARAMS);
     const grid = grid1d(P, SHARPNESS_WORKGROUP, device.limits.maxComputeWorkgroupsPerDimension);
-    // `values: null`: the entry point reads no params (its layout then has no binding 0).
-    const kernel = (name: string, entryPoint: string, buffers: GPUBuffer[], elementwise: boolean, values: Partial<Record<'seed' | 'stream' | 'value', number>> | null = {}): Kernel => {
+    this.kernel = (name, entryPoint, buffers, elementwise, values = {}) => {
       const k = ctx.kernel({
         label: `${label}.${name}`,
         shader: 'optim/sharpness',
@@ -236,78 +256,71 @@ export class Sharpness {
         entryPoint,
         defines: { EXACT: exact !== null },
         overrides: OVERRIDES,
-        params: values ? { layout, values: { n: elementwise ? P : 0, seed: 0, stream: 0, value: 0, ...values } } : undefined,
+        params: { layout, values: { n: elementwise ? P : 0, seed: 0, stream: 0, value: 0, ...values } },
         buffers,
         workgroups: elementwise ? grid : [1, 1, 1],
       });
       this.kernels.push(k);
       return k;
     };
+    const kernel = this.kernel;
     this.k = {
       probe: kernel('probe', 'rademacher', [mask, this.direction], true),
-      powerStart: kernel('powerStart', 'rademacher', [mask, this.work], true, { stream: POWER_ITERATION_STREAM }),
+      lanczosStart: kernel('lanczosStart', 'rademacher', [mask, this.work], true, { stream: LANCZOS_START_STREAM }),
       epsilon: kernel('epsilon', 'epsilon', [this.scalars], false, { value: this.relativeStep }),
       plus: kernel('plus', 'perturb', [savedTheta, this.direction, this.scalars, model.params], true, { value: 1 }),
       minus: kernel('minus', 'perturb', [savedTheta, this.direction, this.scalars, model.params], true, { value: -1 }),
-      hvp: kernel('hvp', 'hvp', [mask, this.direction, exact ?? model.grads, this.scalars, this.work, prod], true),
-      normalize: kernel('normalize', 'normalize', [this.work, this.scalars, this.direction], true),
-      shift: kernel('shift', 'shift', [this.scalars], false, null),
-      restart: kernel('restart', 'restart', [this.work, this.scalars, this.direction], true),
+      hvp: kernel('hvp', 'hvp', exact ? [mask, this.direction, exact, this.work, this.prod] : [mask, this.direction, model.grads, this.scalars, this.work, this.prod], true),
       record: kernel('record', 'record', [this.scalars], false),
       stats: kernel('stats', 'stats', [this.scalars], false),
     };
-    const reduction = (name: string, input: GPUBuffer, op: 'sum' | 'sumsq', outIndex: number) => {
-      const r = reduce(ctx, `${label}.${name}`, { input, out: this.scalars }, op, { n: P, outIndex });
-      this.reductions.push(r);
-      return r;
-    };
     this.r = {
-      thetaSq: reduction('thetaSq', savedTheta, 'sumsq', SHARPNESS_SLOT.thetaSq),
-      vSq: reduction('vSq', this.direction, 'sumsq', SHARPNESS_SLOT.vSq),
-      quad: reduction('quad', prod, 'sum', SHARPNESS_SLOT.quad),
-      rayleigh: reduction('rayleigh', prod, 'sum', SHARPNESS_SLOT.rayleigh),
-      wSq: reduction('wSq', this.work, 'sumsq', SHARPNESS_SLOT.wSq),
+      thetaSq: this.reduction('thetaSq', savedTheta, 'sumsq', SHARPNESS_SLOT.thetaSq),
+      vSq: this.reduction('vSq', this.direction, 'sumsq', SHARPNESS_SLOT.vSq),
+      quad: this.reduction('quad', this.prod, 'sum', SHARPNESS_SLOT.quad),
+      rayleigh: this.reduction('rayleigh', this.prod, 'sum', SHARPNESS_SLOT.rayleigh),
+      wSq: this.reduction('wSq', this.work, 'sumsq', SHARPNESS_SLOT.wSq),
     };
     this.gradient = gradientKernels(model, 'targets');
     this.exactHvp = exact && model.hessianVectorProduct ? model.hessianVectorProduct(this.direction, exact) : [];
   }
 
-  /** Hutchinson estimate of Tr ∇²L with `probes` Rademacher probes (2 gradients each). */
+  /** Hutchinson estimate of Tr ∇²L with `probes` Rademacher probes (one Hessian-vector product each). */
   async traceEstimate(probes: number, seed = DEFAULT_SHARPNESS_SEED): Promise<TraceEstimate> {
-    const m = await this.measure({ probes, powerIterations: 0, seed });
+    const m = await this.measure({ probes, lanczosSteps: 0, seed });
     return { trace: m.trace, stderr: m.stderr, probes: m.probes };
   }
 
-  /** Largest Hessian eigenvalue after `iterations` power steps (2 gradients each; see the header). */
-  async topEigenvalue(iterations = DEFAULT_POWER_ITERATIONS, seed = DEFAULT_SHARPNESS_SEED): Promise<TopEigenvalue> {
-    if (!Number.isInteger(iterations) || iterations < 1) throw new Error(`${this.label}: iterations = ${iterations} must be a positive integer`);
-    const m = await this.measure({ probes: 0, powerIterations: iterations, seed });
-    return { value: m.topEig ?? NaN, dominant: m.dominantEig ?? NaN, iterations };
+  /** The Ritz values (largest first, with residuals) after `steps` Lanczos steps (see the header). */
+  async topEigenvalues(steps = DEFAULT_LANCZOS_STEPS, seed = DEFAULT_SHARPNESS_SEED): Promise<RitzValue[]> {
+    if (!Number.isInteger(steps) || steps < 1) throw new Error(`${this.label}: Lanczos steps = ${steps} must be a positive integer`);
+    return (await this.measure({ probes: 0, lanczosSteps: steps, seed })).eigenvalues;
   }
 
   /**
-   * Trace (with its standard error) and top eigenvalue at the current θ on the batch in the
+   * Trace (with its standard error) and top eigenvalues at the current θ on the batch in the
    * model's batch buffers, with one readback at the end. Params, grads, losses and accuracy
    * flags are as they were afterwards (bit for bit). Not reentrant: await one before the next.
    */
   async measure(request: SharpnessRequest): Promise<SharpnessMeasurement> {
     const probes = request.probes;
-    const iterations = request.powerIterations ?? DEFAULT_POWER_ITERATIONS;
+    const steps = request.lanczosSteps ?? Math.min(DEFAULT_LANCZOS_STEPS, this.maxLanczos);
     const seed = (request.seed ?? DEFAULT_SHARPNESS_SEED) >>> 0;
     if (!Number.isInteger(probes) || probes < 0 || probes > this.maxProbes) throw new Error(`${this.label}: probes = ${probes} must be an integer in [0, ${this.maxProbes}]`);
-    if (!Number.isInteger(iterations) || iterations < 0) throw new Error(`${this.label}: powerIterations = ${iterations} must be a non-negative integer`);
+    if (!Number.isInteger(steps) || steps < 0 || steps > this.maxLanczos) throw new Error(`${this.label}: Lanczos steps = ${steps} must be an integer in [0, ${this.maxLanczos}]`);
     if (this.busy) throw new Error(`${this.label}: a measurement is already in flight; await it first`);
     this.busy = true;
     try {
-      const { scalars } = await this.run(probes, iterations, seed);
+      const { scalars } = await this.run(probes, steps, seed);
       const S = SHARPNESS_SLOT;
+      const ritz = steps > 0 ? this.ritzValues(scalars, steps) : { eigenvalues: [], steps: 0 };
       return {
         trace: probes > 0 ? scalars[S.trace] : NaN,
         stderr: probes > 1 ? scalars[S.stderr] : NaN,
         probes,
-        topEig: iterations > 0 ? scalars[S.rayleigh] : undefined,
-        dominantEig: iterations > 1 ? scalars[S.dominant] : iterations === 1 ? scalars[S.rayleigh] : undefined,
-        iterations,
+        topEig: ritz.eigenvalues[0]?.value,
+        eigenvalues: ritz.eigenvalues,
+        lanczosSteps: ritz.steps,
         samples: scalars.slice(SHARPNESS_SAMPLES_AT, SHARPNESS_SAMPLES_AT + probes),
       };
     } finally {
@@ -321,14 +334,65 @@ export class Sharpness {
     for (const b of this.owned) b.destroy();
   }
 
-  /** Encodes and submits the whole measurement (one submit per probe), then reads the scalars. */
-  private async run(probes: number, iterations: number, seed: number): Promise<RawResult> {
+  private reduction(name: string, input: GPUBuffer, op: 'sum' | 'sumsq', outIndex: number): Reduction {
+    const r = reduce(this.ctx, `${this.label}.${name}`, { input, out: this.scalars }, op, { n: this.P, outIndex });
+    this.reductions.push(r);
+    return r;
+  }
+
+  /** The Ritz values from the α and β the GPU recorded: T truncated where a β vanished (the Krylov space closed). */
+  private ritzValues(scalars: Float32Array, steps: number): { eigenvalues: RitzValue[]; steps: number } {
+    const alpha = Array.from(scalars.subarray(this.alphaAt, this.alphaAt + steps));
+    const beta = Array.from(scalars.subarray(this.alphaAt + this.maxLanczos, this.alphaAt + this.maxLanczos + steps));
+    let k = steps;
+    let scale = 0;
+    for (let j = 0; j < steps; j++) {
+      scale = Math.max(scale, Math.abs(alpha[j]), Math.abs(beta[j]));
+      // An invariant subspace: β_j is rounding noise next to the entries of T.
+      if (j + 1 < steps && Math.abs(beta[j]) <= 1e-6 * scale) {
+        k = j + 1;
+        break;
+      }
+    }
+    const { values, lastComponents } = tridiagonalEigen(alpha.slice(0, k), beta.slice(0, k - 1));
+    const last = k < steps ? 0 : Math.abs(beta[k - 1]);
+    return { eigenvalues: values.map((value, i) => ({ value, residual: last * Math.abs(lastComponents[i]) })), steps: k };
+  }
+
+  /** The Lanczos vectors and their kernels, built on first use. */
+  private lanczosKernels(): LanczosKernels {
+    if (this.lanczos) return this.lanczos;
+    const K = this.maxLanczos;
+    const q = Array.from({ length: K + 1 }, (_, j) => {
+      const b = createStorageBuffer(this.ctx.device, `${this.label}.lanczos.q${j}`, this.P * 4); // (P)
+      this.owned.push(b);
+      return b;
+    });
+    const { kernel, scalars, work, prod, alphaAt } = this;
+    const betaAt = alphaAt + K;
+    const S = SHARPNESS_SLOT;
+    const upTo = (n: number) => Array.from({ length: n }, (_, j) => j);
+    this.lanczos = {
+      q,
+      normalizeInto: upTo(K + 1).map((j) => kernel(`lanczos.normalize${j}`, 'normalize', [work, scalars, q[j]], true)),
+      storeAlpha: upTo(K).map((j) => kernel(`lanczos.alpha${j}`, 'store', [scalars], false, { seed: S.rayleigh, stream: alphaAt + j })),
+      step: upTo(K).map((j) => kernel(`lanczos.step${j}`, 'lanczosStep', [q[j], q[Math.max(0, j - 1)], scalars, work], true, { stream: j > 0 ? betaAt + j - 1 : S.zero })),
+      project: upTo(K).map((i) => kernel(`lanczos.project${i}`, 'project', [q[i], work, prod], true)),
+      orthogonalize: upTo(K).map((i) => kernel(`lanczos.orthogonalize${i}`, 'orthogonalize', [q[i], scalars, work], true)),
+      storeBeta: upTo(K).map((j) => kernel(`lanczos.beta${j}`, 'store', [scalars], false, { seed: S.wSq, stream: betaAt + j, value: 1 })),
+      dot: this.reduction('lanczos.dot', prod, 'sum', S.dot),
+    };
+    return this.lanczos;
+  }
+
+  /** Encodes and submits the whole measurement (one submit per probe and per Lanczos step), then reads the scalars. */
+  private async run(probes: number, steps: number, seed: number): Promise<RawResult> {
     const { ctx, k, r } = this;
     const device = ctx.device;
     const encoder = (what: string) => device.createCommandEncoder({ label: `${this.label}.${what}.encoder` });
     // 1. Save the trainer's state; ‖θ‖².
     let enc = encoder('begin');
-    enc.clearBuffer(this.scalars); // σ = 0, no stale samples
+    enc.clearBuffer(this.scalars); // no stale samples, α or β
     for (const s of this.save) enc.copyBufferToBuffer(s.from, 0, s.to, 0, s.from.size);
     encodeDispatches(enc, r.thetaSq.dispatches, `${this.label}.begin`);
     device.queue.submit([enc.finish()]);
@@ -347,17 +411,23 @@ export class Sharpness {
       ctx.updateParams(k.stats, { n: probes, seed: 0, stream: 0, value: 0 });
       encodeDispatches(enc, [k.stats], `${this.label}.stats`);
     }
-    // 3. Power iteration from a normalised Rademacher start: v ← (H − σI)v/‖·‖, λ = vᵀHv (‖v‖ = 1);
-    //    σ = 0 in the first half, min(0, λ₁) in the second (restarted when σ < 0).
-    if (iterations > 0) {
-      const first = Math.ceil(iterations / 2);
-      ctx.updateParams(k.powerStart, { n: this.P, seed, stream: POWER_ITERATION_STREAM, value: 0 });
-      encodeDispatches(enc, [k.powerStart, ...r.wSq.dispatches, k.normalize], `${this.label}.powerStart`);
-      for (let i = 0; i < iterations; i++) {
-        if (i === first) encodeDispatches(enc, [k.shift, k.powerStart, ...r.wSq.dispatches, k.restart], `${this.label}.powerShift`);
-        this.encodeHvp(enc);
-        encodeDispatches(enc, [...r.rayleigh.dispatches, ...r.wSq.dispatches, k.normalize], `${this.label}.power`);
+    // 3. Lanczos from a normalised Rademacher start, with full reorthogonalization.
+    if (steps > 0) {
+      const lz = this.lanczosKernels();
+      ctx.updateParams(k.lanczosStart, { n: this.P, seed, stream: LANCZOS_START_STREAM, value: 0 });
+      encodeDispatches(enc, [k.lanczosStart, ...r.wSq.dispatches, lz.normalizeInto[0]], `${this.label}.lanczosStart`);
+      device.queue.submit([enc.finish()]);
+      for (let j = 0; j < steps; j++) {
+        enc = encoder(`lanczos${j}`);
+        enc.copyBufferToBuffer(lz.q[j], 0, this.direction, 0, this.P * 4);
+        this.encodeHvp(enc); // work = Hq_j, prod = q_j ⊙ Hq_j
+        const dispatches: Dispatch[] = [...r.rayleigh.dispatches, lz.storeAlpha[j], lz.step[j]];
+        for (let i = 0; i <= j; i++) dispatches.push(lz.project[i], ...lz.dot.dispatches, lz.orthogonalize[i]);
+        dispatches.push(...r.wSq.dispatches, lz.storeBeta[j], lz.normalizeInto[j + 1]);
+        encodeDispatches(enc, dispatches, `${this.label}.lanczos`);
+        device.queue.submit([enc.finish()]);
       }
+      enc = encoder('end');
     }
     // 4. Restore the trainer's state exactly; read the scalars back.
     for (const s of this.save) enc.copyBufferToBuffer(s.to, 0, s.from, 0, s.from.size);
@@ -372,9 +442,9 @@ export class Sharpness {
   }
 
   /**
-   * (H − σI)v for the direction in `direction` into `work`, and v ⊙ Hv into `prod`. Exact: the
-   * model's forward-over-reverse kernels, then the shift. Difference: ‖v‖², ε; θ = θ₀ + εv,
-   * gradient, copy; θ = θ₀ − εv, gradient; difference.
+   * Hv for the direction in `direction` into `work`, and v ⊙ Hv into `prod`. Exact: the model's
+   * forward-over-reverse kernels. Difference: ‖v‖², ε; θ = θ₀ + εv, gradient, copy;
+   * θ = θ₀ − εv, gradient; difference.
    */
   private encodeHvp(enc: GPUCommandEncoder): void {
     const { k, r } = this;

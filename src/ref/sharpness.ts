@@ -1,6 +1,6 @@
 // CPU references of the sharpness estimators (src/optim/sharpness.ts) in double precision, on an
 // exact Hessian-vector product: the same Rademacher probes (same hash, same sign rule), the
-// Hutchinson mean and standard error, and the power iteration, step for step.
+// Hutchinson mean and standard error, and a dense eigen-decomposition for the Lanczos iteration.
 import { randomU32 } from '../util/rng';
 
 /** A Hessian-vector product on the flat layout (P) → (P). */
@@ -41,37 +41,40 @@ export function hutchinsonRef(hvp: Hvp, mask: ArrayLike<number>, seed: number, p
   return { trace: mean, stderr, samples };
 }
 
-/** Power iteration from v₀/‖v₀‖: λ = vᵀHv, v ← Hv/‖Hv‖; returns the last λ and v. */
-export function powerIterationRef(hvp: Hvp, start: Float64Array, iterations: number): { value: number; vector: Float64Array } {
-  const norm = (x: Float64Array) => Math.sqrt(dot(x, x));
-  let v = start.map((x) => x / norm(start));
-  let value = NaN;
-  for (let i = 0; i < iterations; i++) {
-    const w = hvp(v);
-    value = dot(v, w);
-    const n = norm(w);
-    v = n > 0 ? w.map((x) => x / n) : w.map(() => 0);
-  }
-  return { value, vector: v };
-}
-
 /**
- * The top-eigenvalue method of src/optim/sharpness.ts: ⌈N/2⌉ power steps on H give λ₁ (largest
- * magnitude); then, if λ₁ < 0, ⌊N/2⌋ steps on H − λ₁I from the start again, otherwise ⌊N/2⌋ more
- * steps on H. The value is the Rayleigh quotient vᵀHv of the last step: λ_max.
+ * Every eigenvalue of a dense symmetric (n, n) row-major matrix, largest first: the cyclic Jacobi
+ * method (rotations zeroing each off-diagonal entry in turn until they all vanish), in double
+ * precision. The reference for the Lanczos iteration's Ritz values.
  */
-export function topEigenvalueRef(hvp: Hvp, start: Float64Array, iterations: number): { value: number; dominant: number; vector: Float64Array } {
-  const first = powerIterationRef(hvp, start, Math.ceil(iterations / 2));
-  const second = iterations - Math.ceil(iterations / 2);
-  if (second === 0) return { value: first.value, dominant: first.value, vector: first.vector };
-  const shift = Math.min(0, first.value);
-  const shifted: Hvp = (v) => {
-    const w = hvp(v);
-    return w.map((x, i) => x - shift * v[i]);
-  };
-  const from = shift < 0 ? start : first.vector;
-  const next = powerIterationRef(shifted, from, second);
-  return { value: next.value + shift, dominant: first.value, vector: next.vector }; // vᵀ(H − σI)v + σ = vᵀHv (‖v‖ = 1)
+export function symmetricEigenvaluesRef(matrix: ArrayLike<number>, n: number): number[] {
+  const a = Array.from({ length: n }, (_, r) => Array.from({ length: n }, (_, c) => matrix[r * n + c]));
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p][q] * a[p][q];
+    if (off < 1e-30) break;
+    for (let p = 0; p < n; p++) {
+      for (let q = p + 1; q < n; q++) {
+        if (a[p][q] === 0) continue;
+        const theta = (a[q][q] - a[p][p]) / (2 * a[p][q]);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let k = 0; k < n; k++) {
+          const akp = a[k][p];
+          const akq = a[k][q];
+          a[k][p] = c * akp - s * akq;
+          a[k][q] = s * akp + c * akq;
+        }
+        for (let k = 0; k < n; k++) {
+          const apk = a[p][k];
+          const aqk = a[q][k];
+          a[p][k] = c * apk - s * aqk;
+          a[q][k] = s * apk + c * aqk;
+        }
+      }
+    }
+  }
+  return a.map((row, i) => row[i]).sort((x, y) => y - x);
 }
 
 /** Hv for a dense symmetric (n, n) matrix acting on the real coordinates at `offsets` of a flat (P) vector. */

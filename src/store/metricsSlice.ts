@@ -6,7 +6,7 @@ import type { ComparisonConfig } from '../train/config';
 import { appendEval, appendSharpness, appendTrain, emptyRunSeries } from './series';
 import type { Slice, SliceDeps } from './store';
 
-type Keys = 'series' | 'metricsRevision' | 'events';
+type Keys = 'series' | 'metricsRevision' | 'events' | 'sharpnessCost';
 
 export function metricsSlice({ set, get }: SliceDeps, initial: ComparisonConfig): Slice<Keys> {
   return {
@@ -14,6 +14,7 @@ export function metricsSlice({ set, get }: SliceDeps, initial: ComparisonConfig)
       series: Object.fromEntries(initial.runs.map((r) => [r.id, emptyRunSeries()])),
       metricsRevision: 0,
       events: [],
+      sharpnessCost: null,
     },
     handlers: {
       metrics(report) {
@@ -29,7 +30,7 @@ export function metricsSlice({ set, get }: SliceDeps, initial: ComparisonConfig)
         for (const p of report.eval) appendEval(at(p.runId).eval, p);
         for (const p of report.sharpness) appendSharpness(at(p.runId).sharpness, p);
         if (replay && step >= replay.through && replay.mismatch === null) replay = null; // re-derived bit for bit
-        set((t) => ({ metricsRevision: t.metricsRevision + 1, step, replay }));
+        set((t) => ({ metricsRevision: t.metricsRevision + 1, step, replay, ...(report.sharpnessCost ? { sharpnessCost: report.sharpnessCost } : {}) }));
       },
       histogram(report) {
         const series = get().series;

@@ -11,6 +11,7 @@
 // each report to the slice that owns it.
 import { createStore } from 'zustand/vanilla';
 import { DEFAULT_COMPARISON, type BaseOptimizer, type ComparisonConfig, type ModelPreset } from '../train/config';
+import type { SharpnessCost } from '../train/sharpnessSchedule';
 import type { LiveField, LiveValue } from '../train/liveSettings';
 import type { Control, ImagePredictions, RunStatus, ToyResult, UserData, WorkerReport, WorkerRequest } from '../worker/protocol';
 import type { LogEvent, PlannedChange, PlannedOrigin } from './eventLog';
@@ -107,6 +108,8 @@ export interface AppState {
   series: Record<string, RunSeries>;
   metricsRevision: number;
   events: LogEvent[];
+  /** How often sharpness is measured and what it costs, as the worker last reported (null before). */
+  sharpnessCost: SharpnessCost | null;
   // replay and links
   /** Changes still to apply, in order, each when the runs reach its step (eventLog.ts). */
   planned: PlannedChange[];

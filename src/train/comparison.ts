@@ -8,7 +8,7 @@ import { encodeDispatches } from '../gpu/dispatch';
 import { readRanges } from '../gpu/readback';
 import { initParams } from '../nn/paramLayout';
 import type { ComparisonConfig, ModelConfig, RunConfig } from './config';
-import { DEFAULT_POWER_ITERATIONS, Sharpness } from '../optim/sharpness';
+import { DEFAULT_LANCZOS_STEPS, Sharpness } from '../optim/sharpness';
 import { MetricsRing } from './metricsRing';
 import { buildModel, modelConfigFor } from './models';
 import { METRIC, METRIC_FLOATS, TrainingRun, type StepMetrics } from './run';
@@ -232,11 +232,11 @@ export class Comparison {
 
   /**
    * Sharpness of every active run on a fixed evaluation batch: the Hutchinson trace of the
-   * Hessian (with its standard error) and the largest eigenvalue by power iteration. Runs
+   * Hessian (with its standard error) and the largest eigenvalue by the Lanczos iteration. Runs
    * outside the timed step; parameters and gradients are left exactly as they were, and the
    * next step rewrites the batch buffers.
    */
-  async measureSharpness(probes: number, powerIterations = DEFAULT_POWER_ITERATIONS): Promise<SharpnessMetrics[]> {
+  async measureSharpness(probes: number, lanczosSteps = DEFAULT_LANCZOS_STEPS): Promise<SharpnessMetrics[]> {
     await this.ring.drain();
     this.feeder.writeEval(0);
     const out: SharpnessMetrics[] = [];
@@ -247,7 +247,7 @@ export class Comparison {
         s = new Sharpness(this.ctx, `Run${run.id}.sharpness`, run.model);
         this.sharpness.set(run, s);
       }
-      const m = await s.measure({ probes, powerIterations });
+      const m = await s.measure({ probes, lanczosSteps });
       out.push({ runId: run.id, step: this.stepCount, trace: m.trace, stderr: m.stderr, topEig: m.topEig });
     }
     return out;

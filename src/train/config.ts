@@ -82,7 +82,7 @@ export interface ComparisonConfig {
   batchSize: number; // examples (sequences or images) per step
   totalSteps: number; // schedule length (cosine reaches minLr here)
   evalEvery: number; // steps between validation evaluations, 0 = never
-  sharpnessEvery: number; // steps between Hutchinson trace estimates, 0 = never
+  sharpnessEvery: number | 'auto'; // steps between sharpness measurements, 0 = never; 'auto': within a time budget (sharpnessSchedule.ts)
   sharpnessProbes: number; // Rademacher probes per trace estimate
   checkpointEvery: number; // steps between in-memory checkpoints (device-loss recovery)
   runs: RunConfig[];

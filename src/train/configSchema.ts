@@ -131,7 +131,7 @@ export const COMPARISON_SPEC: ObjectSpec = {
     batchSize: int(1, LIMITS.maxBatchSize),
     totalSteps: int(1, LIMITS.maxSteps),
     evalEvery: int(0, LIMITS.maxSteps),
-    sharpnessEvery: int(0, LIMITS.maxSteps),
+    sharpnessEvery: { kind: 'union', options: [int(0, LIMITS.maxSteps), oneOf(['auto'])] },
     sharpnessProbes: int(1, 1024),
     checkpointEvery: int(1, LIMITS.maxSteps),
     runs: { kind: 'array', item: RUN_SPEC, minItems: 1, maxItems: LIMITS.maxRuns },

@@ -89,12 +89,14 @@ export const MLP_DEFAULT_WARMUP = 20;
 
 /**
  * The page's MLP default: DEFAULT_COMPARISON's two runs (AdamW; AdmIRE κ = 2, γ = 0.8, K = 10)
- * on mlp-mnist, batch 64, 1000 steps (8 epochs of the 8,000 training digits), a 20-step warm-up.
+ * on mlp-mnist, batch 64, 1000 steps (8 epochs of the 8,000 training digits), a 20-step warm-up,
+ * sharpness measured within its time budget ('auto', src/train/sharpnessSchedule.ts).
  * B leaves A (departureStep, src/store/departure.ts) a few steps after warm-up: at step 22–23 of
  * 1000, about 5 s after Start on SwiftShader (docs/performance.md, "The page's default comparison").
  */
 export const MLP_DEFAULT_COMPARISON: ComparisonConfig = {
   ...DEFAULT_COMPARISON,
+  sharpnessEvery: 'auto',
   model: 'mlp-mnist',
   dataset: 'mnist',
   batchSize: 64,
@@ -108,13 +110,14 @@ export const GPT_TINY_DEFAULT_WARMUP = 10;
 
 /**
  * The page's gpt-tiny default: DEFAULT_COMPARISON (2000 steps; AdamW against AdmIRE κ = 2,
- * γ = 0.8, K = 10) with a 10-step warm-up instead of 50. IRE then starts while the loss still
+ * γ = 0.8, K = 10) with a 10-step warm-up instead of 50, and sharpness 'auto' like the MLP's. IRE then starts while the loss still
  * falls steeply, and B leaves A at step 16 (departureStep); with the 50-step warm-up, or 20, the
  * smoothed gap stays near 1 % through the first tenth (docs/performance.md, "The page's default
  * comparison"; tests/gpu/defaultComparison.test.ts checks it).
  */
 export const GPT_TINY_DEFAULT_COMPARISON: ComparisonConfig = {
   ...DEFAULT_COMPARISON,
+  sharpnessEvery: 'auto',
   runs: DEFAULT_COMPARISON.runs.map((r) => ({ ...r, optimizer: { ...r.optimizer, warmupSteps: GPT_TINY_DEFAULT_WARMUP } })),
 };
 

@@ -128,32 +128,46 @@ function SelectField({ store, path, text, values }: { store: AppStore; path: str
   );
 }
 
-const AT_STEP = '#step'; // the select's option for a number value of a union field
+const AT_NUMBER = '#number'; // the select's option for a number value of a union field
 
-/** IRE's start (the schema's union of a step and "warmup-end"): a select, and the step when one is chosen. */
-function StartStepField({ store, runIndex, text }: { store: AppStore; runIndex: number; text: FieldText }) {
-  const path = runFieldPath(runIndex, 'optimizer.ire.startStep');
+/**
+ * A field whose schema is a union of words and a number (IRE's start: "warmup-end" or a step;
+ * sharpness every: 'auto' or a step count): a select of the words and `numberLabel`, and the
+ * number's input when a number is chosen, starting from `numberDefault()`.
+ */
+function UnionField({ store, path, text, numberLabel, numberDefault }: { store: AppStore; path: string; text: FieldText; numberLabel: string; numberDefault: () => number }) {
   const spec = fieldSpec(path);
   const words = spec?.kind === 'union' ? (spec.options.find((o) => o.kind === 'enum') as EnumSpec | undefined)?.values ?? [] : [];
   const f = useField(store, path, text.label);
   const choose = (option: string) => {
-    // A step chosen: start where the warm-up ends, the same step as before, then edit it.
-    if (option === AT_STEP) f.commit(readConfigPath(store.getState().config, runFieldPath(runIndex, 'optimizer.warmupSteps')));
+    if (option === AT_NUMBER) f.commit(numberDefault());
     else f.commit(words.find((w) => String(w) === option));
   };
   return (
     <FieldRow f={f} path={path} label={text.label} help={helpLine(text, spec)}>
-      <select id={f.id} data-testid={`adv-${path}`} value={typeof f.value === 'number' ? AT_STEP : String(f.value)} {...f.aria} onChange={(e) => choose(e.target.value)}>
+      <select id={f.id} data-testid={`adv-${path}`} value={typeof f.value === 'number' ? AT_NUMBER : String(f.value)} {...f.aria} onChange={(e) => choose(e.target.value)}>
         {words.map((w) => (
           <option key={String(w)} value={String(w)}>
             {text.choices?.[String(w)] ?? String(w)}
           </option>
         ))}
-        <option value={AT_STEP}>at step</option>
+        <option value={AT_NUMBER}>{numberLabel}</option>
       </select>{' '}
-      {typeof f.value === 'number' && <ConfigNumber f={f} label={text.label} spec={numberOption(spec)!} id={`${f.id}-step`} testId={`adv-${path}-step`} ariaLabel={`${text.label}: step`} />}
+      {typeof f.value === 'number' && <ConfigNumber f={f} label={text.label} spec={numberOption(spec)!} id={`${f.id}-number`} testId={`adv-${path}-number`} ariaLabel={`${text.label}: ${numberLabel}`} />}
     </FieldRow>
   );
+}
+
+/** IRE's start: at the end of warm-up, or at a step (first offered: where the warm-up ends). */
+function StartStepField({ store, runIndex, text }: { store: AppStore; runIndex: number; text: FieldText }) {
+  const warmup = () => readConfigPath(store.getState().config, runFieldPath(runIndex, 'optimizer.warmupSteps')) as number;
+  return <UnionField store={store} path={runFieldPath(runIndex, 'optimizer.ire.startStep')} text={text} numberLabel="at step" numberDefault={warmup} />;
+}
+
+/** Sharpness: automatic within its time budget, or every N steps (first offered: the interval 'auto' chose, else 50). */
+function SharpnessEveryField({ store }: { store: AppStore }) {
+  const chosen = () => store.getState().sharpnessCost?.every ?? 50;
+  return <UnionField store={store} path="sharpnessEvery" text={COMPARISON_FIELDS.sharpnessEvery} numberLabel="every N steps" numberDefault={chosen} />;
 }
 
 /** One field by the kind of its schema spec. */
@@ -212,7 +226,7 @@ export function AdvancedPanel({ store }: { store: AppStore }) {
           <legend>Comparison</legend>
           <DatasetField store={store} />
           {COMPARISON_KEYS.map((k) => (
-            <ConfigField key={k} store={store} path={k} text={COMPARISON_FIELDS[k]} />
+            k === 'sharpnessEvery' ? <SharpnessEveryField key={k} store={store} /> : <ConfigField key={k} store={store} path={k} text={COMPARISON_FIELDS[k]} />
           ))}
         </fieldset>
         {runIds.map((id, i) => (

@@ -2,7 +2,13 @@
 import { useStore } from 'zustand';
 import type { AppStore } from '../store/store';
 import type { ChartKind } from './plots/figures';
-import { LiveChart } from './plots/LiveChart';
+import { LiveChart, type ChartNote } from './plots/LiveChart';
+import { sharpnessNote } from './plots/figures';
+
+/** Lines under charts, from the store. */
+const NOTES: Partial<Record<ChartKind, ChartNote>> = {
+  sharpness: (s) => sharpnessNote(s.config.sharpnessEvery, s.sharpnessCost, Object.values(s.series).some((r) => r.sharpness.step.length > 0)),
+};
 
 const CHARTS: ChartKind[] = ['loss', 'diff', 'val', 'sharpness', 'mask', 'histogram', 'lr', 'gradNorm', 'speed'];
 
@@ -40,7 +46,7 @@ export function ChartsPanel({ store }: { store: AppStore }) {
       <PlotOptions store={store} />
       <div className="chart-grid">
         {CHARTS.map((k) => (
-          <LiveChart key={k} store={store} kind={k} />
+          <LiveChart key={k} store={store} kind={k} note={NOTES[k]} />
         ))}
       </div>
     </section>

@@ -29,7 +29,7 @@ export const COMPARISON_FIELDS = {
   batchSize: { label: 'batch size', help: 'Examples (sequences or images) per step, the same batches for every run.' },
   seed: { label: 'seed', help: 'Initial parameters and data order, shared by every run.' },
   evalEvery: { label: 'evaluate every', help: 'Steps between validation-loss evaluations; 0 = never.' },
-  sharpnessEvery: { label: 'sharpness every', help: 'Steps between Hessian-trace (Hutchinson) estimates; 0 = never.' },
+  sharpnessEvery: { label: 'sharpness every', help: 'Steps between sharpness measurements (Hessian trace and top eigenvalues); 0 = never; auto: at most 15 % of training time.', choices: { auto: 'auto (within a time budget)' } },
   sharpnessProbes: { label: 'sharpness probes', help: 'Random ±1 probes averaged per trace estimate: more is less noisy and slower.' },
   checkpointEvery: { label: 'checkpoint every', help: 'Steps between in-memory checkpoints, from which a lost GPU device resumes.' },
 } as const satisfies Record<string, FieldText>;

@@ -9,6 +9,7 @@
 // reports step 1). A fork taken at step N continues from N, so runs align on one axis.
 import type { AdapterReport } from '../gpu/device';
 import type { ComparisonConfig, RunConfig } from '../train/config';
+import type { SharpnessCost } from '../train/sharpnessSchedule';
 import type { DefaultRecommendation } from '../train/defaultComparison';
 import type { LiveField, LiveValue } from '../train/liveSettings';
 
@@ -125,7 +126,7 @@ export interface SharpnessPoint {
   wallMs: number;
   trace: number; // Hutchinson estimate of Tr ∇²L
   traceStderr: number; // its standard error over probes
-  topEig?: number; // largest Hessian eigenvalue (power iteration), when measured
+  topEig?: number; // largest Hessian eigenvalue (Lanczos), when measured
 }
 
 /** Histogram of the Hessian-diagonal estimate h at a mask refresh. */
@@ -180,7 +181,7 @@ export type WorkerReport =
   /** Run control moved (see `Control`); `message` is the real reason of a failure. */
   | Of<{ type: 'control'; state: Control; step: number; message?: string }>
   /** Several steps' metrics of every run in one message (the worker batches at ~10 Hz). */
-  | Of<{ type: 'metrics'; train: TrainPoint[]; eval: EvalPoint[]; sharpness: SharpnessPoint[] }>
+  | Of<{ type: 'metrics'; train: TrainPoint[]; eval: EvalPoint[]; sharpness: SharpnessPoint[]; sharpnessCost?: SharpnessCost }>
   | Of<{ type: 'histogram'; histogram: HessianHistogram }>
   /** Edits and scheduled changes applied at one step boundary (`events`: only real changes). */
   | Of<{ type: 'applied'; step: number; requestIds: number[]; scheduledIds: number[]; events: ParamEvent[] }>

@@ -16,6 +16,7 @@ import { readRanges } from '../gpu/readback';
 import { Comparison, type ComparisonHooks, type EvalMetrics } from '../train/comparison';
 import { captureComparison, resumeComparison, type ComparisonState } from '../train/checkpoint';
 import type { ComparisonConfig } from '../train/config';
+import { SharpnessSchedule } from '../train/sharpnessSchedule';
 import { validateConfig, validateField } from '../train/configSchema';
 import { validateLiveField } from '../train/liveSettings';
 import { memoryPlanCheck, modelDataFor, planComparison } from '../train/memoryPlan';
@@ -45,7 +46,8 @@ export interface SessionHost {
 }
 
 /** Power-iteration steps per sharpness measurement (2 gradients each, like a probe). */
-const SHARPNESS_POWER_ITERATIONS = 6;
+/** Lanczos steps of each sharpness measurement during training (the top eigenvalue converges first). */
+const SHARPNESS_LANCZOS_STEPS = 8;
 /** Deliveries kept for the steps/s estimate. */
 const RATE_WINDOW = 20;
 
@@ -77,6 +79,8 @@ export class TrainingSession {
   private lastFlush = 0;
   /** Training time of the finished loop segments; the open one starts at `segmentStart`. */
   private trainingMs = 0;
+  private sharpnessSchedule = new SharpnessSchedule(0);
+  private sharpnessMeasured = false;
   private segmentStart: number | null = null;
   /** performance.now() of the latest step deliveries of this segment (steps/s). */
   private readonly deliveries: number[] = [];
@@ -253,6 +257,8 @@ export class TrainingSession {
       this.evals.length = 0;
       this.sharpnessPoints.length = 0;
       this.trainingMs = 0;
+      this.sharpnessSchedule = new SharpnessSchedule(config.sharpnessEvery);
+      this.sharpnessMeasured = false;
       this.refreshSeen.clear();
       this.comparison = await allocateInScope(this.ctx.device, { label: 'the comparison', bytes: plan.totalBytes }, () => new Comparison(this.ctx, config, data, this.hooks()));
       this.boundary.setSchedule(msg.schedule);
@@ -337,7 +343,7 @@ export class TrainingSession {
         this.noteRefreshes(c);
         const done = c.nextStep;
         if (cfg.evalEvery > 0 && done % cfg.evalEvery === 0) await c.evaluate();
-        if (cfg.sharpnessEvery > 0 && done % cfg.sharpnessEvery === 0) await this.measureSharpness(c, cfg.sharpnessProbes);
+        if (this.sharpnessSchedule.due(done)) await this.measureSharpness(c, cfg.sharpnessProbes, done);
         if (cfg.checkpointEvery > 0 && done % cfg.checkpointEvery === 0) await this.keepCheckpoint(c);
         this.flush(false);
         await yieldToEvents();
@@ -470,12 +476,22 @@ export class TrainingSession {
     };
   }
 
-  private async measureSharpness(c: Comparison, probes: number): Promise<void> {
+  /** Measures sharpness after `done` steps and lets the schedule (sharpnessSchedule.ts) time it. */
+  private async measureSharpness(c: Comparison, probes: number, done: number): Promise<void> {
     const wallMs = this.wallMs();
-    for (const m of await c.measureSharpness(probes, SHARPNESS_POWER_ITERATIONS)) {
+    const started = performance.now();
+    const points = await c.measureSharpness(probes, SHARPNESS_LANCZOS_STEPS);
+    const measureMs = performance.now() - started;
+    for (const m of points) {
       if (!Number.isFinite(m.trace)) continue;
       this.sharpnessPoints.push({ runId: m.runId, step: m.step, wallMs, trace: m.trace, traceStderr: Number.isFinite(m.stderr) ? m.stderr : 0, topEig: m.topEig });
     }
+    // One training step's time: from the delivery rate, else the loop's average so far.
+    const rate = this.stepsPerSec();
+    const stepMs = rate !== undefined ? 1000 / rate : done > 0 ? (this.wallMs() - measureMs) / done : NaN;
+    this.sharpnessSchedule.measured(done, measureMs, stepMs);
+    this.sharpnessMeasured = true;
+    this.deliveries.length = 0; // steps/s is the training rate: the measurement's pause is not a step
   }
 
   /** Keeps an uploaded dataset for configurations that name it ('user-text', 'cifar10'). */
@@ -499,7 +515,7 @@ export class TrainingSession {
     if (!force && now - this.lastFlush < (this.host.flushEveryMs ?? 100)) return;
     this.lastFlush = now;
     if (this.train.length === 0 && this.evals.length === 0 && this.sharpnessPoints.length === 0) return;
-    this.post({ type: 'metrics', generation: this.generation, train: this.train.splice(0), eval: this.evals.splice(0), sharpness: this.sharpnessPoints.splice(0) });
+    this.post({ type: 'metrics', generation: this.generation, train: this.train.splice(0), eval: this.evals.splice(0), sharpness: this.sharpnessPoints.splice(0), sharpnessCost: this.sharpnessMeasured ? this.sharpnessSchedule.cost(this.wallMs()) : undefined });
   }
 
   /** After a step that refreshed a run's IRE mask, reads h and posts its histogram (not awaited). */

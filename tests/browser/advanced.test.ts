@@ -107,10 +107,20 @@ describe('advanced settings', () => {
     expect(await s.page.getByTestId('adv-runs[0].optimizer.ire.ema').count()).toBe(0);
     await s.page.getByTestId('adv-runs[1].optimizer.ire.hessianForm').selectOption('abs');
     await expect.poll(() => config(s.page, '.runs[1].optimizer.ire.hessianForm')).toBe('abs');
-    await s.page.getByTestId('adv-runs[1].optimizer.ire.startStep').selectOption('#step');
+    await s.page.getByTestId('adv-runs[1].optimizer.ire.startStep').selectOption('#number');
     await expect.poll(() => config(s.page, '.runs[1].optimizer.ire.startStep')).toBe(20); // where the warm-up ended
-    await enter(s.page, 'adv-runs[1].optimizer.ire.startStep-step', '40');
+    await enter(s.page, 'adv-runs[1].optimizer.ire.startStep-number', '40');
     await expect.poll(() => config(s.page, '.runs[1].optimizer.ire.startStep')).toBe(40);
+    // Sharpness: 'auto' or every N steps, and back.
+    const sharpness = s.page.getByTestId('adv-sharpnessEvery');
+    await sharpness.selectOption('#number');
+    await expect.poll(() => config(s.page, '.sharpnessEvery')).toBe(50);
+    const every = s.page.getByTestId('adv-sharpnessEvery-number');
+    await expect.poll(() => every.inputValue()).toBe('50');
+    await enter(s.page, 'adv-sharpnessEvery-number', '7');
+    await expect.poll(() => config(s.page, '.sharpnessEvery')).toBe(7);
+    await sharpness.selectOption('auto');
+    await expect.poll(() => config(s.page, '.sharpnessEvery')).toBe('auto');
     await enter(s.page, 'adv-runs[1].optimizer.ire.ema', '1');
     await expect.poll(() => s.page.getByTestId('adv-error-runs[1].optimizer.ire.ema').textContent()).toBe('h average β must be in [0, 1)');
     expect(await config(s.page, '.runs[1].optimizer.ire.ema')).toBe(0);

@@ -11,6 +11,7 @@ import { departureStep } from '../../src/store/departure';
 import type { TrainSeries } from '../../src/store/series';
 import type { ComparisonConfig } from '../../src/train/config';
 import { recommendedComparison, type DefaultRecommendation } from '../../src/train/defaultComparison';
+import { SHARPNESS_BUDGET, type SharpnessCost } from '../../src/train/sharpnessSchedule';
 import { lowerEmulatedGpuPriority, openApp, type AppSession } from '../helpers/browser';
 
 /** Evaluates an expression in the page (a string: the page function must not be transpiled). */
@@ -104,6 +105,26 @@ describe('the default comparison of a page opened with no link', () => {
     expect(departed!).toBeLessThan(tenth);
     console.log(`long main-thread tasks while training: ${JSON.stringify(longTasks)}`);
     expect(longTasks.filter((d) => d > 50), 'main-thread tasks over 50 ms while training').toEqual([]);
+    expect(s.errors).toEqual([]);
+  });
+
+  it('fills the sharpness chart without any setting, with a legend entry per line, and prints what it costs', async () => {
+    expect(config.sharpnessEvery).toBe('auto');
+    const measured = (id: string) => inPage<number>(s.page, `window.irePlayground.store.getState().series[${JSON.stringify(id)}]?.sharpness.step.length ?? 0`);
+    await expect.poll(async () => Math.min(await measured('A'), await measured('B')), { timeout: 180_000, interval: 500 }).toBeGreaterThanOrEqual(1);
+    await s.page.getByTestId('chart-sharpness').scrollIntoViewIfNeeded();
+    const legend = s.page.getByTestId('chart-sharpness-legend');
+    for (const entry of ['A: AdamW trace', 'A: AdamW top eigenvalue', 'B: AdmIRE trace', 'B: AdmIRE top eigenvalue']) {
+      await expect.poll(() => legend.textContent(), { timeout: 30_000 }).toContain(entry);
+    }
+    await expect.poll(() => s.page.getByTestId('chart-sharpness-note').textContent(), { timeout: 30_000 }).toMatch(/% of training time so far/);
+    const cost = await state<SharpnessCost>(s.page, 'sharpnessCost');
+    const step = await commonStep(s.page);
+    console.log(
+      `sharpness (auto): first at step ${(await inPage<number[]>(s.page, 'window.irePlayground.store.getState().series.A.sharpness.step'))[0]}, ` +
+        `then every ${cost.every} steps; ${(100 * cost.share).toFixed(1)} % of training time by step ${step}, ` +
+        `${(100 * cost.steadyShare).toFixed(1)} % at that interval from then on (budget ${100 * SHARPNESS_BUDGET} %), ${cost.measureMs.toFixed(0)} ms per measurement (both runs)`,
+    );
     expect(s.errors).toEqual([]);
   });
 });

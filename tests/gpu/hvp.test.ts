@@ -15,6 +15,7 @@ import { Mlp } from '../../src/nn/mlp';
 import type { Model } from '../../src/nn/model';
 import { realMask } from '../../src/nn/paramLayout';
 import { Sharpness } from '../../src/optim/sharpness';
+import { symmetricEigenvaluesRef } from '../../src/ref/sharpness';
 import { crossEntropyRef, crossEntropyTangentRef } from '../../src/ref/crossentropy';
 import { cnnLossAndGradRef } from '../../src/ref/cnn';
 import { mlpLossAndGradRef } from '../../src/ref/mlp';
@@ -91,6 +92,41 @@ describe('exact Hessian-vector products (forward-over-reverse)', () => {
     console.log(`MLP H·v: relative error ${err.toExponential(2)} against the float64 difference (ε = ${eps}, kink margin ${mid.kinkMargin.toExponential(2)})`);
     expect(err).toBeLessThan(1e-4);
     expect(Array.from(got).filter((_, i) => mask[i] === 0).every((x) => x === 0)).toBe(true);
+    model.destroy();
+    h.release();
+  });
+
+  it('MLP (11 → 9 → 7 → 5, batch 6): Lanczos top-3 eigenvalues within 1% of a dense decomposition of the float64 reference Hessian', async () => {
+    const { ctx, device } = gpu();
+    const B = 6;
+    const widths = [11, 9, 7, 5];
+    const imgs = Float32Array.from(new Rng(7, 2).uniformArray(B * widths[0], -1, 1));
+    const labels = Uint32Array.from({ length: B }, (_, n) => (3 * n + 1) % widths[3]);
+    const model = new Mlp(ctx, 'Test.mlp', { kind: 'mlp', inputs: 11, hidden: [9, 7], classes: 5 }, B, { C: 1, H: 1, W: 11 }, { inputs: h.upload('images', imgs), targets: h.upload('targets', labels) }, 1);
+    const mask = realMask(model.layout);
+    const theta = Float32Array.from(new Rng(9, 3).uniformArray(model.layout.total, -0.6, 0.6), (x, i) => x * mask[i]);
+    writeBuffer(device, model.params, theta);
+    // The dense Hessian over the real coordinates: column c = central difference of the reference
+    // gradient along e_c (no ReLU changes sign between θ − εe_c and θ + εe_c: checked).
+    const real = Array.from(mask.keys()).filter((i) => mask[i] === 1);
+    const n = real.length;
+    const dense = new Float64Array(n * n);
+    const eps = 1e-6;
+    const base = mlpLossAndGradRef(model.layout, widths, theta, imgs, labels, B).pattern;
+    real.forEach((at, c) => {
+      const moved = (sign: number) => mlpLossAndGradRef(model.layout, widths, Array.from(theta, (t, i) => (i === at ? t + sign * eps : t)), imgs, labels, B);
+      const [plus, minus] = [moved(1), moved(-1)];
+      expect(plus.pattern).toEqual(base);
+      expect(minus.pattern).toEqual(base);
+      real.forEach((row, r) => (dense[r * n + c] = (plus.grad[row] - minus.grad[row]) / (2 * eps)));
+    });
+    for (let r = 0; r < n; r++) for (let c = 0; c < r; c++) dense[r * n + c] = dense[c * n + r] = (dense[r * n + c] + dense[c * n + r]) / 2;
+    const want = symmetricEigenvaluesRef(dense, n);
+    const sharp = new Sharpness(ctx, 'Test.sharpness', model, { maxLanczos: 20 });
+    const ritz = await sharp.topEigenvalues(20, 3);
+    console.log(`MLP (P = ${n}) top eigenvalues: Lanczos ${ritz.slice(0, 3).map((r) => `${r.value.toFixed(4)} (residual ${r.residual.toExponential(1)})`).join(', ')}; dense ${want.slice(0, 3).map((x) => x.toFixed(4)).join(', ')}`);
+    for (let i = 0; i < 3; i++) expect(Math.abs(ritz[i].value - want[i]) / want[i], `λ${i + 1}`).toBeLessThan(0.01);
+    sharp.destroy();
     model.destroy();
     h.release();
   });

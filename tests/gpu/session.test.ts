@@ -1,9 +1,11 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GpuContext } from '../../src/gpu/context';
 import { createNodeGpu, type NodeGpu } from '../../src/gpu/node';
 import { DEFAULT_ADAMW, DEFAULT_COMPARISON, DEFAULT_IRE, type ComparisonConfig } from '../../src/train/config';
 import { PROTOCOL_VERSION, type ScheduledChange, type WorkerReport, type WorkerRequest } from '../../src/worker/protocol';
 import { TrainingSession, type SessionHost } from '../../src/worker/session';
+import { chooseMatmulVariant } from '../../src/nn/matmulTuning';
+import { AUTO_FIRST_MEASUREMENT, SHARPNESS_BUDGET } from '../../src/train/sharpnessSchedule';
 import { describeAdapter } from '../../src/gpu/device';
 import { readFloat32 } from '../../src/gpu/readback';
 import type { StepMetrics } from '../../src/train/run';
@@ -36,6 +38,11 @@ const CONFIG: ComparisonConfig = {
 
 describe('training session (the worker behind the page)', () => {
   const gpu = useGpu();
+  // The matmul (and with it the reduction) variant the worker picks on this adapter: on
+  // SwiftShader the barrier-free ones, several times faster than the defaults.
+  beforeAll(async () => {
+    await chooseMatmulVariant(gpu().ctx);
+  });
 
   const extra: NodeGpu[] = [];
   afterAll(() => {
@@ -84,6 +91,26 @@ describe('training session (the worker behind the page)', () => {
     expect(hist[0].histogram.counts.reduce((a, b) => a + b, 0) + hist[0].histogram.zeros).toBeGreaterThan(1000);
     expect(of('control').at(-1)).toMatchObject({ type: 'control', state: 'paused', step: 6 });
     expect(of('error')).toEqual([]);
+    await s.dispose();
+  });
+
+  it("'auto' sharpness: first measured after 30 steps, then at the interval its measured cost allows, which it reports", async () => {
+    const { s, of } = session();
+    await s.handle(configure({ ...CONFIG, evalEvery: 0, sharpnessEvery: 'auto', sharpnessProbes: 2 }));
+    await s.handle({ type: 'step', count: 40 });
+    await s.idle();
+    const steps = of('metrics').flatMap((m) => m.sharpness).filter((p) => p.runId === 'A').map((p) => p.step);
+    expect(steps[0]).toBe(AUTO_FIRST_MEASUREMENT);
+    const cost = of('metrics').map((m) => m.sharpnessCost).filter((c) => c !== undefined).at(-1)!;
+    expect(cost.auto).toBe(true);
+    expect(cost.measureMs).toBeGreaterThan(0);
+    expect(cost.share).toBeGreaterThan(0);
+    expect(cost.share).toBeLessThan(1);
+    expect(cost.steadyShare).toBeLessThanOrEqual(SHARPNESS_BUDGET);
+    // Every later measurement came exactly `every` steps after the one before (as chosen then).
+    for (let k = 1; k < steps.length; k++) expect(steps[k] - steps[k - 1]).toBeGreaterThanOrEqual(1);
+    expect(of('metrics').flatMap((m) => m.sharpness).every((p) => Number.isFinite(p.trace) && Number.isFinite(p.topEig ?? NaN))).toBe(true);
+    console.log(`'auto' sharpness on the tiny MLP: measured after steps ${steps.join(', ')}; every ${cost.every}, ${(100 * cost.share).toFixed(1)} % of training time so far, ${(100 * cost.steadyShare).toFixed(1)} % from then on, ${cost.measureMs.toFixed(0)} ms each`);
     await s.dispose();
   });
 

@@ -6,8 +6,8 @@ import { gradientKernels, type Model } from '../../src/nn/model';
 import { realMask } from '../../src/nn/paramLayout';
 import { QuadraticModel, realOffsets, symmetricWithSpectrum, type QuadraticSpec } from '../../src/nn/quadratic';
 import { ToyModel } from '../../src/nn/toyModel';
-import { POWER_ITERATION_STREAM, Sharpness } from '../../src/optim/sharpness';
-import { denseHvpRef, hutchinsonRef, meanAndStderrRef, rademacherRef, toyHessianRef, topEigenvalue2x2, topEigenvalueRef } from '../../src/ref/sharpness';
+import { Sharpness, type HvpMethod } from '../../src/optim/sharpness';
+import { denseHvpRef, hutchinsonRef, meanAndStderrRef, rademacherRef, symmetricEigenvaluesRef, toyHessianRef, topEigenvalue2x2 } from '../../src/ref/sharpness';
 import { Rng } from '../../src/util/rng';
 import { expectClose } from '../helpers/compare';
 import { useGpu } from '../helpers/gpu';
@@ -30,7 +30,7 @@ function expectBitIdentical(after: Float32Array[], before: Float32Array[]): void
 
 const relErr = (got: number, want: number) => Math.abs(got - want) / Math.abs(want);
 
-describe('sharpness: Hutchinson trace and top eigenvalue by central differences of gradients', () => {
+describe('sharpness: Hutchinson trace and Lanczos eigenvalues, on exact products and on central differences of gradients', () => {
   const gpu = useGpu();
 
   it('draws Rademacher probes on the GPU that equal the CPU generator bit for bit, 0 on padding', async () => {
@@ -52,83 +52,77 @@ describe('sharpness: Hutchinson trace and top eigenvalue by central differences 
     model.destroy();
   });
 
-  it('quadratic ½xᵀAx, spectrum 1..20: trace within 5% (and 3 standard errors), samples equal the exact-Hessian reference', async () => {
+  for (const [method, tol] of [
+    ['exact', { atol: 1e-4, rtol: 1e-5 }],
+    ['difference', { atol: 1e-2, rtol: 2e-3 }],
+  ] as [HvpMethod, { atol: number; rtol: number }][]) {
+    it(`quadratic ½xᵀAx, spectrum 1..20, ${method} products: trace within 5% (and 3 standard errors), samples equal the exact-Hessian reference`, async () => {
+      const { ctx } = gpu();
+      const { spec, eigenvalues } = quadraticSpec();
+      const model = new QuadraticModel(ctx, 'Test.quadratic', spec);
+      const sharp = new Sharpness(ctx, 'Test.sharpness', model, { maxProbes: 64, method });
+      expect(sharp.method).toBe(method);
+      const probes = 64;
+      const m = await sharp.measure({ probes, lanczosSteps: 0, seed: 5 });
+      const hvp = denseHvpRef(Float32Array.from(spec.matrix), realOffsets(model.layout), model.layout.total);
+      const ref = hutchinsonRef(hvp, realMask(model.layout), 5, probes);
+      const truth = eigenvalues.reduce((a, b) => a + b, 0);
+      expectClose(m.samples, ref.samples, tol, 'vᵀHv per probe');
+      expect(Math.abs(m.trace - ref.trace)).toBeLessThan((method === 'exact' ? 1e-5 : 1e-3) * truth);
+      expect(relErr(m.stderr, ref.stderr)).toBeLessThan(method === 'exact' ? 1e-4 : 1e-2);
+      const stats = meanAndStderrRef(m.samples);
+      expect(relErr(m.trace, stats.mean)).toBeLessThan(1e-5);
+      expect(relErr(m.stderr, stats.stderr)).toBeLessThan(1e-4);
+      expect(relErr(m.trace, truth)).toBeLessThan(0.05);
+      expect(Math.abs(m.trace - truth)).toBeLessThan(3 * m.stderr);
+      expect(m.stderr).toBeGreaterThan(0); // a rotated A has off-diagonal mass: the probes disagree
+      sharp.destroy();
+      model.destroy();
+    });
+  }
+
+  it('quadratic, spectrum 1..20: 20 Lanczos steps give the whole spectrum (top three to 1e-5 of a dense decomposition), 8 steps each Ritz value within its residual of an eigenvalue, λ_max approached from below', async () => {
     const { ctx } = gpu();
-    const { spec, eigenvalues } = quadraticSpec();
+    const { spec } = quadraticSpec(4);
     const model = new QuadraticModel(ctx, 'Test.quadratic', spec);
-    const sharp = new Sharpness(ctx, 'Test.sharpness', model, { maxProbes: 64 });
-    const probes = 64;
-    const m = await sharp.measure({ probes, powerIterations: 0, seed: 5 });
-    const hvp = denseHvpRef(Float32Array.from(spec.matrix), realOffsets(model.layout), model.layout.total);
-    const ref = hutchinsonRef(hvp, realMask(model.layout), 5, probes);
-    const truth = eigenvalues.reduce((a, b) => a + b, 0);
-    expectClose(m.samples, ref.samples, { atol: 1e-2, rtol: 2e-3 }, 'vᵀHv per probe');
-    expect(Math.abs(m.trace - ref.trace)).toBeLessThan(1e-3 * truth);
-    expect(relErr(m.stderr, ref.stderr)).toBeLessThan(1e-2);
-    const stats = meanAndStderrRef(m.samples);
-    expect(relErr(m.trace, stats.mean)).toBeLessThan(1e-5);
-    expect(relErr(m.stderr, stats.stderr)).toBeLessThan(1e-4);
-    expect(relErr(m.trace, truth)).toBeLessThan(0.05);
-    expect(Math.abs(m.trace - truth)).toBeLessThan(3 * m.stderr);
-    expect(m.stderr).toBeGreaterThan(0); // a rotated A has off-diagonal mass: the probes disagree
+    const sharp = new Sharpness(ctx, 'Test.sharpness', model, { maxProbes: 4, maxLanczos: 20 });
+    const exact = symmetricEigenvaluesRef(Float32Array.from(spec.matrix), 20); // the f32 matrix the GPU holds
+    const all = await sharp.topEigenvalues(20, 8);
+    expect(all.length).toBe(20);
+    for (let i = 0; i < 3; i++) expect(relErr(all[i].value, exact[i]), `λ${i + 1}`).toBeLessThan(1e-5);
+    for (let i = 0; i < 20; i++) expect(Math.abs(all[i].value - exact[i]), `λ${i + 1}`).toBeLessThan(1e-3);
+    const few = await sharp.topEigenvalues(8, 8);
+    expect(few.length).toBe(8);
+    for (const r of few) expect(Math.min(...exact.map((e) => Math.abs(e - r.value)))).toBeLessThanOrEqual(r.residual * 1.01 + 1e-4);
+    // An evenly spaced spectrum converges slowly; the top Ritz value approaches λ_max from below.
+    expect(few[0].value).toBeLessThanOrEqual(exact[0] * (1 + 1e-6));
+    expect(relErr(few[0].value, exact[0])).toBeLessThan(0.02);
     sharp.destroy();
     model.destroy();
   });
 
-  it('quadratic: the top eigenvalue by power iteration is within 5% of 20 and follows the reference iteration', async () => {
-    const { ctx, device } = gpu();
-    const { spec, eigenvalues } = quadraticSpec(4);
-    const model = new QuadraticModel(ctx, 'Test.quadratic', spec);
-    const sharp = new Sharpness(ctx, 'Test.sharpness', model, { maxProbes: 4 });
-    const hvp = denseHvpRef(Float32Array.from(spec.matrix), realOffsets(model.layout), model.layout.total);
-    const start = rademacherRef(realMask(model.layout), 8, POWER_ITERATION_STREAM);
-    for (const iterations of [3, 40]) {
-      const top = await sharp.topEigenvalue(iterations, 8);
-      const ref = topEigenvalueRef(hvp, start, iterations);
-      expect(top.iterations).toBe(iterations);
-      expect(relErr(top.value, ref.value)).toBeLessThan(1e-3);
-      if (iterations === 40) {
-        expect(relErr(top.value, Math.max(...eigenvalues))).toBeLessThan(0.05);
-        const v = await readFloat32(device, sharp.direction, model.layout.total);
-        expectClose(v, ref.vector, { atol: 2e-3, rtol: 0 }, 'power-iteration vector');
-      }
-    }
-    sharp.destroy();
-    model.destroy();
-  });
-
-  it('quadratic with a dominant negative eigenvalue (−25 … 12): the shifted second half still finds λ_max = 12', async () => {
+  it('quadratic with a dominant negative eigenvalue (−25 … 12): Lanczos finds λ_max = 12 and λ_min = −25 in 12 steps', async () => {
     const { ctx } = gpu();
     const eigenvalues = [-25, -3, ...Array.from({ length: 17 }, (_, i) => 0.5 + (5.5 * i) / 16), 12];
     const { spec } = quadraticSpec(6, eigenvalues);
     const model = new QuadraticModel(ctx, 'Test.quadratic', spec);
     const sharp = new Sharpness(ctx, 'Test.sharpness', model, { maxProbes: 4 });
-    const hvp = denseHvpRef(Float32Array.from(spec.matrix), realOffsets(model.layout), model.layout.total);
-    const top = await sharp.topEigenvalue(60, 1);
-    const ref = topEigenvalueRef(hvp, rademacherRef(realMask(model.layout), 1, POWER_ITERATION_STREAM), 60);
-    expect(relErr(top.dominant, -25)).toBeLessThan(0.01);
-    expect(relErr(top.value, 12)).toBeLessThan(0.05);
-    expect(relErr(top.value, ref.value)).toBeLessThan(1e-3);
-    expect(relErr(top.dominant, ref.dominant)).toBeLessThan(1e-3);
-    // A positive-dominant spectrum does not restart: the second half continues the first.
-    const pos = quadraticSpec(6);
-    const posModel = new QuadraticModel(ctx, 'Test.quadratic', pos.spec);
-    const posSharp = new Sharpness(ctx, 'Test.sharpness', posModel, { maxProbes: 4 });
-    const t = await posSharp.topEigenvalue(40, 1);
-    expect(t.dominant).toBeGreaterThan(0);
-    expect(relErr(t.value, 20)).toBeLessThan(0.05);
-    for (const x of [sharp, model, posSharp, posModel]) x.destroy();
+    const ritz = await sharp.topEigenvalues(12, 1);
+    expect(relErr(ritz[0].value, 12)).toBeLessThan(1e-3);
+    expect(relErr(ritz[ritz.length - 1].value, -25)).toBeLessThan(1e-3);
+    sharp.destroy();
+    model.destroy();
   });
 
-  it('leaves params, grads, losses and accuracy flags bit-identical', async () => {
+  it.each(['exact', 'difference'] as HvpMethod[])('leaves params, grads, losses and accuracy flags bit-identical (%s products)', async (method) => {
     const { ctx, device } = gpu();
     const { spec } = quadraticSpec();
     const model = new QuadraticModel(ctx, 'Test.quadratic', spec);
     submitDispatches(device, gradientKernels(model, 'targets'), 'Test.gradient'); // grads = A x, losses = L(x)
     writeBuffer(device, model.correct, new Float32Array([0.25]));
     const before = await modelState(device, model);
-    const sharp = new Sharpness(ctx, 'Test.sharpness', model, { maxProbes: 4 });
-    const m = await sharp.measure({ probes: 4, powerIterations: 3 });
+    const sharp = new Sharpness(ctx, 'Test.sharpness', model, { maxProbes: 4, method });
+    const m = await sharp.measure({ probes: 4, lanczosSteps: 3 });
     expect(Number.isFinite(m.trace) && Number.isFinite(m.topEig ?? NaN)).toBe(true);
     expectBitIdentical(await modelState(device, model), before);
     expect(before[1].some((g) => g !== 0)).toBe(true); // the check above compared a real gradient
@@ -141,29 +135,33 @@ describe('sharpness: Hutchinson trace and top eigenvalue by central differences 
     const { spec } = quadraticSpec();
     const model = new QuadraticModel(ctx, 'Test.quadratic', spec);
     const sharp = new Sharpness(ctx, 'Test.sharpness', model, { maxProbes: 5 });
-    const a = await sharp.measure({ probes: 5, powerIterations: 4 });
-    const b = await sharp.measure({ probes: 5, powerIterations: 4 });
+    const a = await sharp.measure({ probes: 5, lanczosSteps: 4 });
+    const b = await sharp.measure({ probes: 5, lanczosSteps: 4 });
     expect([b.trace, b.stderr, b.topEig, ...b.samples]).toEqual([a.trace, a.stderr, a.topEig, ...a.samples]);
-    const other = await sharp.measure({ probes: 5, powerIterations: 0, seed: 99 });
+    expect(b.eigenvalues).toEqual(a.eigenvalues);
+    const other = await sharp.measure({ probes: 5, lanczosSteps: 0, seed: 99 });
     expect(other.trace).not.toBe(a.trace);
     expect(other.topEig).toBeUndefined();
     const one = await sharp.traceEstimate(1);
     expect(one.trace).toBe(a.samples[0]);
     expect(one.stderr).toBeNaN();
     await expect(sharp.measure({ probes: 6 })).rejects.toThrow(/probes = 6/);
-    await expect(sharp.topEigenvalue(0)).rejects.toThrow(/iterations = 0/);
-    const first = sharp.measure({ probes: 2, powerIterations: 0 });
+    await expect(sharp.topEigenvalues(0)).rejects.toThrow(/Lanczos steps = 0/);
+    await expect(sharp.measure({ probes: 0, lanczosSteps: 13 })).rejects.toThrow(/Lanczos steps = 13/);
+    const first = sharp.measure({ probes: 2, lanczosSteps: 0 });
     await expect(sharp.measure({ probes: 2 })).rejects.toThrow(/already in flight/);
     await first;
     expect(() => new Sharpness(ctx, 'Test.bad', model, { relativeStep: 0 })).toThrow(/relativeStep/);
+    expect(() => new Sharpness(ctx, 'Test.bad', model, { maxLanczos: 0 })).toThrow(/maxLanczos/);
     sharp.destroy();
     model.destroy();
   });
 
-  it('toy model: trace v² + 1 + u² within 5% and the exact 2×2 top eigenvalue, at several points', async () => {
+  it('toy model: trace v² + 1 + u² within 5%, and the exact 2×2 eigenvalues to 1e-5 once the Krylov space closes (2 steps)', async () => {
     const { ctx, device } = gpu();
     const model = new ToyModel(ctx, 'Test.toy', { kind: 'toy', start: [1, 0.01] });
     const sharp = new Sharpness(ctx, 'Test.sharpness', model, { maxProbes: 256 });
+    expect(sharp.method).toBe('exact');
     const mask = realMask(model.layout);
     for (const [u, v] of [
       [1, 0.01],
@@ -173,7 +171,7 @@ describe('sharpness: Hutchinson trace and top eigenvalue by central differences 
       const theta = new Float32Array(model.layout.total);
       theta.set([u, v]);
       writeBuffer(device, model.params, theta);
-      const m = await sharp.measure({ probes: 256, powerIterations: 30, seed: 2 });
+      const m = await sharp.measure({ probes: 256, lanczosSteps: 6, seed: 2 });
       const H = toyHessianRef(Math.fround(u), Math.fround(v));
       const truth = v * v + 1 + u * u;
       const hvp = (x: Float64Array) => {
@@ -183,11 +181,16 @@ describe('sharpness: Hutchinson trace and top eigenvalue by central differences 
         return out;
       };
       const ref = hutchinsonRef(hvp, mask, 2, 256);
-      const topRef = topEigenvalueRef(hvp, rademacherRef(mask, 2, POWER_ITERATION_STREAM), 30);
       expect(relErr(m.trace, truth)).toBeLessThan(0.05);
-      expect(Math.abs(m.trace - ref.trace)).toBeLessThan(1e-3 * truth);
-      expect(relErr(m.topEig ?? NaN, topEigenvalue2x2(H))).toBeLessThan(1e-3);
-      expect(relErr(m.topEig ?? NaN, topRef.value)).toBeLessThan(1e-3);
+      expect(Math.abs(m.trace - ref.trace)).toBeLessThan(1e-5 * truth);
+      // Two dimensions: the iteration stops after 2 steps with both eigenvalues, residuals 0.
+      expect(m.lanczosSteps).toBe(2);
+      const both = symmetricEigenvaluesRef(H, 2);
+      expect(relErr(m.topEig ?? NaN, topEigenvalue2x2(H))).toBeLessThan(1e-5);
+      m.eigenvalues.forEach((r, i) => {
+        expect(Math.abs(r.value - both[i])).toBeLessThan(1e-5 * Math.abs(both[0]));
+        expect(r.residual).toBe(0);
+      });
       const after = await readFloat32(device, model.params, model.layout.total);
       expect(Array.from(after)).toEqual(Array.from(theta));
     }

@@ -38,7 +38,7 @@ describe('sharpness on a tiny GPT inside a comparison', () => {
     const before = await paramsOf(device, measured);
     measured.feeder.writeEval(0); // the fixed evaluation batch
     for (const s of sharp) {
-      const m = await s.measure({ probes: 4, powerIterations: 8 });
+      const m = await s.measure({ probes: 4, lanczosSteps: 8 });
       expect(Number.isFinite(m.trace) && Number.isFinite(m.stderr) && Number.isFinite(m.topEig ?? NaN)).toBe(true);
       expect(m.trace).toBeGreaterThan(2 * m.stderr); // positive beyond the probe noise
       expect(m.topEig).toBeGreaterThan(0);
@@ -68,7 +68,7 @@ describe('sharpness on a tiny GPT inside a comparison', () => {
     const samples: Float32Array[] = [];
     for (const relativeStep of [3e-4, 1e-3, 3e-3]) {
       const s = new Sharpness(ctx, 'Test.sharpness', model, { maxProbes: 4, relativeStep });
-      samples.push((await s.measure({ probes: 4, powerIterations: 0 })).samples);
+      samples.push((await s.measure({ probes: 4, lanczosSteps: 0 })).samples);
       s.destroy();
     }
     const [small, chosen, large] = samples;

@@ -66,7 +66,7 @@ describe('the page’s default comparison', () => {
     expect(recommendDefault(GPT_TINY_STEP_LIMIT_MS + 0.1).preset).toBe('mlp-mnist');
     expect(recommendDefault(480)).toEqual({ preset: 'mlp-mnist', gptTinyStepMs: 480 });
     expect(recommendedComparison(5)).toEqual(GPT_TINY_DEFAULT_COMPARISON);
-    expect(GPT_TINY_DEFAULT_COMPARISON).toEqual({ ...DEFAULT_COMPARISON, runs: GPT_TINY_DEFAULT_COMPARISON.runs });
+    expect(GPT_TINY_DEFAULT_COMPARISON).toEqual({ ...DEFAULT_COMPARISON, sharpnessEvery: 'auto', runs: GPT_TINY_DEFAULT_COMPARISON.runs });
     expect(GPT_TINY_DEFAULT_COMPARISON.runs.map((r) => r.optimizer.warmupSteps)).toEqual([GPT_TINY_DEFAULT_WARMUP, GPT_TINY_DEFAULT_WARMUP]);
     expect(recommendedComparison(480)).toEqual(MLP_DEFAULT_COMPARISON);
     expect(recommendedComparison(null)).toEqual(MLP_DEFAULT_COMPARISON);
@@ -83,7 +83,7 @@ describe('the page’s default comparison', () => {
       expect(b.warmupSteps).toBeLessThan(c.totalSteps / 10);
       expect(c.runs[0].optimizer).toEqual({ ...b, ire: { ...b.ire, enabled: false, kappa: c.runs[0].optimizer.ire.kappa, gamma: c.runs[0].optimizer.ire.gamma } });
       expect(c.evalEvery).toBeGreaterThan(0);
-      expect(c.sharpnessEvery).toBe(0);
+      expect(c.sharpnessEvery).toBe('auto'); // the page measures sharpness by default, within its budget
       c.runs[1].optimizer.ire.kappa = 99;
       c.totalSteps = 1;
       expect(recommendedComparison(ms).totalSteps).not.toBe(1);

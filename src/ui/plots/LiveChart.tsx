@@ -19,7 +19,10 @@ function chartInput(s: AppState): ChartInput {
 const changed = (a: AppState, b: AppState) =>
   a.metricsRevision !== b.metricsRevision || a.events !== b.events || a.prefs !== b.prefs || a.config.runs !== b.config.runs;
 
-export function LiveChart({ store, kind }: { store: AppStore; kind: ChartKind }) {
+/** A line under a chart that re-renders only when its text changes (`note` returns null for none). */
+export type ChartNote = (s: AppState) => string | null;
+
+export function LiveChart({ store, kind, note }: { store: AppStore; kind: ChartKind; note?: ChartNote }) {
   const plotRef = useRef<HTMLDivElement>(null);
   const summaryRef = useRef<HTMLParagraphElement>(null);
   const emptyRef = useRef<HTMLParagraphElement>(null);
@@ -28,6 +31,7 @@ export function LiveChart({ store, kind }: { store: AppStore; kind: ChartKind })
   // only when those strings change, i.e. when runs are added, removed or renamed.
   const title = useStore(store, (s) => chartTitle(kind, s.config.runs));
   const emptyText = useStore(store, (s) => chartEmptyText(kind, s.config.runs));
+  const noteText = useStore(store, (s) => note?.(s) ?? null);
 
   useEffect(() => {
     let plotly: PlotlyApi | null = null;
@@ -104,6 +108,11 @@ export function LiveChart({ store, kind }: { store: AppStore; kind: ChartKind })
       </p>
       <div ref={plotRef} className="chart-plot" aria-hidden="true" />
       <ul ref={legendRef} className="chart-legend" data-testid={`chart-${kind}-legend`} hidden />
+      {noteText && (
+        <p className="chart-note" data-testid={`chart-${kind}-note`}>
+          {noteText}
+        </p>
+      )}
       <p ref={summaryRef} className="visually-hidden" aria-live="off" data-testid={`chart-${kind}-summary`} />
     </figure>
   );

@@ -8,6 +8,7 @@ import { eventText } from '../../store/eventLog';
 import { ireStartStep as ireStartOf } from '../../train/config';
 import type { RunConfig } from '../../train/config';
 import { escapePlotlyText, unescapePlotlyText } from './escape';
+import { AUTO_FIRST_MEASUREMENT, SHARPNESS_BUDGET, type SharpnessCost } from '../../train/sharpnessSchedule';
 import { runStyle, withAlpha } from './style';
 
 export type ChartKind = 'loss' | 'val' | 'sharpness' | 'diff' | 'mask' | 'lr' | 'gradNorm' | 'speed' | 'histogram';
@@ -51,7 +52,7 @@ type Plot = Omit<Figure, 'title' | 'emptyText' | 'legend'>;
 export const CHART_TITLES: Record<ChartKind, string> = {
   loss: 'Training loss',
   val: 'Validation',
-  sharpness: 'Sharpness (Hessian trace)',
+  sharpness: 'Sharpness (Hessian trace and top eigenvalue)',
   diff: 'Loss difference vs the first run',
   mask: 'Fraction of parameters boosted',
   lr: 'Learning rate',
@@ -71,7 +72,7 @@ const fmt = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(4)).toStri
 const EMPTY_TEXT: Record<ChartKind, string> = {
   loss: 'Start training to see the loss of each run.',
   val: 'Validation appears every evalEvery steps.',
-  sharpness: 'Sharpness is measured when sharpnessEvery > 0.',
+  sharpness: 'Appears at the first sharpness measurement (“sharpness every” in Advanced settings; 0 = never).',
   diff: 'Appears once two runs have trained.',
   mask: 'Appears once IRE refreshes its mask.',
   lr: 'Start training to see the schedule.',
@@ -275,11 +276,11 @@ function sharpnessFigure(input: ChartInput): Plot {
     const upper = s.trace.map((t, k) => t + s.traceStderr[k]);
     const lower = s.trace.map((t, k) => t - s.traceStderr[k]);
     data.push({ type: 'scatter', mode: 'lines', x: [...x, ...x.slice().reverse()], y: [...upper, ...lower.reverse()], fill: 'toself', fillcolor: withAlpha(st.color, 0.15), line: { width: 0 }, hoverinfo: 'skip', showlegend: false, name: `${label(r)} ± s.e.` });
-    data.push(line(r, x, s.trace, { mode: 'lines+markers', marker: { size: 4 }, name: `${label(r)} trace` }));
-    if (s.topEig.some((v) => v !== null)) data.push(line(r, x, s.topEig, { name: `${label(r)} top eigenvalue`, line: { color: st.color, dash: 'dot', width: 1.5 } }));
+    data.push(line(r, x, s.trace, { mode: 'lines+markers', marker: { size: 4 }, name: `${label(r)} trace`, customdata: decimate(s.traceStderr), hovertemplate: '%{y:.4g} ± %{customdata:.2g}' }));
+    if (s.topEig.some((v) => v !== null)) data.push(line(r, x, s.topEig, { mode: 'lines+markers', marker: { size: 4, symbol: 'diamond' }, name: `${label(r)} top eigenvalue`, line: { color: st.color, dash: 'dot', width: 1.5 }, hovertemplate: 'λ_max %{y:.4g}' }));
     parts.push(`${plainLabel(r)} at step ${lastOf(s.step)}: Hessian trace ${fmt(lastOf(s.trace)!)} ± ${fmt(lastOf(s.traceStderr)!)}`);
   });
-  return { data, layout: baseLayout('sharpness', input, 'Tr ∇²L'), summary: parts.join('; '), empty: data.length === 0 };
+  return { data, layout: baseLayout('sharpness', input, 'Tr ∇²L (○), λ_max (◇)'), summary: parts.join('; '), empty: data.length === 0 };
 }
 
 /** Each run's loss minus the reference's: the first run of the configuration (B once A is removed). */
@@ -398,4 +399,17 @@ export function legendOf(data: readonly PlotTrace[]): LegendEntry[] {
 export function buildFigure(kind: ChartKind, input: ChartInput): Figure {
   const plot = plotOf(kind, input);
   return { ...plot, legend: legendOf(plot.data), title: chartTitle(kind, input.runs), emptyText: chartEmptyText(kind, input.runs) };
+}
+
+/**
+ * The line under the sharpness chart: how often it is measured and, once measured, what it
+ * costs ("every 23 steps (auto: at most 15 % of training time) · 11 % so far (14.9 % from here on) · 0.8 s each").
+ */
+export function sharpnessNote(every: number | 'auto', cost: SharpnessCost | null, measured: boolean): string | null {
+  if (every === 0) return 'Sharpness is off (“sharpness every” 0 in Advanced settings).';
+  const budget = `at most ${Math.round(100 * SHARPNESS_BUDGET)} % of training time`;
+  if (!measured || cost === null) return every === 'auto' ? `Measured automatically (${budget}), first after ${AUTO_FIRST_MEASUREMENT} steps.` : `Measured every ${every} steps.`;
+  const interval = cost.auto ? `every ${cost.every} steps (auto: ${budget})` : `every ${cost.every} steps`;
+  const steady = cost.auto ? ` (${(100 * cost.steadyShare).toFixed(1)} % from here on)` : '';
+  return `Lanczos top eigenvalue and Hutchinson trace ± s.e., ${interval} · ${(100 * cost.share).toFixed(1)} % of training time so far${steady} · ${(cost.measureMs / 1000).toFixed(2)} s per measurement.`;
 }
