@@ -27,7 +27,9 @@ struct Params {
   seed: u32,         // rademacher: probe seed; store: source slot
   stream: u32,       // rademacher: probe index (or the Lanczos start's stream); record: sample index;
                      // store: destination slot; lanczosStep: slot of β_{j−1}
-  value: f32,        // perturb: sign (+1 or −1); epsilon: relativeStep; store: > 0 takes the square root
+  value: f32,        // perturb: sign (+1 or −1); epsilon: relativeStep; store: > 0 takes the square root;
+                     // precondition: 1 − β₂ᵗ (Adam's second-moment bias correction)
+  value2: f32,       // precondition: Adam's ε
 }
 
 override WG: u32 = 256;
@@ -143,6 +145,31 @@ fn lanczosStep(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
   let i = elementIndex(gid, nwg);
   if (i >= params.n) { return; }
   lsW[i] = lsW[i] - lsScalars[SLOT_RAYLEIGH] * lsQ[i] - lsScalars[params.stream] * lsQPrev[i];
+}
+
+// precondition: d[i] = mask[i] / sqrt(sqrt(v[i] / (1 − β₂ᵗ)) + ε), the square root of Adam's
+// inverse preconditioner P⁻¹, P = diag(√v̂ + ε), from the run's own second moment v. The Lanczos
+// iteration on D H D (D = diag(d)) has the eigenvalues of P⁻¹H, and is symmetric.
+@group(0) @binding(1) var<storage, read> preMask: array<f32>;          // (P)
+@group(0) @binding(2) var<storage, read> preV: array<f32>;             // (P) Adam's v
+@group(0) @binding(3) var<storage, read_write> preD: array<f32>;       // (P) d
+
+@compute @workgroup_size(WG)
+fn precondition(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = elementIndex(gid, nwg);
+  if (i >= params.n) { return; }
+  preD[i] = preMask[i] / sqrt(sqrt(max(preV[i], 0.0) / params.value) + params.value2);
+}
+
+// scaleBy: x[i] *= d[i] (D·q before the product, D·(H D q) after it).
+@group(0) @binding(1) var<storage, read> sbD: array<f32>;              // (P)
+@group(0) @binding(2) var<storage, read_write> sbX: array<f32>;        // (P)
+
+@compute @workgroup_size(WG)
+fn scaleBy(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = elementIndex(gid, nwg);
+  if (i >= params.n) { return; }
+  sbX[i] = sbX[i] * sbD[i];
 }
 
 // project: prod[i] = q[i] · w[i] (summed next into SLOT_DOT: qᵀw).

@@ -146,15 +146,16 @@ async function train(plan: TrainPlan, args: TrainArgs, stdout: ProgressOutput, s
     const canEvaluate = data.kind !== 'toy';
     // Sharpness (Hutchinson trace, top eigenvalue) every S steps, or 'auto' within a time budget
     // (sharpnessSchedule.ts), and at the end, outside the timed steps, into sharpness.csv
-    // (run, step, trace, trace_stderr, top_eig).
+    // (run, step, trace, trace_stderr, top_eig, precond_top_eig (AdamW: of P⁻¹H), eos_threshold
+    // (edgeOfStability.ts: of H for SGD, of P⁻¹H for AdamW)).
     const sharpnessOn = config.sharpnessEvery === 'auto' || config.sharpnessEvery > 0;
     const sharpnessCsv = sharpnessOn ? openSync(join(out, 'sharpness.csv'), plan.resume ? 'a' : 'w') : undefined;
     const schedule = new SharpnessSchedule(config.sharpnessEvery, startStep);
     let sharpnessMs = 0;
-    if (sharpnessCsv !== undefined && !plan.resume) writeSync(sharpnessCsv, 'run,step,trace,trace_stderr,top_eig\n');
+    if (sharpnessCsv !== undefined && !plan.resume) writeSync(sharpnessCsv, 'run,step,trace,trace_stderr,top_eig,precond_top_eig,eos_threshold\n');
     const measureSharpness = async () => {
       if (sharpnessCsv === undefined) return;
-      for (const m of await comparison.measureSharpness(config.sharpnessProbes)) writeSync(sharpnessCsv, `${m.runId},${m.step},${m.trace},${m.stderr},${m.topEig ?? ''}\n`);
+      for (const m of await comparison.measureSharpness(config.sharpnessProbes, undefined, true)) writeSync(sharpnessCsv, `${m.runId},${m.step},${m.trace},${m.stderr},${m.topEig ?? ''},${m.precondTopEig ?? ''},${m.threshold?.value ?? ''}\n`);
     };
     for (let s = startStep; s < stopStep; s++) {
       if (plan.checkpointSteps.includes(s) && !(plan.resume && s === startStep)) await saveCheckpoint(s);

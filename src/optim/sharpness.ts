@@ -83,6 +83,7 @@ const SHARPNESS_PARAMS: readonly UniformField[] = [
   { name: 'seed', type: 'u32' },
   { name: 'stream', type: 'u32' },
   { name: 'value', type: 'f32' },
+  { name: 'value2', type: 'f32' },
 ];
 
 const OVERRIDES: Readonly<Record<string, number>> = {
@@ -128,9 +129,23 @@ export interface RitzValue {
   residual: number;
 }
 
+/**
+ * Adam's preconditioner P = diag(√v̂ + ε), v̂ = v / (1 − β₂ᵗ), from a run's own state: with it the
+ * Lanczos iteration runs on P^{−1/2} H P^{−1/2}, whose eigenvalues are those of P⁻¹H (the
+ * "preconditioned sharpness" of adaptive methods at the edge of stability; docs/algorithm.md).
+ */
+export interface AdamPreconditioner {
+  v: GPUBuffer; // (P) the second moment, in the model's flat layout
+  beta2: number;
+  t: number; // steps taken (the bias correction's exponent), ≥ 1
+  eps: number;
+}
+
 export interface SharpnessRequest {
   /** Rademacher probes of the trace estimate (0: no trace). */
   probes: number;
+  /** The Lanczos iteration on P^{−1/2} H P^{−1/2} instead of H (the trace is always of H). */
+  preconditioner?: AdamPreconditioner;
   /** Lanczos steps for the top eigenvalues (0: none); default DEFAULT_LANCZOS_STEPS. */
   lanczosSteps?: number;
   /** Seed of the probes and of the Lanczos start; default DEFAULT_SHARPNESS_SEED (the same every measurement). */
@@ -166,6 +181,9 @@ interface LanczosKernels {
   orthogonalize: Kernel[]; // [i]: work −= (q_iᵀwork) q_i
   storeBeta: Kernel[]; // [j]: β_j = ‖work‖
   dot: Reduction; // Σ prod → scalars[dot]
+  d: GPUBuffer; // (P) P^{−1/2} when preconditioned
+  scaleDirection: Kernel; // direction *= d
+  scaleWork: Kernel; // work *= d
 }
 
 /**
@@ -203,8 +221,10 @@ export class Sharpness {
   private readonly r: { thetaSq: Reduction; vSq: Reduction; quad: Reduction; rayleigh: Reduction; wSq: Reduction };
   private readonly work: GPUBuffer;
   private readonly prod: GPUBuffer;
+  private readonly mask: GPUBuffer;
+  private readonly preconditionKernels = new Map<GPUBuffer, Kernel>(); // per second-moment buffer
   private readonly alphaAt: number; // scalars slot of α_0 (β_0 follows the α block)
-  private readonly kernel: (name: string, entryPoint: string, buffers: GPUBuffer[], elementwise: boolean, values?: Partial<Record<'seed' | 'stream' | 'value', number>>) => Kernel;
+  private readonly kernel: (name: string, entryPoint: string, buffers: GPUBuffer[], elementwise: boolean, values?: Partial<Record<'seed' | 'stream' | 'value' | 'value2', number>>) => Kernel;
   private lanczos: LanczosKernels | null = null;
   private busy = false;
 
@@ -232,6 +252,7 @@ export class Sharpness {
     };
     const buf = (name: string, bytes: number) => own(createStorageBuffer(device, `${label}.${name}`, bytes));
     const mask = own(createStorageBufferWith(device, `${label}.realMask`, realMask(model.layout))); // (P) 1 real, 0 padding
+    this.mask = mask;
     this.direction = buf('direction', P * 4); // (P) probe v or Lanczos vector q_j
     this.work = buf('work', P * 4); // (P) ∇L(θ + εv), then Hv, then the Lanczos residual
     this.prod = buf('prod', P * 4); // (P) v ⊙ Hv, or q_i ⊙ work
@@ -256,7 +277,7 @@ export class Sharpness {
         entryPoint,
         defines: { EXACT: exact !== null },
         overrides: OVERRIDES,
-        params: { layout, values: { n: elementwise ? P : 0, seed: 0, stream: 0, value: 0, ...values } },
+        params: { layout, values: { n: elementwise ? P : 0, seed: 0, stream: 0, value: 0, value2: 0, ...values } },
         buffers,
         workgroups: elementwise ? grid : [1, 1, 1],
       });
@@ -311,7 +332,7 @@ export class Sharpness {
     if (this.busy) throw new Error(`${this.label}: a measurement is already in flight; await it first`);
     this.busy = true;
     try {
-      const { scalars } = await this.run(probes, steps, seed);
+      const { scalars } = await this.run(probes, steps, seed, request.preconditioner);
       const S = SHARPNESS_SLOT;
       const ritz = steps > 0 ? this.ritzValues(scalars, steps) : { eigenvalues: [], steps: 0 };
       return {
@@ -359,6 +380,18 @@ export class Sharpness {
     return { eigenvalues: values.map((value, i) => ({ value, residual: last * Math.abs(lastComponents[i]) })), steps: k };
   }
 
+  /** d = P^{−1/2} from a run's second moment (a kernel per v buffer, its uniforms set per measurement). */
+  private preconditionKernel(p: AdamPreconditioner, d: GPUBuffer): Kernel {
+    if (!(Number.isInteger(p.t) && p.t >= 1)) throw new Error(`${this.label}: the preconditioner needs t ≥ 1 Adam steps, got ${p.t}`);
+    let k = this.preconditionKernels.get(p.v);
+    if (!k) {
+      k = this.kernel('lanczos.precondition', 'precondition', [this.mask, p.v, d], true);
+      this.preconditionKernels.set(p.v, k);
+    }
+    this.ctx.updateParams(k, { n: this.P, seed: 0, stream: 0, value: 1 - Math.pow(p.beta2, p.t), value2: p.eps });
+    return k;
+  }
+
   /** The Lanczos vectors and their kernels, built on first use. */
   private lanczosKernels(): LanczosKernels {
     if (this.lanczos) return this.lanczos;
@@ -369,6 +402,8 @@ export class Sharpness {
       return b;
     });
     const { kernel, scalars, work, prod, alphaAt } = this;
+    const d = createStorageBuffer(this.ctx.device, `${this.label}.lanczos.d`, this.P * 4); // (P) P^{−1/2}
+    this.owned.push(d);
     const betaAt = alphaAt + K;
     const S = SHARPNESS_SLOT;
     const upTo = (n: number) => Array.from({ length: n }, (_, j) => j);
@@ -381,12 +416,15 @@ export class Sharpness {
       orthogonalize: upTo(K).map((i) => kernel(`lanczos.orthogonalize${i}`, 'orthogonalize', [q[i], scalars, work], true)),
       storeBeta: upTo(K).map((j) => kernel(`lanczos.beta${j}`, 'store', [scalars], false, { seed: S.wSq, stream: betaAt + j, value: 1 })),
       dot: this.reduction('lanczos.dot', prod, 'sum', S.dot),
+      d,
+      scaleDirection: kernel('lanczos.scaleDirection', 'scaleBy', [d, this.direction], true),
+      scaleWork: kernel('lanczos.scaleWork', 'scaleBy', [d, work], true),
     };
     return this.lanczos;
   }
 
   /** Encodes and submits the whole measurement (one submit per probe and per Lanczos step), then reads the scalars. */
-  private async run(probes: number, steps: number, seed: number): Promise<RawResult> {
+  private async run(probes: number, steps: number, seed: number, preconditioner?: AdamPreconditioner): Promise<RawResult> {
     const { ctx, k, r } = this;
     const device = ctx.device;
     const encoder = (what: string) => device.createCommandEncoder({ label: `${this.label}.${what}.encoder` });
@@ -398,8 +436,8 @@ export class Sharpness {
     device.queue.submit([enc.finish()]);
     // 2. Hutchinson: probe k draws v from (seed, k), forms Hv, records vᵀHv in samples[k].
     for (let p = 0; p < probes; p++) {
-      ctx.updateParams(k.probe, { n: this.P, seed, stream: p, value: 0 });
-      ctx.updateParams(k.record, { n: 0, seed: 0, stream: p, value: 0 });
+      ctx.updateParams(k.probe, { n: this.P, seed, stream: p, value: 0, value2: 0 });
+      ctx.updateParams(k.record, { n: 0, seed: 0, stream: p, value: 0, value2: 0 });
       enc = encoder(`probe${p}`);
       encodeDispatches(enc, [k.probe], `${this.label}.probe`);
       this.encodeHvp(enc);
@@ -408,20 +446,22 @@ export class Sharpness {
     }
     enc = encoder('end');
     if (probes > 0) {
-      ctx.updateParams(k.stats, { n: probes, seed: 0, stream: 0, value: 0 });
+      ctx.updateParams(k.stats, { n: probes, seed: 0, stream: 0, value: 0, value2: 0 });
       encodeDispatches(enc, [k.stats], `${this.label}.stats`);
     }
     // 3. Lanczos from a normalised Rademacher start, with full reorthogonalization.
     if (steps > 0) {
       const lz = this.lanczosKernels();
-      ctx.updateParams(k.lanczosStart, { n: this.P, seed, stream: LANCZOS_START_STREAM, value: 0 });
-      encodeDispatches(enc, [k.lanczosStart, ...r.wSq.dispatches, lz.normalizeInto[0]], `${this.label}.lanczosStart`);
+      ctx.updateParams(k.lanczosStart, { n: this.P, seed, stream: LANCZOS_START_STREAM, value: 0, value2: 0 });
+      const precondition = preconditioner ? [this.preconditionKernel(preconditioner, lz.d)] : [];
+      encodeDispatches(enc, [...precondition, k.lanczosStart, ...r.wSq.dispatches, lz.normalizeInto[0]], `${this.label}.lanczosStart`);
       device.queue.submit([enc.finish()]);
       for (let j = 0; j < steps; j++) {
         enc = encoder(`lanczos${j}`);
         enc.copyBufferToBuffer(lz.q[j], 0, this.direction, 0, this.P * 4);
-        this.encodeHvp(enc); // work = Hq_j, prod = q_j ⊙ Hq_j
-        const dispatches: Dispatch[] = [...r.rayleigh.dispatches, lz.storeAlpha[j], lz.step[j]];
+        if (preconditioner) encodeDispatches(enc, [lz.scaleDirection], `${this.label}.precondition`); // direction = D q_j
+        this.encodeHvp(enc); // work = H·direction, prod = direction ⊙ work: Σ prod = q_jᵀ(D H D)q_j
+        const dispatches: Dispatch[] = [...(preconditioner ? [lz.scaleWork] : []), ...r.rayleigh.dispatches, lz.storeAlpha[j], lz.step[j]];
         for (let i = 0; i <= j; i++) dispatches.push(lz.project[i], ...lz.dot.dispatches, lz.orthogonalize[i]);
         dispatches.push(...r.wSq.dispatches, lz.storeBeta[j], lz.normalizeInto[j + 1]);
         encodeDispatches(enc, dispatches, `${this.label}.lanczos`);

@@ -9,6 +9,8 @@ import { readRanges } from '../gpu/readback';
 import { initParams } from '../nn/paramLayout';
 import type { ComparisonConfig, ModelConfig, RunConfig } from './config';
 import { DEFAULT_LANCZOS_STEPS, Sharpness } from '../optim/sharpness';
+import { learningRate } from '../optim/schedule';
+import { stabilityThreshold, type StabilityThreshold } from './edgeOfStability';
 import { MetricsRing } from './metricsRing';
 import { buildModel, modelConfigFor } from './models';
 import { METRIC, METRIC_FLOATS, TrainingRun, type StepMetrics } from './run';
@@ -37,6 +39,10 @@ export interface SharpnessMetrics {
   trace: number;
   stderr: number;
   topEig?: number;
+  /** AdamW runs: the top eigenvalue of P⁻¹H, P = diag(√v̂ + ε) from the run's own state. */
+  precondTopEig?: number;
+  /** The edge of stability at the run's current learning rate (edgeOfStability.ts), and what it bounds. */
+  threshold?: StabilityThreshold;
 }
 
 export interface ComparisonHooks {
@@ -232,11 +238,13 @@ export class Comparison {
 
   /**
    * Sharpness of every active run on a fixed evaluation batch: the Hutchinson trace of the
-   * Hessian (with its standard error) and the largest eigenvalue by the Lanczos iteration. Runs
+   * Hessian (with its standard error) and the largest eigenvalue by the Lanczos iteration, each
+   * run's edge-of-stability threshold, and with `preconditioned` the top eigenvalue of P⁻¹H for
+   * AdamW runs (a second Lanczos iteration). Runs
    * outside the timed step; parameters and gradients are left exactly as they were, and the
    * next step rewrites the batch buffers.
    */
-  async measureSharpness(probes: number, lanczosSteps = DEFAULT_LANCZOS_STEPS): Promise<SharpnessMetrics[]> {
+  async measureSharpness(probes: number, lanczosSteps = DEFAULT_LANCZOS_STEPS, preconditioned = false): Promise<SharpnessMetrics[]> {
     await this.ring.drain();
     this.feeder.writeEval(0);
     const out: SharpnessMetrics[] = [];
@@ -248,7 +256,14 @@ export class Comparison {
         this.sharpness.set(run, s);
       }
       const m = await s.measure({ probes, lanczosSteps });
-      out.push({ runId: run.id, step: this.stepCount, trace: m.trace, stderr: m.stderr, topEig: m.topEig });
+      const o = run.settings.optimizer;
+      const threshold = run.step > 0 ? (stabilityThreshold(o, learningRate(run.step - 1, run.schedule)) ?? undefined) : undefined;
+      const v = run.optimizer.state.v;
+      let precondTopEig: number | undefined;
+      if (preconditioned && o.base === 'adamw' && v && run.step > 0 && lanczosSteps > 0) {
+        precondTopEig = (await s.measure({ probes: 0, lanczosSteps, preconditioner: { v, beta2: o.beta2, t: run.step, eps: o.eps } })).topEig;
+      }
+      out.push({ runId: run.id, step: this.stepCount, trace: m.trace, stderr: m.stderr, topEig: m.topEig, precondTopEig, threshold });
     }
     return out;
   }

@@ -23,6 +23,8 @@ import { loadData } from '../../src/cli/trainSetup';
 import { Comparison } from '../../src/train/comparison';
 import { MLP_DEFAULT_COMPARISON } from '../../src/train/defaultComparison';
 import { Rng } from '../../src/util/rng';
+import { learningRate } from '../../src/optim/schedule';
+import { bandDataset } from '../helpers/syntheticData';
 import { expectClose } from '../helpers/compare';
 import { useGpu } from '../helpers/gpu';
 import { layerHarness } from './layerHarness';
@@ -183,6 +185,44 @@ describe('exact Hessian-vector products (forward-over-reverse)', () => {
       }
     } finally {
       console.log(`ReLU MLP Hutchinson trace (8 probes):\n  ${rows.join('\n  ')}`);
+      c.destroy();
+    }
+  });
+});
+
+describe('sharpness of a comparison against the edge of stability', () => {
+  const gpu = useGpu();
+
+  it('reports each run’s threshold at its learning rate, and for AdamW the top eigenvalue of P⁻¹H', async () => {
+    const { ctx } = gpu();
+    await chooseMatmulVariant(ctx);
+    const lr = 2e-3;
+    const config = {
+      ...MLP_DEFAULT_COMPARISON,
+      batchSize: 16,
+      totalSteps: 100,
+      evalEvery: 0,
+      runs: [
+        { id: 'A', name: 'AdamW', optimizer: { ...MLP_DEFAULT_COMPARISON.runs[0].optimizer, lr, warmupSteps: 0 } },
+        { id: 'S', name: 'SGD', optimizer: { ...MLP_DEFAULT_COMPARISON.runs[0].optimizer, base: 'sgd' as const, lr, beta1: 0.9, warmupSteps: 0 } },
+      ],
+    };
+    const c = new Comparison(ctx, config, { kind: 'image', dataset: bandDataset(64, 32) }, {});
+    try {
+      for (let k = 0; k < 5; k++) await c.step();
+      const [a, sgd] = await c.measureSharpness(4, 8, true);
+      const lrNow = learningRate(4, c.runs[0].schedule);
+      expect(a.threshold?.of).toBe('preconditioned');
+      expect(a.threshold?.value).toBeCloseTo(38 / lrNow, 6);
+      expect(sgd.threshold?.of).toBe('hessian');
+      expect(sgd.threshold?.value).toBeCloseTo(3.8 / lrNow, 6);
+      expect(sgd.precondTopEig).toBeUndefined();
+      // Adam's v̂ is small early on, so P⁻¹ stretches the spectrum far beyond H's.
+      expect(a.precondTopEig!).toBeGreaterThan(10 * a.topEig!);
+      console.log(`after 5 steps: AdamW λ_max(H) ${a.topEig!.toFixed(2)}, λ_max(P⁻¹H) ${a.precondTopEig!.toExponential(3)} against ${a.threshold!.value.toExponential(3)}; SGD λ_max(H) ${sgd.topEig!.toFixed(2)} against ${sgd.threshold!.value.toFixed(1)}`);
+      // Without `preconditioned` the page's cost: one Lanczos iteration per run.
+      expect((await c.measureSharpness(4, 8))[0].precondTopEig).toBeUndefined();
+    } finally {
       c.destroy();
     }
   });

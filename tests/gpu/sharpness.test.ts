@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { writeBuffer } from '../../src/gpu/buffers';
+import { createStorageBufferWith, writeBuffer } from '../../src/gpu/buffers';
 import { submitDispatches } from '../../src/gpu/dispatch';
 import { readFloat32 } from '../../src/gpu/readback';
 import { gradientKernels, type Model } from '../../src/nn/model';
@@ -110,6 +110,36 @@ describe('sharpness: Hutchinson trace and Lanczos eigenvalues, on exact products
     const ritz = await sharp.topEigenvalues(12, 1);
     expect(relErr(ritz[0].value, 12)).toBeLessThan(1e-3);
     expect(relErr(ritz[ritz.length - 1].value, -25)).toBeLessThan(1e-3);
+    sharp.destroy();
+    model.destroy();
+  });
+
+  it("preconditioned by Adam's state: the Lanczos values are the eigenvalues of P⁻¹H (P = diag(√v̂ + ε)); the trace stays H's", async () => {
+    const { ctx, device } = gpu();
+    const { spec } = quadraticSpec(5);
+    const model = new QuadraticModel(ctx, 'Test.quadratic', spec);
+    const sharp = new Sharpness(ctx, 'Test.sharpness', model, { maxProbes: 16, maxLanczos: 20 });
+    const offsets = realOffsets(model.layout);
+    const n = offsets.length;
+    // A second moment spread over three decades, on the real entries of the flat layout.
+    const vReal = Array.from({ length: n }, (_, i) => 1e-6 * 10 ** ((3 * i) / (n - 1)));
+    const vFlat = new Float32Array(model.layout.total);
+    offsets.forEach((at, i) => (vFlat[at] = vReal[i]));
+    const v = createStorageBufferWith(device, 'Test.v', vFlat);
+    const pre = { v, beta2: 0.95, t: 7, eps: 1e-8 };
+    // Reference: the eigenvalues of P⁻¹A through the similar symmetric P^{−1/2} A P^{−1/2}.
+    const bc2 = 1 - 0.95 ** 7;
+    const p = vReal.map((x) => Math.sqrt(Math.fround(x) / bc2) + 1e-8);
+    const a = Float32Array.from(spec.matrix);
+    const scaled = Float64Array.from({ length: n * n }, (_, k) => a[k] / Math.sqrt(p[Math.floor(k / n)] * p[k % n]));
+    const want = symmetricEigenvaluesRef(scaled, n);
+    const m = await sharp.measure({ probes: 16, lanczosSteps: 20, seed: 3, preconditioner: pre });
+    for (let i = 0; i < 3; i++) expect(relErr(m.eigenvalues[i].value, want[i]), `λ${i + 1} of P⁻¹H`).toBeLessThan(1e-4);
+    expect(want[0]).toBeGreaterThan(100 * 20); // P⁻¹ stretches the spectrum: not H's (max 20)
+    const plain = await sharp.measure({ probes: 16, lanczosSteps: 0, seed: 3 });
+    expect(m.trace).toBe(plain.trace);
+    await expect(sharp.measure({ probes: 0, lanczosSteps: 2, preconditioner: { ...pre, t: 0 } })).rejects.toThrow(/t ≥ 1/);
+    v.destroy();
     sharp.destroy();
     model.destroy();
   });
