@@ -16,7 +16,8 @@
 // the two-pass reductions of shaders/util/reduce.wgsl; the kernels here read their results from
 // `scalars`, so a whole measurement runs without a readback until the end.
 //
-// Elementwise entries (rademacher, perturb, hvp, normalize, lanczosStep, project, orthogonalize):
+// Elementwise entries (rademacher, perturb, hvp, normalize, lanczosStep, project, orthogonalize,
+// precondition, scaleBy):
 // one thread per flat parameter entry i < n (n = P, padding included) over grid1d(n, WG), folded
 // past 65535 workgroups: i = gid.x + gid.y·(num_workgroups.x·WG), bounds-checked. Scalar entries
 // (epsilon, record, store, stats): a single thread, dispatch (1, 1, 1), loops in a fixed order

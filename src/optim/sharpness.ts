@@ -35,7 +35,9 @@
 // T = tridiag(β, α, β) (src/optim/tridiagonal.ts), the Ritz values, largest algebraic first, each
 // with its residual ‖Hy − θy‖ = β_last·|s_last| (s its eigenvector of T). The extreme eigenvalues
 // at both ends converge first, so a negative eigenvalue of larger magnitude (away from a
-// minimum) does not hide λ_max as it would from the power iteration.
+// minimum) does not hide λ_max as it would from the power iteration. With an
+// AdamPreconditioner the iteration runs on D H D, D = P^{−1/2} from Adam's own second moment, whose
+// eigenvalues are those of P⁻¹H (the edge of stability of adaptive methods; edgeOfStability.ts).
 //
 // State: θ, the gradient, the per-row losses and accuracy flags are saved at the start and copied
 // back at the end (copies, not subtraction: bit-identical), so the trainer's state is untouched.
@@ -43,7 +45,8 @@
 // Cost: one Hessian-vector product per probe and per Lanczos step (difference: 2 gradient
 // evaluations; exact: one gradient evaluation and its tangent, about twice its matmuls), plus
 // elementwise passes and reductions over P (step j reorthogonalises against j + 1 vectors);
-// memory: 6 parameter-sized buffers, and maxLanczos + 1 more once the eigenvalues are asked for. Run it
+// memory: 6 parameter-sized buffers, and maxLanczos + 2 more (the Lanczos vectors and D) once the
+// eigenvalues are asked for. Run it
 // every S steps (config `sharpnessEvery`, `sharpnessProbes`), between steps, never inside the
 // timed part of a step. One readback (a few hundred bytes) at the end of a measurement.
 import { createStagingBuffer, createStorageBuffer, createStorageBufferWith } from '../gpu/buffers';
