@@ -4,7 +4,7 @@
 // needed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { openApp, type AppSession } from '../helpers/browser';
+import { openApp, useApp, type AppSession } from '../helpers/browser';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 
@@ -34,12 +34,7 @@ async function enter(page: Page, testId: string, text: string) {
 }
 
 describe('advanced settings', () => {
-  let s: AppSession;
-  beforeAll(async () => {
-    s = await openApp('/');
-    await s.page.getByTestId('run-B').waitFor();
-  });
-  afterAll(async () => s?.close());
+  const s = useApp('/');
 
   it('is closed by default', async () => {
     const details = s.page.getByTestId('advanced');
@@ -194,17 +189,8 @@ describe('copy link', () => {
 });
 
 describe('renaming a saved comparison', () => {
-  let s: AppSession;
   const dialogs: string[] = [];
-  beforeAll(async () => {
-    s = await openApp('/');
-    s.page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
-    await s.page.getByTestId('run-B').waitFor();
-  });
-  afterAll(async () => s?.close());
+  const s = useApp('/', { dialogs });
 
   it('keeps a new name across a reload; refuses an empty or too long one with a message', async () => {
     await report(s.page, [{ type: 'metrics', train: trainPoints(['A', 'B'], 1, 5), eval: [], sharpness: [] }]);
@@ -246,12 +232,7 @@ describe('renaming a saved comparison', () => {
 });
 
 describe('refusals next to the toy and sample controls', () => {
-  let s: AppSession;
-  beforeAll(async () => {
-    s = await openApp('/');
-    await s.page.getByTestId('run-B').waitFor();
-  });
-  afterAll(async () => s?.close());
+  const s = useApp('/');
 
   it('a toy η or step count out of range, or not a number, is refused next to its control', async () => {
     await s.page.getByTestId('tab-toy').click();

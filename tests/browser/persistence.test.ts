@@ -4,7 +4,7 @@
 // text as text, delete), a full quota, a rejected bundle import and the upload checks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { openApp, type AppSession } from '../helpers/browser';
+import { openApp, useApp, type AppSession } from '../helpers/browser';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 
@@ -23,17 +23,8 @@ const flushedStep = (page: Page) => page.evaluate('window.irePlayground.persiste
 const trainSteps = (page: Page, runId: string) => page.evaluate(`(window.irePlayground.store.getState().series[${JSON.stringify(runId)}]?.train.step ?? [])`) as Promise<number[]>;
 
 describe('persistence across reloads', () => {
-  let s: AppSession;
   const dialogs: string[] = [];
-  beforeAll(async () => {
-    s = await openApp('/');
-    s.page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
-    await s.page.getByTestId('run-B').waitFor();
-  });
-  afterAll(async () => s?.close());
+  const s = useApp('/', { dialogs });
 
   it('a reload keeps the metrics up to the last flush, and the events', async () => {
     const name = s.page.getByTestId('name-A');

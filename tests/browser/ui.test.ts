@@ -3,7 +3,7 @@
 // posts to the worker is recorded.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { openApp, type AppSession } from '../helpers/browser';
+import { openApp, useApp, type AppSession } from '../helpers/browser';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 /** Markup Plotly itself interprets in labels (bold, links): must show literally too. */
@@ -136,12 +136,7 @@ describe('playground UI', () => {
 });
 
 describe('configuration in the link', () => {
-  let s: AppSession;
-  beforeAll(async () => {
-    s = await openApp('/');
-    await s.page.getByTestId('run-B').waitFor();
-  });
-  afterAll(async () => s?.close());
+  const s = useApp('/');
 
   it('a changed setting reaches the address bar and a new page opened on it gets the same configuration', async () => {
     const kappa = s.page.getByTestId('field-B-kappa');

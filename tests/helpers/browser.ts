@@ -2,6 +2,7 @@
 // preview server on a free loopback port and drives Debian's Chromium through playwright-core
 // with WebGPU on SwiftShader. No mocked WebGPU.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { afterAll, beforeAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { preview, type PreviewServer } from 'vite';
@@ -77,6 +78,33 @@ export async function openApp(path = '/', opts: { webgpu?: boolean } = {}): Prom
       await app.close();
     },
   };
+}
+
+export interface UseAppOptions {
+  /** Records the message of every dialog (alert, confirm) here and dismisses it. */
+  dialogs?: string[];
+}
+
+/**
+ * Registers beforeAll/afterAll hooks that open the app at `path` (waiting until run B's card is
+ * there) and close it. The returned object is the session, filled in by beforeAll: use it inside
+ * tests (`s.page`).
+ */
+export function useApp(path = '/', opts: UseAppOptions = {}): AppSession {
+  const s = {} as AppSession;
+  beforeAll(async () => {
+    Object.assign(s, await openApp(path));
+    const dialogs = opts.dialogs;
+    if (dialogs) {
+      s.page.on('dialog', (d) => {
+        dialogs.push(d.message());
+        void d.dismiss();
+      });
+    }
+    await s.page.getByTestId('run-B').waitFor();
+  });
+  afterAll(async () => s.close?.());
+  return s;
 }
 
 /**
