@@ -38,6 +38,7 @@ export class SharpnessSchedule {
   private measuredMs = 0;
   private lastMeasureMs = 0;
   private lastStepMs = NaN;
+  private measurements = 0;
 
   constructor(
     private readonly setting: number | 'auto',
@@ -55,6 +56,7 @@ export class SharpnessSchedule {
 
   /** Records a measurement taken after `done` steps; `stepMs`: the current time of one training step. */
   measured(done: number, measureMs: number, stepMs: number): void {
+    this.measurements++;
     this.measuredMs += measureMs;
     this.lastMeasureMs = measureMs;
     this.lastStepMs = stepMs;
@@ -63,8 +65,9 @@ export class SharpnessSchedule {
     this.next = done + this.every;
   }
 
-  /** The cost so far, against `trainingMs` of training (sharpness included). */
-  cost(trainingMs: number): SharpnessCost {
+  /** The cost so far, against `trainingMs` of training (sharpness included); null before any measurement. */
+  cost(trainingMs: number): SharpnessCost | null {
+    if (this.measurements === 0) return null;
     const steady = this.lastMeasureMs / (this.every * this.lastStepMs + this.lastMeasureMs);
     return {
       every: this.every,

@@ -45,7 +45,6 @@ export interface SessionHost {
   recordStep?(generation: number, metrics: StepMetrics): void;
 }
 
-/** Power-iteration steps per sharpness measurement (2 gradients each, like a probe). */
 /** Lanczos steps of each sharpness measurement during training (the top eigenvalue converges first). */
 const SHARPNESS_LANCZOS_STEPS = 8;
 /** Deliveries kept for the steps/s estimate. */
@@ -80,7 +79,6 @@ export class TrainingSession {
   /** Training time of the finished loop segments; the open one starts at `segmentStart`. */
   private trainingMs = 0;
   private sharpnessSchedule = new SharpnessSchedule(0);
-  private sharpnessMeasured = false;
   private segmentStart: number | null = null;
   /** performance.now() of the latest step deliveries of this segment (steps/s). */
   private readonly deliveries: number[] = [];
@@ -258,7 +256,6 @@ export class TrainingSession {
       this.sharpnessPoints.length = 0;
       this.trainingMs = 0;
       this.sharpnessSchedule = new SharpnessSchedule(config.sharpnessEvery);
-      this.sharpnessMeasured = false;
       this.refreshSeen.clear();
       this.comparison = await allocateInScope(this.ctx.device, { label: 'the comparison', bytes: plan.totalBytes }, () => new Comparison(this.ctx, config, data, this.hooks()));
       this.boundary.setSchedule(msg.schedule);
@@ -490,7 +487,6 @@ export class TrainingSession {
     const rate = this.stepsPerSec();
     const stepMs = rate !== undefined ? 1000 / rate : done > 0 ? (this.wallMs() - measureMs) / done : NaN;
     this.sharpnessSchedule.measured(done, measureMs, stepMs);
-    this.sharpnessMeasured = true;
     this.deliveries.length = 0; // steps/s is the training rate: the measurement's pause is not a step
   }
 
@@ -515,7 +511,7 @@ export class TrainingSession {
     if (!force && now - this.lastFlush < (this.host.flushEveryMs ?? 100)) return;
     this.lastFlush = now;
     if (this.train.length === 0 && this.evals.length === 0 && this.sharpnessPoints.length === 0) return;
-    this.post({ type: 'metrics', generation: this.generation, train: this.train.splice(0), eval: this.evals.splice(0), sharpness: this.sharpnessPoints.splice(0), sharpnessCost: this.sharpnessMeasured ? this.sharpnessSchedule.cost(this.wallMs()) : undefined });
+    this.post({ type: 'metrics', generation: this.generation, train: this.train.splice(0), eval: this.evals.splice(0), sharpness: this.sharpnessPoints.splice(0), sharpnessCost: this.sharpnessSchedule.cost(this.wallMs()) ?? undefined });
   }
 
   /** After a step that refreshed a run's IRE mask, reads h and posts its histogram (not awaited). */

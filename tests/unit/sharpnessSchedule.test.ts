@@ -18,6 +18,7 @@ describe('sharpness schedule', () => {
   it('fixed N: due at multiples of N; 0: never', () => {
     const every5 = new SharpnessSchedule(5);
     expect([1, 4, 5, 9, 10, 15].map((d) => every5.due(d))).toEqual([false, false, true, false, true, true]);
+    expect(every5.cost(1000)).toBeNull(); // nothing measured yet
     const never = new SharpnessSchedule(0);
     expect([0, 1, 10, 100].some((d) => never.due(d))).toBe(false);
     every5.measured(5, 200, 10);
@@ -35,7 +36,7 @@ describe('sharpness schedule', () => {
     expect(s.due(68)).toBe(false);
     expect(s.due(69)).toBe(true);
     expect(s.cost(5000)).toEqual({ every: 6, auto: true, measureMs: 100, share: 0.1, steadyShare: 100 / 700 });
-    expect(s.cost(5000).steadyShare).toBeLessThanOrEqual(SHARPNESS_BUDGET);
+    expect(s.cost(5000)!.steadyShare).toBeLessThanOrEqual(SHARPNESS_BUDGET);
   });
 
   it('says under the chart how often and at what cost', () => {
