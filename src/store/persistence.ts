@@ -143,6 +143,12 @@ export interface PersistenceState {
   flushes: number;
   /** Why saving failed (full quota, no IndexedDB), shown next to the list. */
   error: string | null;
+  /**
+   * What start-up did with the latest saved comparison: reopened it, left it in the list
+   * because the link opens another configuration, or could not reopen it (the reason, also
+   * shown as the page's notice). Null while starting and when nothing was saved.
+   */
+  restore: { outcome: 'restored' | 'other-link' } | { outcome: 'refused'; message: string } | null;
 }
 
 export const QUOTA_MESSAGE = 'Browser storage is full: new metrics are not being saved. Delete older comparisons from the saved list to make room.';
@@ -211,7 +217,7 @@ export class Persistence {
     options: PersistenceOptions,
   ) {
     this.flushMs = options.flushMs ?? DEFAULT_FLUSH_MS;
-    this.state = createStore<PersistenceState>()(() => ({ available: false, saved: [], currentId: null, flushedStep: 0, flushes: 0, error: null }));
+    this.state = createStore<PersistenceState>()(() => ({ available: false, saved: [], currentId: null, flushedStep: 0, flushes: 0, error: null, restore: null }));
   }
 
   /** Opens the database, lists saved comparisons, optionally reopens the latest, and starts saving. */
@@ -233,7 +239,14 @@ export class Persistence {
     const latest = p.state.getState().saved[0];
     if (options.restoreLatest && latest) {
       const loaded = await p.load(latest.id);
-      if (loaded.ok && options.restoreLatest(loaded.bundle.config)) await p.open(latest.id);
+      const refusal = !loaded.ok ? loaded.message : options.restoreLatest(loaded.bundle.config) ? await p.open(latest.id) : undefined;
+      if (refusal === undefined) p.state.setState({ restore: { outcome: 'other-link' } });
+      else if (refusal === null) p.state.setState({ restore: { outcome: 'restored' } });
+      else {
+        const message = `The last comparison could not be reopened: ${refusal} It stays in the saved list.`;
+        p.state.setState({ restore: { outcome: 'refused', message } });
+        store.setState({ notice: message });
+      }
     }
     p.unsubscribe = store.subscribe((s, prev) => {
       if (s.metricsRevision !== prev.metricsRevision || s.events !== prev.events || s.runs !== prev.runs || s.config !== prev.config) p.schedule();

@@ -20,6 +20,7 @@ function trainPoints(runs: string[], from: number, to: number) {
 }
 
 const flushedStep = (page: Page) => page.evaluate('window.irePlayground.persistence.then((p) => p.state.getState().flushedStep)') as Promise<number>;
+const restoreOutcome = (page: Page) => page.evaluate('window.irePlayground.persistence.then((p) => p.state.getState().restore)') as Promise<object | null>;
 const trainSteps = (page: Page, runId: string) => page.evaluate(`(window.irePlayground.store.getState().series[${JSON.stringify(runId)}]?.train.step ?? [])`) as Promise<number[]>;
 
 describe('persistence across reloads', () => {
@@ -40,7 +41,11 @@ describe('persistence across reloads', () => {
     const before = await flushedStep(s.page);
     await s.page.reload();
     await s.page.getByTestId('run-B').waitFor();
-    await expect.poll(() => trainSteps(s.page, 'A'), { timeout: 20_000 }).not.toEqual([]);
+    // Start-up says what it did with the saved comparison: reopened, here (the link is the same).
+    // The wait is long because the emulated GPU's start-up measurement (matmul variants, at a
+    // priority above the page's) competes with IndexedDB for the two cores of a CI machine.
+    await expect.poll(() => restoreOutcome(s.page), { timeout: 60_000 }).not.toBeNull();
+    expect(await restoreOutcome(s.page), `address ${await s.page.evaluate('location.hash')}`).toEqual({ outcome: 'restored' });
     const a = await trainSteps(s.page, 'A');
     expect(a.length).toBeGreaterThanOrEqual(before);
     expect(a.slice(0, 30)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
@@ -66,6 +71,27 @@ describe('persistence across reloads', () => {
     expect(await trainSteps(s.page, 'A')).toEqual([]);
     expect(dialogs).toEqual([]);
     expect(s.errors).toEqual([]);
+  });
+
+  it('a saved comparison that cannot be reopened is named in a notice and stays in the list', async () => {
+    // A record damaged on disk (its config lost a field): start-up must say so, not open a blank page silently.
+    await s.page.evaluate(`new Promise((resolve, reject) => {
+      const r = indexedDB.open('ire-playground');
+      r.onerror = () => reject(r.error);
+      r.onsuccess = () => {
+        const tx = r.result.transaction('comparisons', 'readwrite');
+        tx.objectStore('comparisons').put({ id: 'damaged', updatedAt: Date.now(), config: { runs: [] }, step: 3, events: [], views: {}, histograms: {} });
+        tx.oncomplete = () => { r.result.close(); resolve(null); };
+        tx.onerror = () => reject(tx.error);
+      };
+    })`);
+    await s.page.goto(new URL('/', s.app.url).toString()); // no link: the latest saved comparison would reopen
+    await s.page.getByTestId('run-B').waitFor();
+    await expect.poll(() => restoreOutcome(s.page), { timeout: 20_000 }).not.toBeNull();
+    expect(await restoreOutcome(s.page)).toMatchObject({ outcome: 'refused' });
+    expect(await s.page.getByTestId('notice').textContent()).toMatch(/The last comparison could not be reopened: The saved comparison is damaged/);
+    expect(await trainSteps(s.page, 'A')).toEqual([]);
+    await expect.poll(() => s.page.getByTestId('saved-item').count()).toBe(1);
   });
 });
 
