@@ -7,7 +7,7 @@ import { DEFAULT_COMPARISON, type ComparisonConfig } from '../train/config';
 import { LIVE_FIELDS, type HessianHistogram, type RunStatus } from '../worker/protocol';
 import type { AppState, AppStore, LogEvent, RunView } from './store';
 import { isBusy } from './runsSlice';
-import type { EvalSeries, RunSeries, SharpnessSeries, TrainSeries } from './series';
+import { emptyRunSeries, type EvalSeries, type RunSeries, type SharpnessSeries, type TrainSeries } from './series';
 
 export const BUNDLE_FORMAT = 'ire-playground-bundle';
 export const BUNDLE_VERSION = 1;
@@ -38,7 +38,7 @@ export type BundleSource = Pick<AppState, 'config' | 'runs' | 'series' | 'events
 export function exportBundle(state: BundleSource, now: Date = new Date()): Bundle {
   const runs: Record<string, BundleRun> = {};
   for (const r of state.config.runs) {
-    runs[r.id] = structuredClone({ view: savedView(state.runs[r.id]), series: state.series[r.id] ?? emptySeries() });
+    runs[r.id] = structuredClone({ view: savedView(state.runs[r.id]), series: state.series[r.id] ?? emptyRunSeries() });
   }
   return {
     format: BUNDLE_FORMAT,
@@ -70,14 +70,6 @@ export function bundleFileName(bundle: Bundle): string {
   return `ire-playground-${bundle.exportedAt.replace(/[:.]/g, '-')}.json`;
 }
 
-export function emptySeries(): RunSeries {
-  return {
-    train: { step: [], wallMs: [], loss: [], gradNorm: [], lr: [], maskFraction: [], kappaEff: [], stepsPerSec: [] },
-    eval: { step: [], wallMs: [], valLoss: [], valAcc: [] },
-    sharpness: { step: [], wallMs: [], trace: [], traceStderr: [], topEig: [] },
-    histogram: null,
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Validation (never throws; the first problem is reported with its path)
@@ -99,10 +91,15 @@ function exactKeys(o: Record<string, unknown>, path: string, required: readonly 
 }
 
 /** Columns of equal length: `numbers` finite, `nullable` finite or null; `step` strictly increasing integers. */
-function checkColumns(value: unknown, path: string, numbers: readonly string[], nullable: readonly string[]): void {
+/**
+ * Checks a column-wise series. `added`: nullable columns newer than the format's first version,
+ * which an older bundle lacks; they are filled with nulls here.
+ */
+function checkColumns(value: unknown, path: string, numbers: readonly string[], nullable: readonly string[], added: readonly string[] = []): void {
   const o = obj(value, path);
-  exactKeys(o, path, [...numbers, ...nullable]);
   const n = Array.isArray(o.step) ? o.step.length : fail(`${path}.step`, 'must be a list');
+  for (const k of added) if (!(k in o)) o[k] = new Array<null>(n).fill(null);
+  exactKeys(o, path, [...numbers, ...nullable]);
   for (const k of [...numbers, ...nullable]) {
     const col = o[k];
     if (!Array.isArray(col)) fail(`${path}.${k}`, 'must be a list');
@@ -123,7 +120,8 @@ const TRAIN_NULLABLE: readonly (keyof TrainSeries)[] = ['maskFraction', 'kappaEf
 const EVAL_NUMBERS: readonly (keyof EvalSeries)[] = ['step', 'wallMs', 'valLoss'];
 const EVAL_NULLABLE: readonly (keyof EvalSeries)[] = ['valAcc'];
 const SHARP_NUMBERS: readonly (keyof SharpnessSeries)[] = ['step', 'wallMs', 'trace', 'traceStderr'];
-const SHARP_NULLABLE: readonly (keyof SharpnessSeries)[] = ['topEig'];
+const SHARP_ADDED: readonly (keyof SharpnessSeries)[] = ['eosSharpness', 'eosThreshold'];
+const SHARP_NULLABLE: readonly (keyof SharpnessSeries)[] = ['topEig', ...SHARP_ADDED];
 
 function checkNumberList(v: unknown, path: string): void {
   if (!Array.isArray(v)) fail(path, 'must be a list');
@@ -148,7 +146,7 @@ export function checkRunSeries(v: unknown, path: string): void {
   exactKeys(o, path, ['train', 'eval', 'sharpness', 'histogram']);
   checkColumns(o.train, `${path}.train`, TRAIN_NUMBERS, TRAIN_NULLABLE);
   checkColumns(o.eval, `${path}.eval`, EVAL_NUMBERS, EVAL_NULLABLE);
-  checkColumns(o.sharpness, `${path}.sharpness`, SHARP_NUMBERS, SHARP_NULLABLE);
+  checkColumns(o.sharpness, `${path}.sharpness`, SHARP_NUMBERS, SHARP_NULLABLE, SHARP_ADDED);
   checkHistogram(o.histogram, `${path}.histogram`);
 }
 

@@ -25,6 +25,8 @@ export const CSV_COLUMNS = [
   'trace',
   'trace_stderr',
   'top_eig',
+  'eos_sharpness',
+  'eos_threshold',
 ] as const;
 export type CsvColumn = (typeof CSV_COLUMNS)[number];
 
@@ -83,6 +85,8 @@ function runRows(s: RunSeries, smoothing: number): [number, Row][] {
     r.trace = h.trace[i];
     r.trace_stderr = h.traceStderr[i];
     r.top_eig = h.topEig[i];
+    r.eos_sharpness = h.eosSharpness[i];
+    r.eos_threshold = h.eosThreshold[i];
   });
   return [...rows.entries()].sort((a, b) => a[0] - b[0]);
 }

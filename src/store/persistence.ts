@@ -17,8 +17,8 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ComparisonConfig } from '../train/config';
 import { LIMITS } from '../train/configSchema';
 import type { HessianHistogram } from '../worker/protocol';
-import { applyBundle, BUNDLE_FORMAT, BUNDLE_VERSION, emptySeries, parseBundle, savedView, type Bundle } from './bundle';
-import type { EvalSeries, RunSeries, SharpnessSeries, TrainSeries } from './series';
+import { applyBundle, BUNDLE_FORMAT, BUNDLE_VERSION, parseBundle, savedView, type Bundle } from './bundle';
+import { emptyRunSeries, type EvalSeries, type RunSeries, type SharpnessSeries, type TrainSeries } from './series';
 import type { AppState, AppStore, LogEvent, RunView } from './store';
 
 export const DB_NAME = 'ire-playground';
@@ -68,13 +68,21 @@ export function rowsSince(series: Record<string, RunSeries>, cursors: Record<str
   return { rows: any ? rows : null, next };
 }
 
-function appendColumns<T extends object>(into: T, rows: T): void {
-  for (const [k, v] of Object.entries(rows)) (into as Record<string, unknown[]>)[k]?.push(...(v as unknown[]));
+/**
+ * Appends a chunk's columns. A column the chunk lacks (saved before that column existed) is
+ * filled with nulls, so that every column keeps the length of `step`.
+ */
+function appendColumns<T extends { step: number[] }>(into: T, rows: T): void {
+  const n = rows.step.length;
+  for (const [k, col] of Object.entries(into) as [string, unknown[]][]) {
+    const v = (rows as Record<string, unknown>)[k];
+    col.push(...(Array.isArray(v) ? v : new Array<null>(n).fill(null)));
+  }
 }
 
 /** Series rebuilt from chunks in order. */
 export function seriesFromChunks(runIds: readonly string[], chunks: readonly ChunkRows[]): Record<string, RunSeries> {
-  const series: Record<string, RunSeries> = Object.fromEntries(runIds.map((id) => [id, emptySeries()]));
+  const series: Record<string, RunSeries> = Object.fromEntries(runIds.map((id) => [id, emptyRunSeries()]));
   for (const chunk of chunks) {
     for (const [id, r] of Object.entries(chunk)) {
       const s = series[id];

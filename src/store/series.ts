@@ -27,6 +27,8 @@ export interface SharpnessSeries {
   trace: number[];
   traceStderr: number[];
   topEig: (number | null)[];
+  eosSharpness: (number | null)[]; // the top eigenvalue the stability threshold bounds (SharpnessPoint)
+  eosThreshold: (number | null)[];
 }
 
 export interface RunSeries {
@@ -40,7 +42,7 @@ export function emptyRunSeries(): RunSeries {
   return {
     train: { step: [], wallMs: [], loss: [], gradNorm: [], lr: [], maskFraction: [], kappaEff: [], stepsPerSec: [] },
     eval: { step: [], wallMs: [], valLoss: [], valAcc: [] },
-    sharpness: { step: [], wallMs: [], trace: [], traceStderr: [], topEig: [] },
+    sharpness: { step: [], wallMs: [], trace: [], traceStderr: [], topEig: [], eosSharpness: [], eosThreshold: [] },
     histogram: null,
   };
 }
@@ -102,7 +104,7 @@ export function appendEval(s: EvalSeries, p: EvalPoint): void {
 }
 
 export function appendSharpness(s: SharpnessSeries, p: SharpnessPoint): void {
-  upsert(s, p.step, { wallMs: p.wallMs, trace: p.trace, traceStderr: p.traceStderr, topEig: p.topEig ?? null });
+  upsert(s, p.step, { wallMs: p.wallMs, trace: p.trace, traceStderr: p.traceStderr, topEig: p.topEig ?? null, eosSharpness: p.eosSharpness ?? null, eosThreshold: p.eosThreshold ?? null });
 }
 
 /**

@@ -30,3 +30,17 @@ export function stabilityThreshold(o: Pick<OptimizerConfig, 'base' | 'beta1' | '
       return null;
   }
 }
+
+/** Shortest decimal for a threshold's constant: 38, 3.8, 2.667. */
+const constant = (x: number) => Number(x.toPrecision(4)).toString();
+
+/**
+ * How a chart names a run's edge of stability, from its optimizer (the base optimizer cannot
+ * change while a run trains): the eigenvalue the threshold bounds and the threshold as c/η, c
+ * evaluated at the run's β (AdamW at β₁ = 0.9: "λ_max(P⁻¹H)" against "38/η"). Null for SAM.
+ */
+export function stabilityLabels(o: Pick<OptimizerConfig, 'base' | 'beta1' | 'nesterov'>): { sharpness: string; threshold: string } | null {
+  const t = stabilityThreshold(o, 1);
+  if (!t) return null;
+  return { sharpness: t.of === 'preconditioned' ? 'λ_max(P⁻¹H)' : 'λ_max(H)', threshold: `${constant(t.value)}/η` };
+}

@@ -3,14 +3,15 @@ import { useStore } from 'zustand';
 import type { AppStore } from '../store/store';
 import type { ChartKind } from './plots/figures';
 import { LiveChart, type ChartNote } from './plots/LiveChart';
-import { sharpnessNote } from './plots/figures';
+import { sharpnessNote, STABILITY_NOTE } from './plots/figures';
 
 /** Lines under charts, from the store. */
 const NOTES: Partial<Record<ChartKind, ChartNote>> = {
   sharpness: (s) => sharpnessNote(s.config.sharpnessEvery, s.sharpnessCost, Object.values(s.series).some((r) => r.sharpness.step.length > 0)),
+  stability: () => STABILITY_NOTE,
 };
 
-const CHARTS: ChartKind[] = ['loss', 'diff', 'val', 'sharpness', 'mask', 'histogram', 'lr', 'gradNorm', 'speed'];
+const CHARTS: ChartKind[] = ['loss', 'diff', 'val', 'sharpness', 'stability', 'mask', 'histogram', 'lr', 'gradNorm', 'speed'];
 
 function PlotOptions({ store }: { store: AppStore }) {
   const prefs = useStore(store, (s) => s.prefs);

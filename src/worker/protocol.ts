@@ -127,6 +127,13 @@ export interface SharpnessPoint {
   trace: number; // Hutchinson estimate of Tr ∇²L
   traceStderr: number; // its standard error over probes
   topEig?: number; // largest Hessian eigenvalue (Lanczos), when measured
+  /**
+   * The edge of stability (docs/algorithm.md "Sharpness"), for optimizers that have one (SGD,
+   * AdamW), from step 1: the top eigenvalue the threshold bounds (of H for SGD, of P⁻¹H with
+   * the run's own Adam state for AdamW) and the threshold at the run's current learning rate.
+   */
+  eosSharpness?: number;
+  eosThreshold?: number;
 }
 
 /** Histogram of the Hessian-diagonal estimate h at a mask refresh. */

@@ -477,11 +477,14 @@ export class TrainingSession {
   private async measureSharpness(c: Comparison, probes: number, done: number): Promise<void> {
     const wallMs = this.wallMs();
     const started = performance.now();
-    const points = await c.measureSharpness(probes, SHARPNESS_LANCZOS_STEPS);
+    const points = await c.measureSharpness(probes, SHARPNESS_LANCZOS_STEPS, true);
     const measureMs = performance.now() - started;
     for (const m of points) {
       if (!Number.isFinite(m.trace)) continue;
-      this.sharpnessPoints.push({ runId: m.runId, step: m.step, wallMs, trace: m.trace, traceStderr: Number.isFinite(m.stderr) ? m.stderr : 0, topEig: m.topEig });
+      const point: SharpnessPoint = { runId: m.runId, step: m.step, wallMs, trace: m.trace, traceStderr: Number.isFinite(m.stderr) ? m.stderr : 0, topEig: m.topEig };
+      const edge = m.threshold?.of === 'preconditioned' ? m.precondTopEig : m.topEig;
+      if (m.threshold && edge !== undefined && Number.isFinite(edge)) Object.assign(point, { eosSharpness: edge, eosThreshold: m.threshold.value });
+      this.sharpnessPoints.push(point);
     }
     // One training step's time: from the delivery rate, else the loop's average so far.
     const rate = this.stepsPerSec();

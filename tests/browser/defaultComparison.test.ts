@@ -118,6 +118,17 @@ describe('the default comparison of a page opened with no link', () => {
       await expect.poll(() => legend.textContent(), { timeout: 30_000 }).toContain(entry);
     }
     await expect.poll(() => s.page.getByTestId('chart-sharpness-note').textContent(), { timeout: 30_000 }).toMatch(/% of training time so far/);
+    // The edge of stability: each AdamW run's λ_max(P⁻¹H) against its 38/η, drawn and in the legend.
+    await s.page.getByTestId('chart-stability').scrollIntoViewIfNeeded();
+    const edge = s.page.getByTestId('chart-stability-legend');
+    for (const entry of ['A: AdamW λ_max(P⁻¹H)', 'A: AdamW threshold 38/η', 'B: AdmIRE λ_max(P⁻¹H)', 'B: AdmIRE threshold 38/η']) {
+      await expect.poll(() => edge.textContent(), { timeout: 30_000 }).toContain(entry);
+    }
+    // Four drawn lines (markers on the eigenvalues), and a summary that gives each ratio.
+    expect(await s.page.getByTestId('chart-stability').locator('.scatterlayer .trace').count()).toBe(4);
+    const summary = await s.page.getByTestId('chart-stability-summary').textContent();
+    expect(summary).toMatch(/A \(AdamW\) at step \d+: λ_max\(P⁻¹H\) [\d.e+-]+, [\d.e+-]+ × its threshold 38\/η = [\d.e+-]+; B \(AdmIRE\)/);
+    console.log(`edge of stability: ${summary}`);
     const cost = await state<SharpnessCost>(s.page, 'sharpnessCost');
     const step = await commonStep(s.page);
     console.log(

@@ -23,7 +23,7 @@ function trainedStore(): AppStore {
   const s = store.getState();
   const reports: ComparisonReport[] = [
     { type: 'configured', config: DEFAULT_COMPARISON, runs: [{ runId: 'A', parameters: 1234, step: 0 }, { runId: 'B', parameters: 1234, step: 0 }] },
-    { type: 'metrics', train: trainPoints(['A', 'B'], 1, 40), eval: [{ runId: 'A', step: 20, wallMs: 150, valLoss: 2.1, valAcc: 0.3 }, { runId: 'B', step: 20, wallMs: 150, valLoss: 2.0 }], sharpness: [{ runId: 'B', step: 30, wallMs: 225, trace: 12.5, traceStderr: 0.4 }] },
+    { type: 'metrics', train: trainPoints(['A', 'B'], 1, 40), eval: [{ runId: 'A', step: 20, wallMs: 150, valLoss: 2.1, valAcc: 0.3 }, { runId: 'B', step: 20, wallMs: 150, valLoss: 2.0 }], sharpness: [{ runId: 'B', step: 30, wallMs: 225, trace: 12.5, traceStderr: 0.4, topEig: 3.5, eosSharpness: 1200, eosThreshold: 38000 }] },
     { type: 'histogram', histogram: { runId: 'B', step: 30, edges: [1e-8, 1e-6, 1e-4], counts: [10, 20], zeros: 5, threshold: 1e-6, gamma: 0.6 } },
     { type: 'applied', step: 12, requestIds: [3], scheduledIds: [], events: [{ step: 12, runId: 'B', field: 'kappa', old: 2, new: 8 }] },
     { type: 'run-added', run: { ...DEFAULT_COMPARISON.runs[1], id: 'C', name: '<b>fork</b> of B' }, forkedFrom: { runId: 'B', step: 40 }, requestId: 4 },
@@ -63,6 +63,20 @@ describe('bundles', () => {
     // Exported data is a copy: training on after the export does not change the bundle.
     source.getState().receive({ type: 'metrics', generation: source.getState().generation, train: trainPoints(['A', 'B'], 41, 41), eval: [], sharpness: [] });
     expect(bundle.runs.A.series.train.step.length).toBe(40);
+  });
+
+  it('a bundle written before the edge-of-stability columns imports with them null', () => {
+    const b = JSON.parse(serializeBundle(exportBundle(trainedStore().getState()))) as { runs: Record<string, { series: { sharpness: Record<string, unknown> } }> };
+    for (const r of Object.values(b.runs)) {
+      delete r.series.sharpness.eosSharpness;
+      delete r.series.sharpness.eosThreshold;
+    }
+    const parsed = parseBundle(JSON.stringify(b));
+    if (!parsed.ok) throw new Error(parsed.message);
+    expect(parsed.bundle.runs.B.series.sharpness).toMatchObject({ step: [30], topEig: [3.5], eosSharpness: [null], eosThreshold: [null] });
+    // Present but damaged is still refused.
+    b.runs.B.series.sharpness.eosThreshold = ['x'];
+    expect(parseBundle(JSON.stringify(b))).toMatchObject({ ok: false, message: expect.stringMatching(/sharpness\.eosThreshold\[0\]: must be a finite number/) });
   });
 
   describe('rejected imports leave the store unchanged', () => {

@@ -24,7 +24,7 @@ function seriesA(): RunSeries {
 function seriesB(): RunSeries {
   const s = emptyRunSeries();
   for (let k = 1; k <= 3; k++) appendTrain(s.train, { runId: 'B', step: k, wallMs: k, loss: 2, gradNorm: 1, lr: 0.001, maskFraction: 0.6, kappaEff: k < 3 ? 4 : 7, stepsPerSec: 12.5 });
-  appendSharpness(s.sharpness, { runId: 'B', step: 3, wallMs: 3, trace: -1.5, traceStderr: 0, topEig: 42 });
+  appendSharpness(s.sharpness, { runId: 'B', step: 3, wallMs: 3, trace: -1.5, traceStderr: 0, topEig: 42, eosSharpness: 7.5, eosThreshold: 40 });
   return s;
 }
 
@@ -57,6 +57,7 @@ describe('metrics CSV', () => {
     expect(a6[col('val_loss')]).toBe('2');
     expect(body.slice(5).map((r) => r[col('kappa_eff')])).toEqual(['4', '4', '7']);
     expect(body[7][col('top_eig')]).toBe('42');
+    expect([body[7][col('eos_sharpness')], body[7][col('eos_threshold')], a4[col('eos_threshold')]]).toEqual(['7.5', '40', '']);
     expect(body[7][col('trace')]).toBe('-1.5');
     expect(body[7][col('mask_fraction')]).toBe('0.6');
     for (const r of body) for (const c of CSV_COLUMNS.slice(3)) expect(r[col(c)]).toMatch(/^(-?\d+(\.\d+)?(e[+-]\d+)?)?$/);

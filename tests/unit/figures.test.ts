@@ -3,7 +3,7 @@
 // the step IRE switches on, resolved as the optimizer resolves it.
 import type { PlotLayout, PlotTrace } from 'plotly.js-dist-min';
 import { describe, expect, it } from 'vitest';
-import { appendTrain, emptyRunSeries, type RunSeries } from '../../src/store/series';
+import { appendSharpness, appendTrain, emptyRunSeries, type RunSeries } from '../../src/store/series';
 import type { LogEvent, Prefs } from '../../src/store/store';
 import { DEFAULT_ADAMW, DEFAULT_IRE, type IreConfig, type RunConfig } from '../../src/train/config';
 import { buildFigure, chartTitle, type ChartInput, type ChartKind } from '../../src/ui/plots/figures';
@@ -175,5 +175,53 @@ describe('IRE start markers', () => {
     expect(m.texts.map((a) => a.text)).toEqual(['IRE on (B) from step 20']);
     // On the step axis both are drawn.
     expect(ireMarkers(buildFigure('loss', input([A, early, forked], { series }))).shapes.map((s) => s.x0)).toEqual([20, 50]);
+  });
+});
+
+describe('the edge-of-stability chart', () => {
+  /** Sharpness at steps 0, 10, 20: the engine reports the edge from step 1 only. */
+  function measured(sharp: number[], threshold: number[]): RunSeries {
+    const s = trained(20, () => 1);
+    [0, 10, 20].forEach((step, i) => appendSharpness(s.sharpness, { runId: '', step, wallMs: 100 * step, trace: 5, traceStderr: 1, topEig: 2, ...(i > 0 ? { eosSharpness: sharp[i - 1], eosThreshold: threshold[i - 1] } : {}) }));
+    return s;
+  }
+  const sgd: RunConfig = { id: 'C', name: 'GD', optimizer: { ...DEFAULT_ADAMW, base: 'sgd', beta1: 0, ire: { ...DEFAULT_IRE, enabled: false } } };
+  const sam: RunConfig = { id: 'D', name: 'SAM', optimizer: { ...DEFAULT_ADAMW, base: 'sam', ire: { ...DEFAULT_IRE, enabled: false } } };
+  const series = { A: measured([1900, 3800], [38000, 38000]), B: measured([900, 3700], [38000, 38000]), C: measured([150, 198], [200, 200]), D: measured([], []) };
+
+  it('draws each run’s eigenvalue and its threshold in the run’s colour, with a legend entry each; SAM only in the summary', () => {
+    const f = buildFigure('stability', input([A, B, sgd, sam], { series }));
+    expect(f.empty).toBe(false);
+    expect(f.legend.map((e) => e.text)).toEqual([
+      'A: AdamW λ_max(P⁻¹H)',
+      'A: AdamW threshold 38/η',
+      'B: AdmIRE λ_max(P⁻¹H)',
+      'B: AdmIRE threshold 38/η',
+      'C: GD λ_max(H)',
+      'C: GD threshold 2/η',
+    ]);
+    expect(f.legend.map((e) => [e.color, e.dash, e.marker])).toEqual([
+      [OKABE_ITO[0], DASHES[0], 'diamond'],
+      [OKABE_ITO[0], 'dash', null],
+      [OKABE_ITO[1], DASHES[1], 'diamond'],
+      [OKABE_ITO[1], 'dash', null],
+      [OKABE_ITO[2], DASHES[2], 'diamond'],
+      [OKABE_ITO[2], 'dash', null],
+    ]);
+    // Step 0 has no edge (no learning rate applied yet): a gap, not a zero.
+    expect(f.data[0].y).toEqual([null, 1900, 3800]);
+    expect(f.data[1].y).toEqual([null, 38000, 38000]);
+    expect(f.data[4].customdata).toEqual([null, 0.75, 0.99]);
+    expect(f.summary).toBe(
+      'A (AdamW) at step 20: λ_max(P⁻¹H) 3800, 0.1 × its threshold 38/η = 38000; B (AdmIRE) at step 20: λ_max(P⁻¹H) 3700, 0.09737 × its threshold 38/η = 38000; C (GD) at step 20: λ_max(H) 198, 0.99 × its threshold 2/η = 200; D (SAM): SAM has no edge-of-stability threshold',
+    );
+  });
+
+  it('is empty before a measurement past step 0, and for SAM alone', () => {
+    expect(buildFigure('stability', input([A, B])).empty).toBe(true);
+    expect(buildFigure('stability', input([sam], { series })).empty).toBe(true);
+    const onlyStepZero = trained(5, () => 1);
+    appendSharpness(onlyStepZero.sharpness, { runId: 'A', step: 0, wallMs: 0, trace: 1, traceStderr: 0 });
+    expect(buildFigure('stability', input([A], { series: { A: onlyStepZero } })).empty).toBe(true);
   });
 });

@@ -151,7 +151,7 @@ function restoredBundle(): Bundle {
     return {
       train: { step: steps, wallMs: steps.map((k) => k * 10), loss: steps.map((k) => 3 / k + runIndex), gradNorm: steps.map(() => 1), lr: steps.map(() => 1e-3), maskFraction: none, kappaEff: none, stepsPerSec: none },
       eval: { step: [], wallMs: [], valLoss: [], valAcc: [] },
-      sharpness: { step: [], wallMs: [], trace: [], traceStderr: [], topEig: [] },
+      sharpness: { step: [], wallMs: [], trace: [], traceStderr: [], topEig: [], eosSharpness: [], eosThreshold: [] },
       histogram: null,
     };
   };

@@ -10,8 +10,9 @@ import type { RunConfig } from '../../train/config';
 import { escapePlotlyText, unescapePlotlyText } from './escape';
 import { AUTO_FIRST_MEASUREMENT, SHARPNESS_BUDGET, type SharpnessCost } from '../../train/sharpnessSchedule';
 import { runStyle, withAlpha } from './style';
+import { stabilityLabels } from '../../train/edgeOfStability';
 
-export type ChartKind = 'loss' | 'val' | 'sharpness' | 'diff' | 'mask' | 'lr' | 'gradNorm' | 'speed' | 'histogram';
+export type ChartKind = 'loss' | 'val' | 'sharpness' | 'stability' | 'diff' | 'mask' | 'lr' | 'gradNorm' | 'speed' | 'histogram';
 
 /** What a chart reads of a run: its id and name (labels, style) and its optimizer (IRE start). */
 export type ChartRun = Pick<RunConfig, 'id' | 'name' | 'optimizer'>;
@@ -53,6 +54,7 @@ export const CHART_TITLES: Record<ChartKind, string> = {
   loss: 'Training loss',
   val: 'Validation',
   sharpness: 'Sharpness (Hessian trace and top eigenvalue)',
+  stability: 'Edge of stability (top eigenvalue against its threshold)',
   diff: 'Loss difference vs the first run',
   mask: 'Fraction of parameters boosted',
   lr: 'Learning rate',
@@ -62,7 +64,7 @@ export const CHART_TITLES: Record<ChartKind, string> = {
 };
 
 /** Charts where a log y-axis makes sense (strictly positive values). */
-const LOG_Y_OK: ReadonlySet<ChartKind> = new Set(['loss', 'val', 'sharpness', 'lr', 'gradNorm', 'speed']);
+const LOG_Y_OK: ReadonlySet<ChartKind> = new Set(['loss', 'val', 'sharpness', 'stability', 'lr', 'gradNorm', 'speed']);
 const MAX_POINTS = 1500;
 
 const label = (r: { id: string; name: string }) => escapePlotlyText(`${r.id}: ${r.name}`);
@@ -73,6 +75,7 @@ const EMPTY_TEXT: Record<ChartKind, string> = {
   loss: 'Start training to see the loss of each run.',
   val: 'Validation appears every evalEvery steps.',
   sharpness: 'Appears at the first sharpness measurement (“sharpness every” in Advanced settings; 0 = never).',
+  stability: 'Appears at the first sharpness measurement of an SGD or AdamW run (SAM has no stability threshold).',
   diff: 'Appears once two runs have trained.',
   mask: 'Appears once IRE refreshes its mask.',
   lr: 'Start training to see the schedule.',
@@ -283,6 +286,35 @@ function sharpnessFigure(input: ChartInput): Plot {
   return { data, layout: baseLayout('sharpness', input, 'Tr ∇²L (○), λ_max (◇)'), summary: parts.join('; '), empty: data.length === 0 };
 }
 
+/**
+ * Each run's top eigenvalue against its edge of stability (docs/algorithm.md "Sharpness"): the
+ * eigenvalue the threshold bounds (of H for SGD, of P⁻¹H with the run's own Adam state for AdamW
+ * and AdmIRE) with markers, the threshold at the run's learning rate dashed, in the run's colour.
+ * The hover gives the ratio; a SAM run is named in the summary as having no threshold.
+ */
+function stabilityFigure(input: ChartInput): Plot {
+  const data: PlotTrace[] = [];
+  const parts: string[] = [];
+  input.runs.forEach((r) => {
+    const s = input.series[r.id]?.sharpness;
+    if (!s || s.step.length === 0) return;
+    const names = stabilityLabels(r.optimizer);
+    if (!names) {
+      parts.push(`${plainLabel(r)}: ${r.optimizer.base.toUpperCase()} has no edge-of-stability threshold`);
+      return;
+    }
+    const k = s.eosSharpness.findLastIndex((v) => v !== null);
+    if (k < 0) return;
+    const x = xOf(input.prefs, s);
+    const st = runStyle(r.id);
+    const ratio = s.eosSharpness.map((v, i) => (v !== null && s.eosThreshold[i] !== null ? v / s.eosThreshold[i]! : null));
+    data.push(line(r, x, s.eosSharpness, { mode: 'lines+markers', marker: { size: 5, symbol: 'diamond' }, name: `${label(r)} ${names.sharpness}`, customdata: decimate(ratio), hovertemplate: `${names.sharpness} %{y:.4g} (%{customdata:.2f} × threshold)` }));
+    data.push(line(r, x, s.eosThreshold, { name: `${label(r)} threshold ${names.threshold}`, line: { color: st.color, dash: 'dash', width: 1.5 }, hovertemplate: `${names.threshold} = %{y:.4g}` }));
+    parts.push(`${plainLabel(r)} at step ${s.step[k]}: ${names.sharpness} ${fmt(s.eosSharpness[k]!)}, ${fmt(ratio[k]!)} × its threshold ${names.threshold} = ${fmt(s.eosThreshold[k]!)}`);
+  });
+  return { data, layout: baseLayout('stability', input, 'top eigenvalue (◇), threshold (dashed)'), summary: parts.join('; '), empty: data.length === 0 };
+}
+
 /** Each run's loss minus the reference's: the first run of the configuration (B once A is removed). */
 function diffFigure(input: ChartInput): Plot {
   const data: PlotTrace[] = [];
@@ -369,6 +401,8 @@ function plotOf(kind: ChartKind, input: ChartInput): Plot {
       return valFigure(input);
     case 'sharpness':
       return sharpnessFigure(input);
+    case 'stability':
+      return stabilityFigure(input);
     case 'diff':
       return diffFigure(input);
     case 'histogram':
@@ -413,3 +447,7 @@ export function sharpnessNote(every: number | 'auto', cost: SharpnessCost | null
   const steady = cost.auto ? ` (${(100 * cost.steadyShare).toFixed(1)} % from here on)` : '';
   return `Lanczos top eigenvalue and Hutchinson trace ± s.e., ${interval} · ${(100 * cost.share).toFixed(1)} % of training time so far${steady} · ${(cost.measureMs / 1000).toFixed(2)} s per measurement.`;
 }
+
+/** The line under the edge-of-stability chart: what the dashed thresholds are. */
+export const STABILITY_NOTE =
+  'Dashed: the curvature at which each run’s optimizer, at its current η, would diverge on a quadratic — SGD with momentum β: 2(1+β)/η on the Hessian H; AdamW and AdmIRE: (2+2β₁)/((1−β₁)η) on P⁻¹H, the Hessian preconditioned by the run’s own Adam state (38/η at β₁ = 0.9). Full-batch training rises to its line and hovers there; a minibatch estimate scatters around it.';
