@@ -222,6 +222,12 @@ describe('sharpness of a comparison against the edge of stability', () => {
       console.log(`after 5 steps: AdamW λ_max(H) ${a.topEig!.toFixed(2)}, λ_max(P⁻¹H) ${a.precondTopEig!.toExponential(3)} against ${a.threshold!.value.toExponential(3)}; SGD λ_max(H) ${sgd.topEig!.toFixed(2)} against ${sgd.threshold!.value.toFixed(1)}`);
       // Without `preconditioned` the page's cost: one Lanczos iteration per run.
       expect((await c.measureSharpness(4, 8))[0].precondTopEig).toBeUndefined();
+      // A live edit of η moves the threshold from the next step on (the learning rate applied last).
+      c.updateRun('S', { ...config.runs[1], optimizer: { ...config.runs[1].optimizer, lr: lr / 4 } });
+      await c.step();
+      const [, edited] = await c.measureSharpness(0, 0);
+      expect(edited.threshold?.value).toBeCloseTo(3.8 / learningRate(5, c.runs[1].schedule), 6);
+      expect(edited.threshold!.value).toBeGreaterThan(3.9 * sgd.threshold!.value);
     } finally {
       c.destroy();
     }
