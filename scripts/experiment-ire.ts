@@ -1,6 +1,6 @@
-// Issue 5's experiment: does AdmIRE beat AdamW on gpt-tiny / Moby Dick here?
+// The experiment of docs/experiments.md: does AdmIRE beat AdamW on gpt-tiny / Moby Dick here?
 // All runs in one lockstep comparison (same seed, same initial parameters, same batches), the
-// schedule of ire.md's transformer row scaled to the run's length; at the end, validation loss
+// schedule of the authors' transformer row (docs/algorithm.md "The authors' settings") scaled to the run's length; at the end, validation loss
 // and the Hessian trace (Hutchinson) of every run. Writes a JSON result and a Markdown table.
 //   npx tsx scripts/experiment-ire.ts --steps 300 --out docs/experiments-run.json
 import { writeFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ const steps = Number(arg('steps', '300'));
 const out = arg('out', 'bench-results/experiment-ire.json');
 const pairs: [number, number][] = JSON.parse(arg('pairs', '[[2,0.8],[4,0.6],[4,0.8],[5,0.9]]'));
 
-// ire.md, 2-layer transformer: AdamW 6e-4 → 3e-5 cosine (a 20× range), warm-up 3%, betas
+// The authors' 2-layer transformer: AdamW 6e-4 → 3e-5 cosine (a 20× range), warm-up 3%, betas
 // (0.9, 0.95), wd 5e-4, K = 10, κ follows lr. For a character model trained for a few hundred
 // steps the peak is raised to 3e-3 (→ 1.5e-4), keeping the range and the shape.
 const base = { ...DEFAULT_ADAMW, lr: 3e-3, minLr: 1.5e-4, warmupSteps: Math.max(1, Math.round(0.03 * steps)), beta1: 0.9, beta2: 0.95, weightDecay: 5e-4, gradClip: 1 };

@@ -1,5 +1,5 @@
 // The quadratic test model L(x) = ½ xᵀ A x with a dense symmetric A (n, n) whose spectrum the
-// test chooses, so its Hessian (A) is known exactly (sharpness validation, issue 5). The n real
+// test chooses, so its Hessian (A) is known exactly (sharpness validation). The n real
 // coordinates live at arbitrary offsets of a flat parameter buffer (a ParamLayout with several
 // views and zero padding between them): `index[r]` is the flat offset of real coordinate r.
 // Gradient entries at padding offsets are never written (they stay 0).

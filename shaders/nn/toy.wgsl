@@ -1,4 +1,4 @@
-// The toy problem of ire.md (Figure 1 of the IRE paper): L(u, v) = (1 + u²) v² / 2 over a
+// The toy problem of docs/algorithm.md (Figure 1 of the IRE paper): L(u, v) = (1 + u²) v² / 2 over a
 // 2-float parameter buffer θ = (u, v). Valley of minima v = 0; flattest minimum (0, 0).
 // Each entry point is one thread (two parameters); a step is a handful of tiny dispatches, so
 // many steps can be encoded in one compute pass with no uniform change between them.

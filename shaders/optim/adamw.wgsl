@@ -1,5 +1,5 @@
 // AdamW update over the flat parameter buffer, fused with global gradient-norm clipping and,
-// with IRE, the masked amplification of the step (ire.md "The update").
+// with IRE, the masked amplification of the step (docs/algorithm.md "The update").
 //
 // Per parameter i (PyTorch's AdamW, bias corrections computed on the host in double):
 //   g      = grad[i] · clipScale                      clipScale = min(1, clip / (‖g‖ + 1e-6)), or 1

@@ -1,5 +1,5 @@
 // IRE's Hessian-diagonal estimate from the gradient of the loss against labels sampled from the
-// model's own softmax (ire.md step 3, Gauss-Newton-Bartlett as in Sophia):
+// model's own softmax (docs/algorithm.md "The flat mask", Gauss-Newton-Bartlett as in Sophia):
 //   hNew = g⊙g (SQUARE form) or |g| (ABS form; same ranking)
 //   h    = β·h + (1 − β)·hNew, and h = hNew exactly when β = 0 (the first estimate always uses
 //          β = 0, so no stale zeros are averaged in).

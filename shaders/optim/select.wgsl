@@ -1,4 +1,4 @@
-// Radix select of the γ-threshold over the IRE Hessian-diagonal estimate h (ire.md step 3):
+// Radix select of the γ-threshold over the IRE Hessian-diagonal estimate h (docs/algorithm.md "The flat mask"):
 // the value thr of 0-based rank `rank` in sorted order, without a sort. h ≥ 0, so its f32 bit
 // patterns order like u32 (the sign bit is masked off, so −0 counts as +0). Four passes of
 // 8 bits, most significant first; each pass histograms the entries whose higher bits equal the

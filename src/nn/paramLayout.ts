@@ -1,4 +1,4 @@
-// Parameters in one flat f32 buffer, carved by a size table into named views (architecture.md).
+// Parameters in one flat f32 buffer, carved by a size table into named views (docs/architecture.md).
 // Gradients, optimizer state, the Hessian-diagonal estimate and the IRE mask share the layout.
 // Each view starts at a multiple of 64 floats (256 bytes, the largest value WebGPU allows for
 // minStorageBufferOffsetAlignment), so a kernel can bind a view with a buffer offset. The gaps

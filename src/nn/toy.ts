@@ -1,4 +1,4 @@
-// The toy 2-D model of ire.md, L(u, v) = (1 + u²) v² / 2 (shaders/nn/toy.wgsl): kernels for the
+// The toy 2-D model of docs/algorithm.md ("The toy problem"), L(u, v) = (1 + u²) v² / 2 (shaders/nn/toy.wgsl): kernels for the
 // gradient (and loss), the exact Hessian diagonal (v², 1 + u²), and an on-GPU trajectory recorder.
 import type { GpuContext, Kernel } from '../gpu/context';
 import type { UniformField } from '../gpu/uniforms';

@@ -1,4 +1,4 @@
-// The toy 2-D model of ire.md as a Model, so the trainer, the optimizers and IRE drive it like
+// The toy 2-D model (docs/algorithm.md "The toy problem") as a Model, so the trainer, the optimizers and IRE drive it like
 // any other: L(u, v) = (1 + u²) v² / 2 with θ = (u, v). Its "loss kernel" writes the exact
 // gradient and loss; its Hessian diagonal is exact, (v², 1 + u²).
 import type { GpuContext, Kernel } from '../gpu/context';

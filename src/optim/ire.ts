@@ -1,4 +1,4 @@
-// IRE (Implicit Regularization Enhancement, ire.md): the wrapper state around a base optimizer.
+// IRE (Implicit Regularization Enhancement, docs/algorithm.md "IRE"): the wrapper state around a base optimizer.
 // It owns the Hessian-diagonal estimate h, the flat mask and the radix select; the base
 // optimizer is built with `ireMask: ire.mask` and applies θ = θ_old + (1 + κ_t·m)⊙Δ inside its
 // own fused update, so IRE costs no extra full pass per step and no θ_old copy.
@@ -48,11 +48,11 @@ const ESTIMATE_PARAMS: readonly UniformField[] = [
 ];
 
 /**
- * The selection rule. ire.md: thr is "the value with a fraction γ of all entries at or below it",
- * so k = ⌊γ·pReal⌋ real coordinates are flagged (more only on ties at thr) and thr is the k-th
+ * The selection rule (docs/algorithm.md "The flat mask"): thr has a fraction γ of the entries
+ * at or below it, so k = ⌊γ·pReal⌋ real coordinates are flagged (more only on ties at thr) and thr is the k-th
  * smallest real value: 0-based rank padCount + k − 1 of the whole buffer (the padCount padding
  * zeros sort first). k = 0 flags nothing. This is what makes the toy problem (p = 2, γ = 0.5)
- * pick u alone, as ire.md states; rank ⌊γ·p⌋ itself would flag both coordinates there.
+ * pick u alone, as the paper's figure does; rank ⌊γ·p⌋ itself would flag both coordinates there.
  * (The 1e-9 guards products such as 0.29·100 = 28.999… against rounding down.)
  */
 export function flatRank(gamma: number, count: number, padCount: number): { rank: number; enabled: boolean; flagged: number } {
@@ -144,7 +144,7 @@ export class Ire {
     this.refreshRequested = true;
   }
 
-  /** IRE acts at this step: past its start and κ > 0 (ire.md step 2). */
+  /** IRE acts at this step: past its start and κ > 0 (docs/algorithm.md "The update"). */
   isActive(step: number): boolean {
     return step >= this.current.startStep && this.current.kappa > 0;
   }

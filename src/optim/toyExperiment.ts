@@ -1,4 +1,4 @@
-// The paper's toy figure (ire.md "The toy problem"): from (1, 0.01), gradient descent with
+// The paper's toy figure (docs/algorithm.md "The toy problem"): from (1, 0.01), gradient descent with
 // η = 1 and η = 2, and SGD-IRE with κ ∈ {90, 900, 9000} (η = 1, γ = 0.5, K = 1, exact Hessian
 // diagonal), all through the engine's own kernels: the toy model (src/nn/toy.ts), the SGD
 // update (momentum 0, no weight decay) with its fused IRE variant, and the radix-select mask.

@@ -1,5 +1,5 @@
 // The allowed values of the toy landscape's settings (Toy tab: L(u, v) = (1 + u²) v² / 2, the toy
-// problem of ire.md) and the one check the panel and the store's `setToyParams` share, so that a
+// problem of docs/algorithm.md) and the one check the panel and the store's `setToyParams` share, so that a
 // refused value is reported next to its control instead of being dropped.
 
 /** The settings the toy request carries (the store's ToyParams is assignable to this). */

@@ -35,7 +35,7 @@ export interface CnnConfig {
 }
 
 export interface ToyConfig {
-  kind: 'toy'; // L(u, v) = (1 + u²) v² / 2, two parameters (ire.md)
+  kind: 'toy'; // L(u, v) = (1 + u²) v² / 2, two parameters (docs/algorithm.md "The toy problem")
   start: [number, number]; // (u, v) at step 0
 }
 

@@ -1,5 +1,5 @@
 // Model presets → models: the one name → implementation map shared by the UI, the URL, the
-// CLI and the engine (style.md).
+// CLI and the engine.
 import type { GpuContext } from '../gpu/context';
 import { Cnn } from '../nn/cnn';
 import { Gpt } from '../nn/gpt';

@@ -4,10 +4,10 @@
 //
 // Per step t (0-based), in one command buffer:
 //   1. if IRE refreshes at t: forward, labels sampled from the model's softmax, backward →
-//      Hessian-diagonal estimate → global γ-threshold → mask (ire.md step 3)
+//      Hessian-diagonal estimate → global γ-threshold → mask (docs/algorithm.md "The flat mask")
 //   2. the base step: forward (reused from 1 when it ran: same parameters, same batch), loss
 //      against the batch, backward, ‖g‖², clip, fused update
-//      with θ = θ_old + (1 + κ_t·m)⊙Δ when IRE is active (ire.md steps 1–2)
+//      with θ = θ_old + (1 + κ_t·m)⊙Δ when IRE is active (docs/algorithm.md "The update")
 //   3. metrics: Σ loss, Σ correct, non-finite counts (bit patterns), copied for readback
 import { createStorageBuffer, writeBuffer } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
@@ -120,7 +120,7 @@ export class TrainingRun {
 
   /**
    * Applies a changed run config at the next step (live sliders). A γ change takes effect at
-   * the next mask refresh, unless `refreshNow` asks for a refresh at the next step (issue 5).
+   * the next mask refresh, unless `refreshNow` asks for a refresh at the next step.
    */
   reconfigure(next: RunConfig, refreshNow = false): void {
     this.built.configure(next.optimizer);

@@ -78,7 +78,7 @@ export type WorkerRequest =
   | { type: 'export-checkpoint'; runId: string; requestId: number }
   /** Diagnostics: destroy the worker's GPU device as a driver reset would (tests the recovery path). */
   | { type: 'simulate-device-loss' }
-  /** The toy landscape L(u,v) = (1+u²)v²/2 (ire.md); answered by `toy-result`. */
+  /** The toy landscape L(u,v) = (1+u²)v²/2 (docs/algorithm.md "The toy problem"); answered by `toy-result`. */
   | { type: 'toy'; request: ToyRequest }
   /** A dataset file the user chose, already checked on the page (size, encoding, record length). */
   | { type: 'user-data'; data: UserData };

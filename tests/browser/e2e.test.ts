@@ -6,7 +6,7 @@
 //   configuration with the change planned, and training from it re-applies the change at the
 //   same step with the same losses; the CSV export parses with the right columns; the toy tab
 //   draws its contour and IRE (κ = 9000) reaches u < 0.1.
-// Issue 8: a run forced to diverge is marked "diverged at step N" with its last finite loss while
+// A run forced to diverge is marked "diverged at step N" with its last finite loss while
 // the other keeps training, and a hostile run name stays text and runs nothing.
 // SCREENSHOTS=1 also writes the README's screenshots to docs/screenshots/.
 import { mkdirSync, readFileSync } from 'node:fs';

@@ -167,7 +167,7 @@ function wallOfStep(s: TrainSeries, step: number): number | null {
 
 /**
  * "IRE on (B) from step N": a dashed vertical in the run's colour for each IRE run. Series step k
- * counts the steps done, so IRE starting at 0-based step N (ire.md, update step 2) switches on at
+ * counts the steps done, so IRE starting at 0-based step N (docs/algorithm.md "The update") switches on at
  * x = N, the same convention as the event markers (an edit made after N steps is drawn at N). On
  * the wall-time axis the marker sits at the wall time of step N when the series has that step.
  * A marker appears once the run has trained up to N: Plotly autoranges over shapes, so a marker
