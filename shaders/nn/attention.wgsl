@@ -1,5 +1,6 @@
-// Causal multi-head self-attention, forward and backward, as four small fused kernels.
-// Exactly one of SCORES, VALUES, BACKWARD_SCORES, BACKWARD_QKV is set (one pass per build).
+// Causal multi-head self-attention, forward and backward, as four small fused kernels, and two
+// passes for their tangents. Exactly one of SCORES, VALUES, BACKWARD_SCORES, BACKWARD_QKV,
+// SCORES_TANGENT, BACKWARD_SCORES_TANGENT is set (one pass per build).
 //
 // qkv (B, T, 3C) holds q, k, v concatenated along channels (one linear layer's output); head h
 // uses channels h·HS … h·HS + HS − 1 of each, HS = C / NH. With scale = 1/√HS:
@@ -370,5 +371,114 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   storeGrads(o + C3, t0 + 1u, n, dq1, dk1, dv1);
   storeGrads(o + 2u * C3, t0 + 2u, n, dq2, dk2, dv2);
   storeGrads(o + 3u * C3, t0 + 3u, n, dq3, dk3, dv3);
+}
+#endif
+
+// ---- Tangents (forward-over-reverse, for exact Hessian-vector products; docs/algorithm.md
+// "Sharpness"): a dot is the derivative along a direction, qkvDot the tangent of qkv. The
+// weighted sums are linear in each factor, so their tangents are the passes above run twice
+// with a tangent in place of one factor (src/nn/attention.ts); only the softmax rows need these
+// two. Both use one thread per query row (b, h, t), i = (b·NH + h)·T + t, whose att row starts
+// at i·T; positions after t are never read, and the row is written zero after t, as the
+// weighted-sum passes expect. Dispatch: grid1d(B·NH·T, WG).
+
+#if SCORES_TANGENT
+// The tangent of SCORES: with s = scale·q[t]·k[t2] and att = softmax_{t2 ≤ t}(s),
+//   ṡ[t,t2]    = scale·(q̇[t]·k[t2] + q[t]·k̇[t2])
+//   attDot[t,t2] = att·(ṡ − Σ_{j ≤ t} att[t,j]·ṡ[t,j])      t2 ≤ t, zero after
+// ṡ is kept in the attDot row until the row's sum is known.
+@group(0) @binding(1) var<storage, read> qkv: array<f32>;           // (B, T, 3C)
+@group(0) @binding(2) var<storage, read> qkvDot: array<f32>;        // (B, T, 3C)
+@group(0) @binding(3) var<storage, read> att: array<f32>;           // (B, NH, T, T)
+@group(0) @binding(4) var<storage, read_write> attDot: array<f32>;  // (B, NH, T, T)
+
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = gid.x + gid.y * nwg.x * WG;
+  let T = params.T;
+  let NH = params.NH;
+  if (i >= params.B * NH * T) { return; }
+  let t = i % T;
+  let h = (i / T) % NH;
+  let b = i / (T * NH);
+  let C = params.C;
+  let HS = C / NH;
+  let C3 = 3u * C;
+  let qRow = (b * T + t) * C3 + h * HS;
+  let row = i * T;
+  var sum = 0.0;
+  for (var t2 = 0u; t2 <= t; t2++) {
+    let kRow = (b * T + t2) * C3 + C + h * HS;
+    var d = 0.0;
+    for (var e = 0u; e < HS; e++) {
+      d = fma(qkvDot[qRow + e], qkv[kRow + e], d);
+      d = fma(qkv[qRow + e], qkvDot[kRow + e], d);
+    }
+    let sd = params.scale * d;
+    attDot[row + t2] = sd;
+    sum = fma(att[row + t2], sd, sum);
+  }
+  for (var t2 = 0u; t2 <= t; t2++) { attDot[row + t2] = att[row + t2] * (attDot[row + t2] - sum); }
+  for (var t2 = t + 1u; t2 < T; t2++) { attDot[row + t2] = 0.0; }
+}
+#endif
+
+#if BACKWARD_SCORES_TANGENT
+// The tangent of BACKWARD_SCORES: with dp[t,t2] = dout[t]·v[t2], S = Σ_{j ≤ t} att·dp and
+// datt = scale·att·(dp − S),
+//   ḋp  = ḋout[t]·v[t2] + dout[t]·v̇[t2],  Ṡ = Σ_{j ≤ t} (att'·dp + att·ḋp)
+//   dattDot[t,t2] = scale·(att'·(dp − S) + att·(ḋp − Ṡ))      t2 ≤ t, zero after
+// ḋp is kept in the dattDot row until the sums are known; dp is computed again in the second loop
+// (in the same order, so to the same bits).
+@group(0) @binding(1) var<storage, read> qkv: array<f32>;            // (B, T, 3C)
+@group(0) @binding(2) var<storage, read> qkvDot: array<f32>;         // (B, T, 3C)
+@group(0) @binding(3) var<storage, read> att: array<f32>;            // (B, NH, T, T)
+@group(0) @binding(4) var<storage, read> attDot: array<f32>;         // (B, NH, T, T) att'
+@group(0) @binding(5) var<storage, read> dout: array<f32>;           // (B, T, C)
+@group(0) @binding(6) var<storage, read> doutDot: array<f32>;        // (B, T, C)
+@group(0) @binding(7) var<storage, read_write> dattDot: array<f32>;  // (B, NH, T, T)
+
+// dout[t]·v[t2] of one head, HS channels from gRow and vRow.
+fn dotDoutV(gRow: u32, vRow: u32, HS: u32) -> f32 {
+  var d = 0.0;
+  for (var e = 0u; e < HS; e++) { d = fma(dout[gRow + e], qkv[vRow + e], d); }
+  return d;
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = gid.x + gid.y * nwg.x * WG;
+  let T = params.T;
+  let NH = params.NH;
+  if (i >= params.B * NH * T) { return; }
+  let t = i % T;
+  let h = (i / T) % NH;
+  let b = i / (T * NH);
+  let C = params.C;
+  let HS = C / NH;
+  let C3 = 3u * C;
+  let gRow = (b * T + t) * C + h * HS;
+  let row = i * T;
+  var s = 0.0;
+  var sd = 0.0;
+  for (var t2 = 0u; t2 <= t; t2++) {
+    let vRow = (b * T + t2) * C3 + 2u * C + h * HS;
+    var dp = 0.0;
+    var dpd = 0.0;
+    for (var e = 0u; e < HS; e++) {
+      let v = qkv[vRow + e];
+      dp = fma(dout[gRow + e], v, dp);
+      dpd = fma(doutDot[gRow + e], v, dpd);
+      dpd = fma(dout[gRow + e], qkvDot[vRow + e], dpd);
+    }
+    dattDot[row + t2] = dpd;
+    s = fma(att[row + t2], dp, s);
+    sd = fma(attDot[row + t2], dp, fma(att[row + t2], dpd, sd));
+  }
+  for (var t2 = 0u; t2 <= t; t2++) {
+    let dp = dotDoutV(gRow, (b * T + t2) * C3 + 2u * C + h * HS, HS);
+    dattDot[row + t2] = params.scale * (attDot[row + t2] * (dp - s) + att[row + t2] * (dattDot[row + t2] - sd));
+  }
+  for (var t2 = t + 1u; t2 < T; t2++) { dattDot[row + t2] = 0.0; }
 }
 #endif

@@ -28,3 +28,18 @@ fn geluGrad(x: f32) -> f32 {
   let sm = e * sp;           // σ(−2u) = e^(−2u)·σ(2u): one exp, and no 1 − sp (that cancels)
   return sp + 2.0 * x * sp * sm * GELU_SCALE * (1.0 + 3.0 * GELU_CUBE * x * x);
 }
+
+// gelu''(x), the derivative of geluGrad (the tangent of the GELU's backward, for exact
+// Hessian-vector products; docs/algorithm.md "Sharpness"). With u' = √(2/π)(1 + 3·0.044715·x²),
+// u'' = 6·√(2/π)·0.044715·x and tanh u = σ(2u) − σ(−2u):
+//   gelu''(x) = σ(2u)σ(−2u)·(4u' + 2x·u'' − 4x·u'²·tanh u)
+// (the tanh form's (1 − tanh²u)(u' + x·u''/2 − x·u'²·tanh u), with 1 − tanh²u = 4σ(2u)σ(−2u)).
+fn geluGrad2(x: f32) -> f32 {
+  let u = geluInner(x);
+  let e = exp(-2.0 * u);
+  let sp = 1.0 / (1.0 + e);  // σ(2u)
+  let sm = e * sp;           // σ(−2u)
+  let du = GELU_SCALE * (1.0 + 3.0 * GELU_CUBE * x * x);
+  let ddu = 6.0 * GELU_SCALE * GELU_CUBE * x;
+  return sp * sm * (4.0 * du + 2.0 * x * ddu - 4.0 * x * du * du * (sp - sm));
+}

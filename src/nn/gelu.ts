@@ -21,7 +21,7 @@ export function geluForward(ctx: GpuContext, label: string, buffers: { inp: Bind
     label,
     shader: 'nn/gelu',
     includes: ['nn/geluMath'],
-    defines: { FORWARD: true, BACKWARD: false },
+    defines: { FORWARD: true, BACKWARD: false, BACKWARD_TANGENT: false },
     overrides: { WG },
     params: { layout: ctx.layout(GELU_PARAMS), values: { N: shape.N, accumulate: 0 } },
     buffers: [buffers.inp, buffers.out],
@@ -42,10 +42,36 @@ export function geluBackward(
     label,
     shader: 'nn/gelu',
     includes: ['nn/geluMath'],
-    defines: { FORWARD: false, BACKWARD: true },
+    defines: { FORWARD: false, BACKWARD: true, BACKWARD_TANGENT: false },
     overrides: { WG },
     params: { layout: ctx.layout(GELU_PARAMS), values: { N: shape.N, accumulate: shape.accumulate ? 1 : 0 } },
     buffers: [buffers.inp, buffers.dout, buffers.dinp],
+    workgroups: grid1d(shape.N, WG),
+  });
+}
+
+/**
+ * dinp (+)= dout · gelu''(inp) · inpDot: the second-order term of the tangent of the GELU's
+ * backward along a direction (inpDot the tangent of the forward input; exact Hessian-vector
+ * products, docs/algorithm.md "Sharpness"). The first-order term, d(dout)·gelu'(inp), is the
+ * backward itself.
+ */
+export function geluBackwardTangent(
+  ctx: GpuContext,
+  label: string,
+  buffers: { inp: Binding; inpDot: Binding; dout: Binding; dinp: Binding },
+  shape: { N: number; accumulate?: boolean },
+): Kernel {
+  requireIntegers(label, { N: shape.N });
+  for (const name of ['inp', 'inpDot', 'dout', 'dinp'] as const) requireElements(label, name, buffers[name], shape.N);
+  return ctx.kernel({
+    label,
+    shader: 'nn/gelu',
+    includes: ['nn/geluMath'],
+    defines: { FORWARD: false, BACKWARD: false, BACKWARD_TANGENT: true },
+    overrides: { WG },
+    params: { layout: ctx.layout(GELU_PARAMS), values: { N: shape.N, accumulate: shape.accumulate ? 1 : 0 } },
+    buffers: [buffers.inp, buffers.inpDot, buffers.dout, buffers.dinp],
     workgroups: grid1d(shape.N, WG),
   });
 }

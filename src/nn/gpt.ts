@@ -8,17 +8,22 @@
 //
 // Backward is the same list reversed. The residual stream's gradient lives in one buffer
 // `dres` (B,T,C): each block's layernorm backward adds its input gradient into it.
+// hessianVectorProduct adds the tangents of both lists (forward-over-reverse; docs/algorithm.md
+// "Sharpness"), interleaved with the backward's pieces, whose scratch is shared by all blocks.
+import type { Binding } from '../gpu/binding';
 import type { GpuContext, Kernel } from '../gpu/context';
 import { add, fill } from '../gpu/elementwise';
 import type { GptConfig } from '../train/config';
-import { attentionBackward, attentionForward } from './attention';
-import { crossEntropy } from './crossentropy';
+import { attentionBackward, attentionBackwardTangent, attentionForward, attentionForwardTangent } from './attention';
+import { crossEntropy, crossEntropyTangent } from './crossentropy';
 import { embeddingBackward, embeddingForward } from './embedding';
-import { layernormBackward, layernormForward } from './layernorm';
+import { geluBackward, geluBackwardTangent } from './gelu';
+import { layernormBackward, layernormBackwardTangent, layernormForward, layernormForwardTangent } from './layernorm';
 import { linearBackward, linearForward } from './linear';
+import { matmul } from './matmul';
 import type { BatchBuffers, BatchShape, Model } from './model';
 import { FlatModel } from './flatModel';
-import { ParamLayoutBuilder, viewByName, type ParamLayout } from './paramLayout';
+import { bindView, ParamLayoutBuilder, viewByName, type ParamLayout } from './paramLayout';
 import { sampleCategorical } from './sampler';
 
 /** The parameter table of a GPT (GPT-2 initialisation: normal 0.02, residual projections 0.02/√(2L)). */
@@ -79,6 +84,42 @@ interface BlockActs {
   res3: GPUBuffer; // (B,T,C)
 }
 
+/**
+ * The backward list in its pieces, in order (Gpt.backward is their concatenation): the
+ * Hessian-vector product runs each piece's tangent right after it, while the shared backward
+ * scratch (dres, dln, datty, datt, dqkv, dfch) still holds that piece's gradients.
+ */
+interface BlockBackward {
+  fcproj: Kernel[];
+  fc: Kernel[];
+  ln2: Kernel[];
+  attproj: Kernel[];
+  attention: Kernel[];
+  qkv: Kernel[];
+  ln1: Kernel[];
+}
+
+/** What the Hessian-vector product reads of the forward and backward. */
+interface Saved {
+  data: BatchBuffers;
+  encoded: GPUBuffer; // (B,T,C)
+  blocks: BlockActs[];
+  lnf: GPUBuffer; // (B,T,C)
+  lnfMean: GPUBuffer; // (B,T)
+  lnfRstd: GPUBuffer; // (B,T)
+  dlogits: GPUBuffer; // (B,T,V)
+  dres: GPUBuffer; // (B,T,C)
+  dln: GPUBuffer; // (B,T,C)
+  datty: GPUBuffer; // (B,T,C)
+  dqkv: GPUBuffer; // (B,T,3C)
+  datt: GPUBuffer; // (B,NH,T,T)
+  dfch: GPUBuffer; // (B,T,4C)
+  head: Kernel[];
+  lnfBackward: Kernel[];
+  blockBackward: BlockBackward[]; // per block, index l
+  embedding: Kernel[];
+}
+
 export class Gpt extends FlatModel implements Model {
   readonly batch: BatchShape;
   readonly rows: number;
@@ -90,6 +131,7 @@ export class Gpt extends FlatModel implements Model {
   readonly lossOnSampledLabels: Kernel[];
   readonly backward: Kernel[] = [];
   private readonly sampler: Kernel;
+  private readonly saved: Saved;
 
   constructor(
     private readonly ctx: GpuContext,
@@ -186,89 +228,338 @@ export class Gpt extends FlatModel implements Model {
     ];
 
     // ---- backward (the forward list reversed)
-    const bw = this.backward;
-    const head = linearBackward(ctx, k('head.backward'), { dout: dlogits, inp: lnf, weight: P(headW), dinp: dln, dweight: G(headW) }, { N, C, OC: V });
-    bw.push(...head.kernels);
-    bw.push(
-      ...layernormBackward(
-        ctx,
-        k('lnf.backward'),
-        { inp: res, weight: P('lnf.w'), mean: lnfMean, rstd: lnfRstd, dout: dln, dinp: dres, dweight: G('lnf.w'), dbias: G('lnf.b') },
-        { N, C },
-      ).kernels,
-    );
+    const head = linearBackward(ctx, k('head.backward'), { dout: dlogits, inp: lnf, weight: P(headW), dinp: dln, dweight: G(headW) }, { N, C, OC: V }).kernels;
+    const lnfBackward = layernormBackward(
+      ctx,
+      k('lnf.backward'),
+      { inp: res, weight: P('lnf.w'), mean: lnfMean, rstd: lnfRstd, dout: dln, dinp: dres, dweight: G('lnf.w'), dbias: G('lnf.b') },
+      { N, C },
+    ).kernels;
+    const blockBackward: BlockBackward[] = [];
     for (let l = L - 1; l >= 0; l--) {
       const a = blocks[l];
       const p = `h${l}`;
       const resIn = l === 0 ? encoded : blocks[l - 1].res3;
-      // res3 = res2 + fcproj: d(fcproj) = dres, and dres continues to res2.
-      bw.push(
-        ...linearBackward(
+      blockBackward[l] = {
+        // res3 = res2 + fcproj: d(fcproj) = dres, and dres continues to res2.
+        fcproj: linearBackward(
           ctx,
           k(`${p}.fcproj.backward`),
           // dinp through the GELU too: dfch = (dres·W)·gelu'(fch).
           { dout: dres, inp: a.fchGelu, weight: P(`${p}.mlp.proj.w`), dinp: dfch, geluPre: a.fch, dweight: G(`${p}.mlp.proj.w`), dbias: G(`${p}.mlp.proj.b`) },
           { N, C: 4 * C, OC: C },
         ).kernels,
-      );
-      bw.push(
-        ...linearBackward(
+        fc: linearBackward(
           ctx,
           k(`${p}.fc.backward`),
           { dout: dfch, inp: a.ln2, weight: P(`${p}.mlp.fc.w`), dinp: dln, dweight: G(`${p}.mlp.fc.w`), dbias: G(`${p}.mlp.fc.b`) },
           { N, C, OC: 4 * C },
         ).kernels,
-      );
-      bw.push(
-        ...layernormBackward(
+        ln2: layernormBackward(
           ctx,
           k(`${p}.ln2.backward`),
           { inp: a.res2, weight: P(`${p}.ln2.w`), mean: a.ln2Mean, rstd: a.ln2Rstd, dout: dln, dinp: dres, dweight: G(`${p}.ln2.w`), dbias: G(`${p}.ln2.b`) },
           { N, C },
           { accumulateInput: true },
         ).kernels,
-      );
-      // res2 = res + attproj: d(attproj) = dres, and dres continues to res.
-      bw.push(
-        ...linearBackward(
+        // res2 = res + attproj: d(attproj) = dres, and dres continues to res.
+        attproj: linearBackward(
           ctx,
           k(`${p}.attproj.backward`),
           { dout: dres, inp: a.atty, weight: P(`${p}.attn.proj.w`), dinp: datty, dweight: G(`${p}.attn.proj.w`), dbias: G(`${p}.attn.proj.b`) },
           { N, C, OC: C },
         ).kernels,
-      );
-      bw.push(...attentionBackward(ctx, k(`${p}.attention.backward`), { qkv: a.qkv, att: a.att, dout: datty, datt, dqkv }, { B, T, C, NH }).kernels);
-      bw.push(
-        ...linearBackward(
+        attention: attentionBackward(ctx, k(`${p}.attention.backward`), { qkv: a.qkv, att: a.att, dout: datty, datt, dqkv }, { B, T, C, NH }).kernels,
+        qkv: linearBackward(
           ctx,
           k(`${p}.qkv.backward`),
           { dout: dqkv, inp: a.ln1, weight: P(`${p}.attn.qkv.w`), dinp: dln, dweight: G(`${p}.attn.qkv.w`), dbias: G(`${p}.attn.qkv.b`) },
           { N, C, OC: 3 * C },
         ).kernels,
-      );
-      bw.push(
-        ...layernormBackward(
+        ln1: layernormBackward(
           ctx,
           k(`${p}.ln1.backward`),
           { inp: resIn, weight: P(`${p}.ln1.w`), mean: a.ln1Mean, rstd: a.ln1Rstd, dout: dln, dinp: dres, dweight: G(`${p}.ln1.w`), dbias: G(`${p}.ln1.b`) },
           { N, C },
           { accumulateInput: true },
         ).kernels,
-      );
+      };
     }
     // Embedding tables: with a tied head, wte's gradient already holds the head's part, so the
     // embedding adds to it; wpe is cleared first because the embedding backward accumulates both.
     const tied = config.tiedHead;
     const wpeView = viewByName(this.layout, 'wpe');
-    if (tied) bw.push(fill(ctx, k('wpe.clearGrad'), { dst: this.grads }, wpeView.size, 0, wpeView.offset));
+    const embedding: Kernel[] = [];
+    if (tied) embedding.push(fill(ctx, k('wpe.clearGrad'), { dst: this.grads }, wpeView.size, 0, wpeView.offset));
     const emb = embeddingBackward(ctx, k('embedding.backward'), { tokens: data.inputs, dout: dres, dwte: G('wte'), dwpe: G('wpe') }, { B, T, C, V }, { accumulate: tied });
     emb.created.forEach((b) => this.own(b));
-    bw.push(...emb.kernels);
+    embedding.push(...emb.kernels);
+
+    const bw = this.backward;
+    bw.push(...head, ...lnfBackward);
+    for (let l = L - 1; l >= 0; l--) {
+      const s = blockBackward[l];
+      bw.push(...s.fcproj, ...s.fc, ...s.ln2, ...s.attproj, ...s.attention, ...s.qkv, ...s.ln1);
+    }
+    bw.push(...embedding);
+    this.saved = { data, encoded, blocks, lnf, lnfMean, lnfRstd, dlogits, dres, dln, datty, dqkv, datt, dfch, head, lnfBackward, blockBackward, embedding };
   }
 
   setSampleCounter(counter: number): void {
     const { B, T, V } = this.batch as { B: number; T: number; V: number };
     this.ctx.updateParams(this.sampler, { N: B * T, V, seed: this.seed >>> 0, counter: counter >>> 0 });
+  }
+
+  /**
+   * H·v by forward-over-reverse (Model.hessianVectorProduct; docs/algorithm.md "Sharpness"):
+   * the forward and the loss, then the tangent of every forward layer along v, then the
+   * backward, each piece followed by its tangent, which reads the piece's gradients from the
+   * shared backward scratch before the next piece overwrites them. With dots for derivatives
+   * along v and δ for the backward's gradients:
+   *   embedding     ẋ = V_wte[tok] + V_wpe[t] (linear in the tables; the tokens do not move)
+   *   linear        ẏ = ẋ·Wᵀ + x·V_Wᵀ + V_b;  (Hv)_W = δ̇ᵀ·x + δᵀ·ẋ, (Hv)_b = Σ δ̇, δ̇_x = δ̇·W + δ·V_W
+   *   layernorm     layernormForwardTangent / layernormBackwardTangent (shaders/nn/layernorm.wgsl)
+   *   attention     attentionForwardTangent / attentionBackwardTangent (shaders/nn/attention.wgsl)
+   *   GELU          ẏ = gelu'(x)·ẋ;  δ̇_x = δ̇_y·gelu'(x) + δ_y·gelu''(x)·ẋ
+   *   residual adds the tangents add like the values, the gradient tangents pass through
+   *   loss          δ̇_logits = (p ⊙ ż − p·(pᵀż))/N (crossEntropyTangent)
+   * The tied head gets both its parts in (Hv)_wte: the head's product first, the embedding's added.
+   */
+  hessianVectorProduct(direction: GPUBuffer, product: GPUBuffer): Kernel[] {
+    const ctx = this.ctx;
+    const sv = this.saved;
+    const { layers: L, heads: NH, width: C, context: T, vocab: V, tiedHead: tied } = this.config;
+    const { B } = this.batch as { B: number };
+    const N = B * T;
+    const name = (what: string) => `${this.name}.hvp.${what}`;
+    const buf = (what: string, floats: number) => this.buffer(`hvp.${what}`, floats);
+    const view = (buffer: GPUBuffer, n: string) => bindView(buffer, viewByName(this.layout, n));
+    const P = (n: string) => this.param(n);
+    const Vv = (n: string) => view(direction, n); // the direction's view of a parameter
+    const Hv = (n: string) => view(product, n);
+    const headW = tied ? 'wte' : 'head.w';
+
+    /** ẏ = ẋ·Wᵀ + x·V_Wᵀ (+ V_b): a linear layer's forward tangent, two matmuls. */
+    const linearTangent = (what: string, b: { inp: Binding; inpDot: Binding; weight: string; bias?: string; out: Binding }, shape: { C: number; OC: number }): Kernel[] => [
+      linearForward(ctx, name(what), { inp: b.inpDot, weight: P(b.weight), bias: b.bias ? Vv(b.bias) : undefined, out: b.out }, { N, ...shape }),
+      matmul(ctx, name(`${what}.dotWeight`), { a: b.inp, b: Vv(b.weight), c: b.out }, { M: N, N: shape.OC, K: shape.C, transB: true, beta: 1 }),
+    ];
+    /**
+     * A linear layer's backward tangent: (Hv)_W = δ̇ᵀ·x + δᵀ·ẋ, (Hv)_b = Σ δ̇, δ̇_x = δ̇·W + δ·V_W
+     * (both input terms times gelu'(geluPre) when the input was gelu(geluPre)).
+     */
+    const linearBackwardTangent = (
+      what: string,
+      b: { dout: Binding; doutDot: Binding; inp: Binding; inpDot: Binding; weight: string; bias?: string; dinpDot: Binding; geluPre?: Binding },
+      shape: { C: number; OC: number },
+    ): Kernel[] => [
+      ...linearBackward(
+        ctx,
+        name(`${what}.backward`),
+        { dout: b.doutDot, inp: b.inp, weight: P(b.weight), dinp: b.dinpDot, geluPre: b.geluPre, dweight: Hv(b.weight), dbias: b.bias ? Hv(b.bias) : undefined },
+        { N, ...shape },
+      ).kernels,
+      matmul(ctx, name(`${what}.dweight2`), { a: b.dout, b: b.inpDot, c: Hv(b.weight) }, { M: shape.OC, N: shape.C, K: N, transA: true, beta: 1 }),
+      matmul(ctx, name(`${what}.dinp2`), { a: b.dout, b: Vv(b.weight), c: b.dinpDot, geluPre: b.geluPre }, { M: N, N: shape.C, K: shape.OC, beta: 1 }),
+    ];
+
+    const kernels: Kernel[] = [...this.forward, ...this.lossOnTargets];
+
+    // ---- forward tangents: per block the tangent of every activation the backward tangent reads.
+    const encodedDot = buf('encoded.dot', N * C); // (B,T,C)
+    const projDot = buf('proj.dot', N * C); // (B,T,C) scratch: tangent of attproj, then of fcproj
+    const attScratch = buf('attention.scratch', N * C); // (B,T,C) att·v̇
+    const dots = sv.blocks.map((_, l) => ({
+      ln1: buf(`h${l}.ln1.dot`, N * C), // (B,T,C)
+      ln1Norm: buf(`h${l}.ln1.normDot`, N * C), // (B,T,C)
+      qkv: buf(`h${l}.qkv.dot`, N * 3 * C), // (B,T,3C)
+      att: buf(`h${l}.att.dot`, B * NH * T * T), // (B,NH,T,T)
+      atty: buf(`h${l}.atty.dot`, N * C), // (B,T,C)
+      res2: buf(`h${l}.res2.dot`, N * C), // (B,T,C)
+      ln2: buf(`h${l}.ln2.dot`, N * C), // (B,T,C)
+      ln2Norm: buf(`h${l}.ln2.normDot`, N * C), // (B,T,C)
+      fch: buf(`h${l}.fch.dot`, N * 4 * C), // (B,T,4C)
+      fchGelu: buf(`h${l}.fchGelu.dot`, N * 4 * C), // (B,T,4C)
+      res3: buf(`h${l}.res3.dot`, N * C), // (B,T,C)
+    }));
+    const lnfDot = buf('lnf.dot', N * C); // (B,T,C)
+    const lnfNormDot = buf('lnf.normDot', N * C); // (B,T,C)
+    const logitsDot = buf('logits.dot', N * V); // (B,T,V)
+    const dlogitsDot = buf('dlogits.dot', N * V); // (B,T,V)
+
+    kernels.push(embeddingForward(ctx, name('embedding'), { tokens: sv.data.inputs, wte: Vv('wte'), wpe: Vv('wpe'), out: encodedDot }, { B, T, C, V }));
+    let res: GPUBuffer = sv.encoded;
+    let resDot: GPUBuffer = encodedDot;
+    sv.blocks.forEach((a, l) => {
+      const p = `h${l}`;
+      const d = dots[l];
+      kernels.push(
+        layernormForwardTangent(
+          ctx,
+          name(`${p}.ln1`),
+          { inp: res, inpDot: resDot, weight: P(`${p}.ln1.w`), weightDot: Vv(`${p}.ln1.w`), biasDot: Vv(`${p}.ln1.b`), out: d.ln1, normDot: d.ln1Norm },
+          { N, C },
+        ),
+      );
+      kernels.push(...linearTangent(`${p}.qkv`, { inp: a.ln1, inpDot: d.ln1, weight: `${p}.attn.qkv.w`, bias: `${p}.attn.qkv.b`, out: d.qkv }, { C, OC: 3 * C }));
+      kernels.push(...attentionForwardTangent(ctx, name(`${p}.attention`), { qkv: a.qkv, qkvDot: d.qkv, att: a.att, attDot: d.att, out: d.atty, scratch: attScratch }, { B, T, C, NH }).kernels);
+      kernels.push(...linearTangent(`${p}.attproj`, { inp: a.atty, inpDot: d.atty, weight: `${p}.attn.proj.w`, bias: `${p}.attn.proj.b`, out: projDot }, { C, OC: C }));
+      kernels.push(add(ctx, name(`${p}.residual1`), { a: resDot, b: projDot, out: d.res2 }, N * C));
+      kernels.push(
+        layernormForwardTangent(
+          ctx,
+          name(`${p}.ln2`),
+          { inp: a.res2, inpDot: d.res2, weight: P(`${p}.ln2.w`), weightDot: Vv(`${p}.ln2.w`), biasDot: Vv(`${p}.ln2.b`), out: d.ln2, normDot: d.ln2Norm },
+          { N, C },
+        ),
+      );
+      kernels.push(...linearTangent(`${p}.fc`, { inp: a.ln2, inpDot: d.ln2, weight: `${p}.mlp.fc.w`, bias: `${p}.mlp.fc.b`, out: d.fch }, { C, OC: 4 * C }));
+      // The GELU's forward tangent is its backward's product: gelu'(fch)·ḟch.
+      kernels.push(geluBackward(ctx, name(`${p}.gelu`), { inp: a.fch, dout: d.fch, dinp: d.fchGelu }, { N: N * 4 * C }));
+      kernels.push(...linearTangent(`${p}.fcproj`, { inp: a.fchGelu, inpDot: d.fchGelu, weight: `${p}.mlp.proj.w`, bias: `${p}.mlp.proj.b`, out: projDot }, { C: 4 * C, OC: C }));
+      kernels.push(add(ctx, name(`${p}.residual2`), { a: d.res2, b: projDot, out: d.res3 }, N * C));
+      res = a.res3;
+      resDot = d.res3;
+    });
+    kernels.push(
+      layernormForwardTangent(ctx, name('lnf'), { inp: res, inpDot: resDot, weight: P('lnf.w'), weightDot: Vv('lnf.w'), biasDot: Vv('lnf.b'), out: lnfDot, normDot: lnfNormDot }, { N, C }),
+    );
+    kernels.push(...linearTangent('head', { inp: sv.lnf, inpDot: lnfDot, weight: headW, out: logitsDot }, { C, OC: V }));
+    kernels.push(crossEntropyTangent(ctx, name('loss'), { logits: this.logits, targets: sv.data.targets, zdot: logitsDot, out: dlogitsDot }, { N, V, scale: 1 / N }));
+
+    // ---- the backward, each piece followed by its tangent. Tangents of the backward's gradients
+    // (shared by all blocks, like the backward's scratch):
+    const dresDot = buf('dres.dot', N * C); // (B,T,C)
+    const dlnDot = buf('dln.dot', N * C); // (B,T,C)
+    const dattyDot = buf('datty.dot', N * C); // (B,T,C)
+    const dqkvDot = buf('dqkv.dot', N * 3 * C); // (B,T,3C)
+    const dattDot = buf('datt.dot', B * NH * T * T); // (B,NH,T,T)
+    const dfchDot = buf('dfch.dot', N * 4 * C); // (B,T,4C)
+    const dgelu = buf('dgelu', N * 4 * C); // (B,T,4C) dres·W, the gradient at the GELU's output
+    const qkvScratch = buf('dqkv.scratch', N * 3 * C); // (B,T,3C)
+
+    kernels.push(...sv.head);
+    kernels.push(...linearBackwardTangent('head', { dout: sv.dlogits, doutDot: dlogitsDot, inp: sv.lnf, inpDot: lnfDot, weight: headW, dinpDot: dlnDot }, { C, OC: V }));
+    kernels.push(...sv.lnfBackward);
+    kernels.push(
+      ...layernormBackwardTangent(
+        ctx,
+        name('lnf.backward'),
+        {
+          inp: res,
+          inpDot: resDot,
+          weight: P('lnf.w'),
+          weightDot: Vv('lnf.w'),
+          mean: sv.lnfMean,
+          rstd: sv.lnfRstd,
+          normDot: lnfNormDot,
+          dout: sv.dln,
+          doutDot: dlnDot,
+          dinpDot: dresDot,
+          dweightDot: Hv('lnf.w'),
+          dbiasDot: Hv('lnf.b'),
+        },
+        { N, C },
+      ).kernels,
+    );
+    for (let l = L - 1; l >= 0; l--) {
+      const a = sv.blocks[l];
+      const d = dots[l];
+      const bb = sv.blockBackward[l];
+      const p = `h${l}`;
+      const resIn = l === 0 ? sv.encoded : sv.blocks[l - 1].res3;
+      const resInDot = l === 0 ? encodedDot : dots[l - 1].res3;
+      // fcproj, through the GELU: δ̇_fch = (δ̇_res·W + δ_res·V_W)·gelu'(fch) + (δ_res·W)·gelu''(fch)·ḟch.
+      kernels.push(...bb.fcproj);
+      kernels.push(
+        ...linearBackwardTangent(
+          `${p}.fcproj`,
+          { dout: sv.dres, doutDot: dresDot, inp: a.fchGelu, inpDot: d.fchGelu, weight: `${p}.mlp.proj.w`, bias: `${p}.mlp.proj.b`, dinpDot: dfchDot, geluPre: a.fch },
+          { C: 4 * C, OC: C },
+        ),
+      );
+      kernels.push(matmul(ctx, name(`${p}.fcproj.dgelu`), { a: sv.dres, b: P(`${p}.mlp.proj.w`), c: dgelu }, { M: N, N: 4 * C, K: C }));
+      kernels.push(geluBackwardTangent(ctx, name(`${p}.gelu.backward`), { inp: a.fch, inpDot: d.fch, dout: dgelu, dinp: dfchDot }, { N: N * 4 * C, accumulate: true }));
+      kernels.push(...bb.fc);
+      kernels.push(
+        ...linearBackwardTangent(`${p}.fc`, { dout: sv.dfch, doutDot: dfchDot, inp: a.ln2, inpDot: d.ln2, weight: `${p}.mlp.fc.w`, bias: `${p}.mlp.fc.b`, dinpDot: dlnDot }, { C, OC: 4 * C }),
+      );
+      kernels.push(...bb.ln2);
+      kernels.push(
+        ...layernormBackwardTangent(
+          ctx,
+          name(`${p}.ln2.backward`),
+          {
+            inp: a.res2,
+            inpDot: d.res2,
+            weight: P(`${p}.ln2.w`),
+            weightDot: Vv(`${p}.ln2.w`),
+            mean: a.ln2Mean,
+            rstd: a.ln2Rstd,
+            normDot: d.ln2Norm,
+            dout: sv.dln,
+            doutDot: dlnDot,
+            dinpDot: dresDot,
+            dweightDot: Hv(`${p}.ln2.w`),
+            dbiasDot: Hv(`${p}.ln2.b`),
+          },
+          { N, C },
+          { accumulateInput: true },
+        ).kernels,
+      );
+      kernels.push(...bb.attproj);
+      kernels.push(
+        ...linearBackwardTangent(
+          `${p}.attproj`,
+          { dout: sv.dres, doutDot: dresDot, inp: a.atty, inpDot: d.atty, weight: `${p}.attn.proj.w`, bias: `${p}.attn.proj.b`, dinpDot: dattyDot },
+          { C, OC: C },
+        ),
+      );
+      kernels.push(...bb.attention);
+      kernels.push(
+        ...attentionBackwardTangent(
+          ctx,
+          name(`${p}.attention.backward`),
+          { qkv: a.qkv, qkvDot: d.qkv, att: a.att, attDot: d.att, dout: sv.datty, doutDot: dattyDot, datt: sv.datt, dattDot, dqkvDot, scratch: qkvScratch },
+          { B, T, C, NH },
+        ).kernels,
+      );
+      kernels.push(...bb.qkv);
+      kernels.push(
+        ...linearBackwardTangent(`${p}.qkv`, { dout: sv.dqkv, doutDot: dqkvDot, inp: a.ln1, inpDot: d.ln1, weight: `${p}.attn.qkv.w`, bias: `${p}.attn.qkv.b`, dinpDot: dlnDot }, { C, OC: 3 * C }),
+      );
+      kernels.push(...bb.ln1);
+      kernels.push(
+        ...layernormBackwardTangent(
+          ctx,
+          name(`${p}.ln1.backward`),
+          {
+            inp: resIn,
+            inpDot: resInDot,
+            weight: P(`${p}.ln1.w`),
+            weightDot: Vv(`${p}.ln1.w`),
+            mean: a.ln1Mean,
+            rstd: a.ln1Rstd,
+            normDot: d.ln1Norm,
+            dout: sv.dln,
+            doutDot: dlnDot,
+            dinpDot: dresDot,
+            dweightDot: Hv(`${p}.ln1.w`),
+            dbiasDot: Hv(`${p}.ln1.b`),
+          },
+          { N, C },
+          { accumulateInput: true },
+        ).kernels,
+      );
+    }
+    // The embedding's backward does not depend on the parameters: its tangent is itself applied to δ̇.
+    kernels.push(...sv.embedding);
+    const wpeView = viewByName(this.layout, 'wpe');
+    if (tied) kernels.push(fill(ctx, name('wpe.clear'), { dst: product }, wpeView.size, 0, wpeView.offset));
+    const emb = embeddingBackward(ctx, name('embedding.backward'), { tokens: sv.data.inputs, dout: dresDot, dwte: Hv('wte'), dwpe: Hv('wpe') }, { B, T, C, V }, { accumulate: tied });
+    emb.created.forEach((b) => this.own(b));
+    kernels.push(...emb.kernels);
+    return kernels;
   }
 
 }

@@ -43,10 +43,10 @@ export interface LayernormShape {
   columns?: ColumnVariant;
 }
 
-type Pass = 'FORWARD' | 'BACKWARD_INPUT' | 'BACKWARD_PARAMS';
+type Pass = 'FORWARD' | 'BACKWARD_INPUT' | 'BACKWARD_PARAMS' | 'FORWARD_TANGENT' | 'BACKWARD_INPUT_TANGENT' | 'BACKWARD_PARAMS_TANGENT';
 
 function layernormKernel(ctx: GpuContext, label: string, pass: Pass, storage: Binding[], shape: LayernormShape, accumulate: boolean): Kernel {
-  const rowwise = pass !== 'BACKWARD_PARAMS';
+  const rowwise = pass !== 'BACKWARD_PARAMS' && pass !== 'BACKWARD_PARAMS_TANGENT';
   const variant = shape.variant ?? DEFAULT_ROW_VARIANT;
   const col = LAYERNORM_COLUMN_WORKGROUP;
   const serial = !rowwise && (shape.columns ?? layernormColumnVariant(ctx)) === 'serial';
@@ -62,6 +62,9 @@ function layernormKernel(ctx: GpuContext, label: string, pass: Pass, storage: Bi
       BACKWARD_INPUT: pass === 'BACKWARD_INPUT',
       BACKWARD_PARAMS: !rowwise,
       SERIAL_COLUMNS: serial,
+      FORWARD_TANGENT: pass === 'FORWARD_TANGENT',
+      BACKWARD_INPUT_TANGENT: pass === 'BACKWARD_INPUT_TANGENT',
+      PARAMS_TANGENT: pass === 'BACKWARD_PARAMS_TANGENT',
     },
     overrides: rowwise ? { WG: ROW_WORKGROUP } : serial ? { WG_X: LAYERNORM_SERIAL_WORKGROUP, WG_Y: 1 } : { WG_X: col.x, WG_Y: col.y },
     params: { layout: ctx.layout(LAYERNORM_PARAMS), values: { N: shape.N, C: shape.C, eps: shape.eps ?? LAYERNORM_EPS, accumulate: accumulate ? 1 : 0 } },
@@ -130,5 +133,78 @@ export function layernormBackward(
   const b = buffers;
   const dinp = layernormKernel(ctx, `${label}.dinp`, 'BACKWARD_INPUT', [b.inp, b.weight, b.mean, b.rstd, b.dout, b.dinp], shape, !!options.accumulateInput);
   const dparams = layernormKernel(ctx, `${label}.dparams`, 'BACKWARD_PARAMS', [b.inp, b.mean, b.rstd, b.dout, b.dweight, b.dbias], shape, !!options.accumulate);
+  return { dinp, dparams, kernels: [dinp, dparams] };
+}
+
+// ---- Tangents (forward-over-reverse, for exact Hessian-vector products; docs/algorithm.md
+// "Sharpness"). A dot is the derivative along a direction in parameter space.
+
+export interface LayernormForwardTangentBuffers {
+  inp: Binding; // (N, C) forward input x
+  inpDot: Binding; // (N, C) ẋ
+  weight: Binding; // (C)
+  weightDot: Binding; // (C) the direction's weight
+  biasDot: Binding; // (C) the direction's bias
+  out: Binding; // (N, C) tangent of the output
+  normDot: Binding; // (N, C) tangent of (x − mean)·rstd, saved for layernormBackwardTangent
+}
+
+/** One row dispatch: out = ṅorm·weight + norm·ẇ + ḃ and normDot = ṅorm (shaders/nn/layernorm.wgsl, FORWARD_TANGENT). */
+export function layernormForwardTangent(ctx: GpuContext, label: string, buffers: LayernormForwardTangentBuffers, shape: LayernormShape): Kernel {
+  const { N, C } = shape;
+  requireIntegers(label, { N, C });
+  const sizes = { inp: N * C, inpDot: N * C, weight: C, weightDot: C, biasDot: C, out: N * C, normDot: N * C };
+  for (const [name, n] of Object.entries(sizes)) requireElements(label, name, buffers[name as keyof LayernormForwardTangentBuffers], n);
+  const b = buffers;
+  return layernormKernel(ctx, label, 'FORWARD_TANGENT', [b.inp, b.inpDot, b.weight, b.weightDot, b.biasDot, b.out, b.normDot], shape, false);
+}
+
+export interface LayernormBackwardTangentBuffers {
+  inp: Binding; // (N, C) forward input x
+  inpDot: Binding; // (N, C) ẋ
+  weight: Binding; // (C)
+  weightDot: Binding; // (C) the direction's weight
+  mean: Binding; // (N) from forward
+  rstd: Binding; // (N) from forward
+  normDot: Binding; // (N, C) from layernormForwardTangent
+  dout: Binding; // (N, C) the backward's dout
+  doutDot: Binding; // (N, C) its tangent
+  dinpDot: Binding; // (N, C) tangent of dinp
+  dweightDot: Binding; // (C) tangent of dweight
+  dbiasDot: Binding; // (C) tangent of dbias
+}
+
+export interface LayernormBackwardTangent {
+  dinp: Kernel;
+  /** d(dweight) = Σ_rows (ḋout·norm + dout·ṅorm) and d(dbias) = Σ_rows ḋout, one column dispatch. */
+  dparams: Kernel;
+  kernels: Kernel[];
+}
+
+/**
+ * The tangent of layernormBackward: two dispatches, the row kernel (BACKWARD_INPUT_TANGENT) and
+ * the column sums of BACKWARD_PARAMS with PARAMS_TANGENT. Options as for the backward.
+ */
+export function layernormBackwardTangent(
+  ctx: GpuContext,
+  label: string,
+  buffers: LayernormBackwardTangentBuffers,
+  shape: LayernormShape,
+  options: LayernormBackwardOptions = {},
+): LayernormBackwardTangent {
+  const { N, C } = shape;
+  requireIntegers(label, { N, C });
+  const sizes = { inp: N * C, inpDot: N * C, weight: C, weightDot: C, mean: N, rstd: N, normDot: N * C, dout: N * C, doutDot: N * C, dinpDot: N * C, dweightDot: C, dbiasDot: C };
+  for (const [name, n] of Object.entries(sizes)) requireElements(label, name, buffers[name as keyof LayernormBackwardTangentBuffers], n);
+  const b = buffers;
+  const dinp = layernormKernel(ctx, `${label}.dinp`, 'BACKWARD_INPUT_TANGENT', [b.inp, b.inpDot, b.weight, b.weightDot, b.dout, b.doutDot, b.dinpDot], shape, !!options.accumulateInput);
+  const dparams = layernormKernel(
+    ctx,
+    `${label}.dparams`,
+    'BACKWARD_PARAMS_TANGENT',
+    [b.inp, b.mean, b.rstd, b.doutDot, b.dweightDot, b.dbiasDot, b.dout, b.normDot],
+    shape,
+    !!options.accumulate,
+  );
   return { dinp, dparams, kernels: [dinp, dparams] };
 }

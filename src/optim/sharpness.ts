@@ -3,10 +3,11 @@
 // Hessian-vector products on a FIXED batch (shaders/optim/sharpness.wgsl), formed one of two ways:
 //
 //   exact       the model's own kernels (Model.hessianVectorProduct: forward-over-reverse for the
-//               MLP and the CNN, the closed form for the toy and the quadratic), no step size;
-//   difference  Hv ≈ (∇L(θ + εv) − ∇L(θ − εv)) / 2ε, for models without exact products yet (GPT).
-//               Across a ReLU or max-pool kink the quotient measures the kink, not the
-//               curvature (docs/algorithm.md shows it on the MLP).
+//               MLP, the CNN and the GPT, the closed form for the toy and the quadratic), no step
+//               size; the default wherever the model has it (every model of the playground);
+//   difference  Hv ≈ (∇L(θ + εv) − ∇L(θ − εv)) / 2ε, for a model without exact products, and as a
+//               cross-check (method: 'difference'). Across a ReLU or max-pool kink the quotient
+//               measures the kink, not the curvature (docs/algorithm.md shows it on the MLP).
 //
 // The batch is whatever is in the model's batch buffers when `measure` is called: the caller
 // writes its fixed evaluation batch first (Comparison: `feeder.writeTrain(k)` or `writeEval(k)`;

@@ -34,6 +34,7 @@ describe('sharpness on a tiny GPT inside a comparison', () => {
     const { ctx, device } = gpu();
     const measured = new Comparison(ctx, config(), DATA, {}, { model: MODEL });
     const sharp = measured.runs.map((r) => new Sharpness(ctx, `Test.sharpness${r.id}`, r.model, { maxProbes: 8 }));
+    for (const s of sharp) expect(s.method).toBe('exact');
     await train(measured, 3);
     const before = await paramsOf(device, measured);
     measured.feeder.writeEval(0); // the fixed evaluation batch
@@ -67,7 +68,7 @@ describe('sharpness on a tiny GPT inside a comparison', () => {
     const model = c.runs[0].model;
     const samples: Float32Array[] = [];
     for (const relativeStep of [3e-4, 1e-3, 3e-3]) {
-      const s = new Sharpness(ctx, 'Test.sharpness', model, { maxProbes: 4, relativeStep });
+      const s = new Sharpness(ctx, 'Test.sharpness', model, { maxProbes: 4, relativeStep, method: 'difference' }); // the GPT's default is the exact product
       samples.push((await s.measure({ probes: 4, lanczosSteps: 0 })).samples);
       s.destroy();
     }
