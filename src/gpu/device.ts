@@ -8,6 +8,8 @@ export interface AdapterReport {
   architecture: string;
   device: string;
   description: string;
+  /** One line a person can read (adapterSummary): what the page and the CLI print. */
+  summary: string;
   /** The limits the engine requested and got (a subset of GPUSupportedLimits). */
   limits: Record<EngineLimitName, number>;
   features: string[];
@@ -84,18 +86,17 @@ export function describeAdapter(adapter: GPUAdapter, device: GPUDevice): Adapter
   const info = adapter.info;
   const limits = {} as Record<EngineLimitName, number>;
   for (const name of ENGINE_LIMITS) limits[name] = device.limits[name];
-  return {
+  const named = {
     vendor: info?.vendor || 'unknown vendor',
     architecture: info?.architecture || 'unknown architecture',
     device: info?.device || '',
     description: info?.description || '',
-    limits,
-    features: [...device.features].map(String).sort(),
   };
+  return { ...named, summary: adapterSummary(named), limits, features: [...device.features].map(String).sort() };
 }
 
 /** One line a person can read: "google / swiftshader (SwiftShader Device (Subzero))". */
-export function adapterSummary(report: AdapterReport): string {
+export function adapterSummary(report: Pick<AdapterReport, 'vendor' | 'architecture' | 'device' | 'description'>): string {
   const detail = [report.device, report.description].filter((s) => s.length > 0).join(', ');
   return `${report.vendor} / ${report.architecture}${detail ? ` (${detail})` : ''}`;
 }

@@ -1,5 +1,5 @@
 // What the page knows about the GPU the worker acquired.
-import type { AdapterReport } from '../gpu/device';
+import type { AdapterReport } from '../worker/protocol';
 import type { DefaultRecommendation } from '../train/defaultComparison';
 
 export type GpuStatus =

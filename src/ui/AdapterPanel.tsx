@@ -1,5 +1,4 @@
 import type { GpuStatus } from '../store/gpuSlice';
-import { adapterSummary } from '../gpu/device';
 
 const MiB = 1024 * 1024;
 
@@ -36,7 +35,7 @@ export function AdapterPanel({ gpu }: { gpu: GpuStatus }) {
       return (
         <div data-testid="adapter-panel">
           <p data-testid="adapter">
-            Adapter: <strong>{adapterSummary(r)}</strong>
+            Adapter: <strong>{r.summary}</strong>
           </p>
           <details>
             <summary>Limits and features</summary>

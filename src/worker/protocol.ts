@@ -16,6 +16,8 @@ import type { LiveField, LiveValue } from '../train/liveSettings';
 export const PROTOCOL_VERSION = 2;
 
 export { LIVE_FIELDS, type LiveField, type LiveFieldValues, type LiveValue } from '../train/liveSettings';
+/** The adapter as the worker reports it; the page reads it from here, never from src/gpu. */
+export type { AdapterReport };
 
 /**
  * Run control, the same machine on both sides (docs/architecture.md, "Run control"):

@@ -10,6 +10,7 @@ export const ADAPTER: AdapterReport = {
   architecture: 'test',
   device: 'test',
   description: 'test adapter',
+  summary: 'test / test (test, test adapter)',
   limits: {
     maxStorageBufferBindingSize: 1 << 27,
     maxBufferSize: 1 << 28,
