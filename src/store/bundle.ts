@@ -6,7 +6,7 @@ import { validateConfig } from '../train/configSchema';
 import { DEFAULT_COMPARISON, type ComparisonConfig } from '../train/config';
 import { LIVE_FIELDS, type HessianHistogram, type RunStatus } from '../worker/protocol';
 import type { AppState, AppStore, LogEvent, RunView } from './store';
-import { isBusy } from './runsSlice';
+import { isBusy } from './runState';
 import { emptyRunSeries, type EvalSeries, type RunSeries, type SharpnessSeries, type TrainSeries } from './series';
 
 export const BUNDLE_FORMAT = 'ire-playground-bundle';

@@ -2,11 +2,11 @@
 // checkpoint downloads, uploads, preferences and notices.
 import { MODEL_PRESETS, type ComparisonConfig } from '../train/config';
 import { recommendedComparison } from '../train/defaultComparison';
-import { idleRun } from './runsSlice';
+import { idleRun, PREDICTED_IMAGES } from './runState';
 import { emptyRunSeries } from './series';
 import { MAX_PREDICTED_IMAGES, PROTOCOL_VERSION } from '../worker/protocol';
 import { checkSampleLength, checkSamplePrompt, checkSampleTemperature } from './sampleParams';
-import { PREDICTED_IMAGES, type Prefs, type Slice, type SliceDeps } from './store';
+import type { Prefs, Slice, SliceDeps } from './store';
 
 export const DEFAULT_PREFS: Prefs = { smoothing: 0.9, logX: false, logY: false, xAxis: 'step', tab: 'compare' };
 

@@ -8,7 +8,7 @@
 import { emptyRunSeries } from './series';
 import { rollBack, type PlannedChange } from './eventLog';
 import { openLink } from './shareLink';
-import { idleRun, isBusy } from './runsSlice';
+import { idleRun, isBusy } from './runState';
 import type { AppState, Slice, SliceDeps } from './store';
 
 /**

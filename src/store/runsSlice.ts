@@ -15,13 +15,13 @@ import { BASE_OPTIMIZERS, parseFieldPath, validateConfig, validateField, LIMITS 
 import { DEFAULT_DATASET, type ComparisonConfig, type RunConfig } from '../train/config';
 import { isLiveField, liveFieldAt, readLiveField, validateLiveField, writeLiveField, type LiveField, type LiveValue } from '../train/liveSettings';
 import { parseNumberInput } from '../util/parseNumber';
-import { PROTOCOL_VERSION, type Control } from '../worker/protocol';
+import { PROTOCOL_VERSION } from '../worker/protocol';
 import { applyPlanned, toScheduled, type LogEvent, type PlannedChange } from './eventLog';
 import { emptyRunSeries } from './series';
 import { prepareBuild } from './replaySlice';
-import { fieldKey, type AppState, type RunView, type Slice, type SliceDeps } from './store';
+import { fieldKey, idleRun, isBusy, isDetached } from './runState';
+import type { AppState, Slice, SliceDeps } from './store';
 
-export const idleRun = (): RunView => ({ status: { state: 'idle' }, forkedFrom: null, parameters: null, checkpoints: [] });
 
 /** The next free run id: A, B, …, Z, then R27, R28, … */
 export function nextRunId(taken: readonly string[]): string {
@@ -33,10 +33,7 @@ export function nextRunId(taken: readonly string[]): string {
 }
 
 /** Run control states in which the worker is busy with the comparison. */
-export const isBusy = (c: Control) => c === 'building' || c === 'running' || c === 'pausing';
 
-/** Whether the page shows a comparison that has trained steps but is not built in the worker. */
-export const isDetached = (s: Pick<AppState, 'session' | 'step' | 'events'>) => s.session === 'none' && (s.step > 0 || s.events.length > 0);
 
 /** The value a run card shows for a field: the latest pending or planned-now edit, else the config's. */
 export function shownValue(s: Pick<AppState, 'config' | 'pending' | 'planned' | 'step'>, runId: string, field: LiveField): { value: LiveValue; pending: boolean } | null {

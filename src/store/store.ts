@@ -5,6 +5,8 @@
 //   replaySlice.ts   planned changes (a link, a reset, the replay of restored curves), links opened in place
 //   toySlice.ts      the toy landscape
 //   miscSlice.ts     samples, predictions, checkpoints, uploads, preferences, notices
+// and the small values they share live in runState.ts, a leaf: no two of these files import
+// values from each other in a circle.
 // User intents are named actions; each validates its input in one place and sends at most a few
 // messages to the worker through the injected `send`. Reports from the worker enter through
 // `receive`, which drops what an older comparison (generation) still had in flight and hands
@@ -56,8 +58,6 @@ export interface PredictionsView {
   result: ImagePredictions | null; // null while the worker predicts
 }
 
-/** Test images shown with each run's prediction (Samples tab, image models). */
-export const PREDICTED_IMAGES = 16;
 
 export interface ToyParams {
   start: [number, number];
@@ -167,7 +167,6 @@ export interface AppState {
   sendUserData(data: UserData): void;
 }
 
-export const fieldKey = (runId: string, field: string) => `${runId}.${field}`;
 
 export interface StoreOptions {
   /** Delivers an intent to the training worker (tests pass a recorder). */

@@ -4,7 +4,7 @@ import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import { configDiffLine } from '../store/configDiff';
 import { eventText, type PlannedOrigin } from '../store/eventLog';
-import { isBusy, isDetached } from '../store/runsSlice';
+import { isBusy, isDetached } from '../store/runState';
 import type { AppStore } from '../store/store';
 import { MODEL_PRESETS, type ModelPreset } from '../train/config';
 import type { Control } from '../worker/protocol';

@@ -7,7 +7,8 @@
 import { useEffect, useId, useState } from 'react';
 import { useStore } from 'zustand';
 import { shownValue } from '../store/runsSlice';
-import { fieldKey, type AppStore } from '../store/store';
+import { fieldKey } from '../store/runState';
+import type { AppStore } from '../store/store';
 import { formatLiveValue as formatValue, LIVE_SETTINGS, readLiveField, type LiveField, type LiveSettingRow } from '../train/liveSettings';
 import { NumberInput } from './NumberInput';
 

@@ -4,7 +4,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import type { AppStore } from '../store/store';
-import { PREDICTED_IMAGES } from '../store/store';
+import { PREDICTED_IMAGES } from '../store/runState';
 import type { RunConfig } from '../train/config';
 import type { ImagePredictions as Predictions } from '../worker/protocol';
 import { runStyle } from './plots/style';

@@ -2,8 +2,8 @@
 import { useState } from 'react';
 import { useStore } from 'zustand';
 import { optimizerName } from '../store/configDiff';
-import { isDetached } from '../store/runsSlice';
-import { fieldKey, type AppStore, type RunView } from '../store/store';
+import { fieldKey, isDetached } from '../store/runState';
+import type { AppStore, RunView } from '../store/store';
 import { fieldApplies, LIVE_FIELDS, LIVE_SETTINGS } from '../train/liveSettings';
 import { ireStartStep, type BaseOptimizer } from '../train/config';
 import { runStyle } from './plots/style';

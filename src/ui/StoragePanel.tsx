@@ -7,7 +7,7 @@ import { datasetFitsModel } from '../data/datasets';
 import { bundleFileName, exportBundle, importBundleText, serializeBundle, BUNDLE_MAX_BYTES } from '../store/bundle';
 import { csvFileName, metricsCsv } from '../store/csv';
 import { savedLabel, type Persistence, type SavedComparison } from '../store/persistence';
-import { isBusy } from '../store/runsSlice';
+import { isBusy } from '../store/runState';
 import type { AppStore } from '../store/store';
 import { checkUploadSize, parseUpload, type UploadKind } from '../store/upload';
 
