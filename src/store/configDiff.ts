@@ -1,15 +1,15 @@
 // The config diff line: "B differs from A in: optimizer, κ = 4, γ = 0.6". It lists the settings
 // that matter for the second run (IRE knobs only when IRE is on, ρ only for SAM) whose values
 // differ from the first run's, with the second run's values.
-import { DEFAULT_IRE, type OptimizerConfig, type RunConfig } from '../train/config';
+import { BASE_OPTIMIZER_INFO, DEFAULT_IRE, type OptimizerConfig, type RunConfig } from '../train/config';
 import { formatLiveValue as formatValue, LIVE_SETTINGS, readLiveField, type LiveField } from '../train/liveSettings';
 
-const BASE_NAMES: Record<OptimizerConfig['base'], string> = { adamw: 'AdamW', sgd: 'SGD', sam: 'SAM' };
 
 /** "AdamW", "AdmIRE", "SGD", "SGD-IRE", "SAM", "SAM-IRE". */
 export function optimizerName(o: OptimizerConfig): string {
-  if (!o.ire.enabled) return BASE_NAMES[o.base];
-  return o.base === 'adamw' ? 'AdmIRE' : `${BASE_NAMES[o.base]}-IRE`;
+  const base = BASE_OPTIMIZER_INFO[o.base].name;
+  if (!o.ire.enabled) return base;
+  return o.base === 'adamw' ? 'AdmIRE' : `${base}-IRE`;
 }
 
 type Setting = { key: string; text: (v: string) => string; value: string };

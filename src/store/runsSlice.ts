@@ -11,8 +11,8 @@
 // - Changes made to a comparison that is shown but not built (restored after a reload, or after
 //   a failure) are planned at the current step: Start trains again from step 0, re-deriving the
 //   restored curves, and applies them there.
-import { BASE_OPTIMIZERS, parseFieldPath, validateConfig, validateField, LIMITS } from '../train/configSchema';
-import { DEFAULT_DATASET, type ComparisonConfig, type RunConfig } from '../train/config';
+import { parseFieldPath, validateConfig, validateField, LIMITS } from '../train/configSchema';
+import { BASE_OPTIMIZERS, DEFAULT_DATASET, type ComparisonConfig, type RunConfig } from '../train/config';
 import { isLiveField, liveFieldAt, readLiveField, validateLiveField, writeLiveField, type LiveField, type LiveValue } from '../train/liveSettings';
 import { parseNumberInput } from '../util/parseNumber';
 import { PROTOCOL_VERSION } from '../worker/protocol';

@@ -7,6 +7,17 @@ export type ModelPreset = 'gpt-tiny' | 'gpt-small' | 'mlp-mnist' | 'cnn-mnist' |
 export type DatasetName = 'moby-dick' | 'user-text' | 'mnist' | 'cifar10' | 'toy';
 export type BaseOptimizer = 'adamw' | 'sgd' | 'sam';
 
+/**
+ * Every base optimizer, in the order the page offers them: its display name and its gradient
+ * evaluations per step (SAM's ascent step takes a second one; IRE adds one per mask refresh).
+ */
+export const BASE_OPTIMIZER_INFO: Record<BaseOptimizer, { name: string; gradientsPerStep: number }> = {
+  adamw: { name: 'AdamW', gradientsPerStep: 1 },
+  sgd: { name: 'SGD', gradientsPerStep: 1 },
+  sam: { name: 'SAM', gradientsPerStep: 2 },
+};
+export const BASE_OPTIMIZERS = Object.keys(BASE_OPTIMIZER_INFO) as BaseOptimizer[];
+
 export interface GptConfig {
   kind: 'gpt';
   layers: number; // transformer blocks

@@ -15,8 +15,8 @@
 // Device limits (memory plan against maxStorageBufferBindingSize / maxBufferSize) are the
 // engine's: it passes them as `checks`, run only on a structurally valid config.
 import { DATASET_KIND, datasetsForModel, datasetFitsModel } from '../data/datasets';
-import type { BaseOptimizer, ComparisonConfig, DatasetName, IreConfig, ModelPreset } from './config';
-import { DEFAULT_COMPARISON, DEFAULT_DATASET, MODEL_PRESETS } from './config';
+import type { ComparisonConfig, DatasetName, IreConfig, ModelPreset } from './config';
+import { BASE_OPTIMIZERS, DEFAULT_COMPARISON, DEFAULT_DATASET, MODEL_PRESETS } from './config';
 
 // ---------------------------------------------------------------------------------------------
 // Field specifications
@@ -75,8 +75,6 @@ const oneOf = (values: readonly (string | number)[]): EnumSpec => ({ kind: 'enum
 
 export const MODEL_NAMES = Object.keys(MODEL_PRESETS) as ModelPreset[];
 export const DATASET_NAMES = Object.keys(DATASET_KIND) as DatasetName[];
-const BASE_OPTIMIZER_KIND: Record<BaseOptimizer, true> = { adamw: true, sgd: true, sam: true };
-export const BASE_OPTIMIZERS = Object.keys(BASE_OPTIMIZER_KIND) as BaseOptimizer[];
 const HESSIAN_FORMS: Record<IreConfig['hessianForm'], true> = { square: true, abs: true };
 
 const IRE_SPEC: ObjectSpec = {

@@ -5,7 +5,7 @@ import { optimizerName } from '../store/configDiff';
 import { fieldKey, isDetached } from '../store/runState';
 import type { AppStore, RunView } from '../store/store';
 import { fieldApplies, LIVE_FIELDS, LIVE_SETTINGS } from '../train/liveSettings';
-import { ireStartStep, type BaseOptimizer } from '../train/config';
+import { BASE_OPTIMIZER_INFO, BASE_OPTIMIZERS, ireStartStep, type BaseOptimizer } from '../train/config';
 import { runStyle } from './plots/style';
 import { NumberField, ToggleField } from './FieldControl';
 
@@ -31,8 +31,6 @@ function StatusBadge({ view }: { view: RunView | undefined }) {
       return <span className={`badge badge-${st.state}`} data-testid="run-status">{st.state}</span>;
   }
 }
-
-const BASES: BaseOptimizer[] = ['adamw', 'sgd', 'sam'];
 
 export function RunCard({ store, runId }: { store: AppStore; runId: string }) {
   const run = useStore(store, (s) => s.config.runs.find((r) => r.id === runId));
@@ -87,9 +85,9 @@ export function RunCard({ store, runId }: { store: AppStore; runId: string }) {
             disabled={baseLocked}
             onChange={(e) => store.getState().setBase(run.id, e.target.value as BaseOptimizer)}
           >
-            {BASES.map((b) => (
+            {BASE_OPTIMIZERS.map((b) => (
               <option key={b} value={b}>
-                {b === 'adamw' ? 'AdamW' : b.toUpperCase()}
+                {BASE_OPTIMIZER_INFO[b].name}
               </option>
             ))}
           </select>
