@@ -121,6 +121,12 @@ fn storeRow(cBase: u32, row: u32, col0: u32, acc: vec4<f32>) {
   }
 }
 
+// Four columns of op(B) at row k, as one vector (c0…c3 already clamped; the register-blocked and
+// quad variants read a thread's c0…c3 or c4…c7 this way).
+fn loadB4(base: u32, k: u32, c0: u32, c1: u32, c2: u32, c3: u32) -> vec4<f32> {
+  return vec4<f32>(loadB(base, k, c0), loadB(base, k, c1), loadB(base, k, c2), loadB(base, k, c3));
+}
+
 // The 4×4 block lives in four vec4 accumulators (one per row) and every inner-loop value in a
 // named scalar or vector: no private arrays indexed in loops, which CPU adapters (SwiftShader's
 // JIT) would keep in memory instead of registers.
@@ -135,11 +141,6 @@ fn loadA4(base: u32, row: u32, k: u32) -> vec4<f32> {
     loadA(base, min(row + WG_Y, last), k),
     loadA(base, min(row + 2u * WG_Y, last), k),
     loadA(base, min(row + 3u * WG_Y, last), k));
-}
-
-// Four columns of op(B) at row k (c0…c3 already clamped).
-fn loadB4(base: u32, k: u32, c0: u32, c1: u32, c2: u32, c3: u32) -> vec4<f32> {
-  return vec4<f32>(loadB(base, k, c0), loadB(base, k, c1), loadB(base, k, c2), loadB(base, k, c3));
 }
 
 // One k of a group of four rows: column i of lo/hi is row i's columns 0–3/4–7, a holds the four
@@ -362,11 +363,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   storeRow(cBase, row0 + 3u * WG_Y, col0, acc3);
 }
 #else
-// Four columns of op(B) at row k, as one vector (the thread's c0…c3 or c4…c7).
-fn loadB4(base: u32, k: u32, c0: u32, c1: u32, c2: u32, c3: u32) -> vec4<f32> {
-  return vec4<f32>(loadB(base, k, c0), loadB(base, k, c1), loadB(base, k, c2), loadB(base, k, c3));
-}
-
 // Accumulators: row i of the 8×8 block is accIl (columns 0–3) and accIh (columns 4–7).
 @compute @workgroup_size(WG_X, WG_Y, 1)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {

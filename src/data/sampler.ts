@@ -112,11 +112,6 @@ export function batchOffsets(seed: number, step: number, batchSize: number, toke
   return result;
 }
 
-/** Number of evaluation batches that cover `count` examples once. */
-export function evalBatchCount(count: number, batchSize: number): number {
-  return Math.ceil(count / batchSize);
-}
-
 /**
  * Evaluation order over a split: batch k holds examples kB .. kB+B−1 in stored order; past the
  * end it wraps around (the entries beyond the returned count are padding to ignore).
