@@ -1,55 +1,20 @@
-// Sharpness of the training loss (docs/algorithm.md, "Sharpness"): the Hutchinson estimate of
-// Tr ∇²L with its standard error, and the top Hessian eigenvalues by the Lanczos iteration, both on
-// Hessian-vector products on a FIXED batch (shaders/optim/sharpness.wgsl), formed one of two ways:
-//
-//   exact       the model's own kernels (Model.hessianVectorProduct: forward-over-reverse for the
-//               MLP, the CNN and the GPT, the closed form for the toy and the quadratic), no step
-//               size; the default wherever the model has it (every model of the playground);
-//   difference  Hv ≈ (∇L(θ + εv) − ∇L(θ − εv)) / 2ε, for a model without exact products, and as a
-//               cross-check (method: 'difference'). Across a ReLU or max-pool kink the quotient
-//               measures the kink, not the curvature (docs/algorithm.md shows it on the MLP).
-//
+// Sharpness of the training loss (docs/algorithm.md "Sharpness"): the Hutchinson estimate of
+// Tr ∇²L with its standard error, and the top eigenvalues by the Lanczos iteration
+// (docs/algorithm.md "The Lanczos iteration"), both from Hessian-vector products on a fixed batch
+// (shaders/optim/sharpness.wgsl), formed one of two ways:
+//   exact       the model's own Model.hessianVectorProduct (every model of the playground);
+//   difference  a central difference of gradients, for a model without exact products and as a
+//               cross-check (docs/algorithm.md "Products by a central difference of gradients").
 // The batch is whatever is in the model's batch buffers when `measure` is called: the caller
-// writes its fixed evaluation batch first (Comparison: `feeder.writeTrain(k)` or `writeEval(k)`;
-// the next training step rewrites the batch buffers anyway).
-//
-// Choice of ε (f32, difference only): ε = relativeStep · max(1, ‖θ‖) / ‖v‖, relativeStep = 1e-3 by default, so
-// the perturbation ‖εv‖ is 1e-3 of ‖θ‖ (of 1 near θ = 0). Two errors pull against each other:
-//   - truncation: the central difference is exact for a quadratic; otherwise its error is
-//     O(ε²·∇³L), the reason for keeping ε small;
-//   - rounding: θ ± εv is stored in f32 (unit roundoff u = 6e-8), so each coordinate's step is
-//     off by up to u·|θᵢ|, and the gradient difference loses about u·‖g‖/(2ε‖Hv‖) relatively.
-// The textbook optimum for a central difference is ε ∝ u^(1/3) ≈ 4e-3 (relative to the scale of
-// θ); 1e-3 sits just below it: on the tiny GPT, relativeStep 3e-4, 1e-3 and 3e-3 give the same
-// vᵀHv to about 0.1% (the test bounds it at 1%; 1e-2 drifts by about 1%). ε is
-// computed on the GPU from ‖θ‖² and ‖v‖², so nothing is read back before the end.
-//
-// Probes: Rademacher vectors (entries ±1) drawn on the GPU from (seed, probe index) with the
-// counter-based hash of src/util/rng.ts; padding entries of the flat layout are 0 (realMask), and
-// Hv is masked too. The same seed is used at every measurement by default (common random
-// numbers), so a change of the estimate across training steps reflects θ, not probe noise.
-// The top eigenvalues come from the Lanczos iteration (docs/algorithm.md "Sharpness"): from a
-// normalised Rademacher start q₀, each step forms w = Hq_j, α_j = q_jᵀw, w −= α_j q_j + β_{j−1}
-// q_{j−1}, reorthogonalises w against every earlier q_i (full reorthogonalization: without it,
-// copies of converged eigenvalues appear in f32), β_j = ‖w‖, q_{j+1} = w/β_j. The α and β stay on
-// the GPU until the end; the host then takes the eigenvalues of the tridiagonal matrix
-// T = tridiag(β, α, β) (src/optim/tridiagonal.ts), the Ritz values, largest algebraic first, each
-// with its residual ‖Hy − θy‖ = β_last·|s_last| (s its eigenvector of T). The extreme eigenvalues
-// at both ends converge first, so a negative eigenvalue of larger magnitude (away from a
-// minimum) does not hide λ_max as it would from the power iteration. With an
-// AdamPreconditioner the iteration runs on D H D, D = P^{−1/2} from Adam's own second moment, whose
-// eigenvalues are those of P⁻¹H (the edge of stability of adaptive methods; edgeOfStability.ts).
-//
-// State: θ, the gradient, the per-row losses and accuracy flags are saved at the start and copied
-// back at the end (copies, not subtraction: bit-identical), so the trainer's state is untouched.
-//
-// Cost: one Hessian-vector product per probe and per Lanczos step (difference: 2 gradient
-// evaluations; exact: one gradient evaluation and its tangent, about twice its matmuls), plus
-// elementwise passes and reductions over P (step j reorthogonalises against j + 1 vectors);
-// memory: 6 parameter-sized buffers, and maxLanczos + 2 more (the Lanczos vectors and D) once the
-// eigenvalues are asked for. Run it
-// every S steps (config `sharpnessEvery`, `sharpnessProbes`), between steps, never inside the
-// timed part of a step. One readback (a few hundred bytes) at the end of a measurement.
+// writes it first (Comparison: `feeder.writeTrain(k)` or `writeEval(k)`).
+// Probes are Rademacher vectors drawn on the GPU from (seed, probe index) (src/util/rng.ts), 0 on
+// padding; the same seed at every measurement by default, so a change across steps reflects θ.
+// With an AdamPreconditioner the iteration runs on D H D, D = P^{−1/2} from Adam's own second
+// moment, whose eigenvalues are those of P⁻¹H (docs/algorithm.md "The edge of stability").
+// θ, the gradient, the per-row losses and accuracy flags are saved at the start and copied back
+// at the end, bit for bit. Memory: 6 parameter-sized buffers, and maxLanczos + 2 more once
+// eigenvalues are asked for; one readback of a few hundred bytes per measurement. Its cost is
+// measured in docs/performance.md ("What sharpness costs").
 import { createStagingBuffer, createStorageBuffer, createStorageBufferWith } from '../gpu/buffers';
 import type { GpuContext, Kernel } from '../gpu/context';
 import { encodeDispatches, grid1d, type Dispatch } from '../gpu/dispatch';
