@@ -16,6 +16,44 @@ const NODE_ONLY = [
 ];
 const NODE_PATTERNS = [{ group: ['node:*'], message: 'Node built-ins only in Node hosts (src/cli, src/gpu/node.ts, shaderSourceFs.ts) and tests.' }];
 
+// --- The test oracle stands alone (docs/architecture.md) -----------------------------------
+// src/ref writes every formula out itself, so it imports only src/util, its own files, and types
+// (`import type`); the engine never imports src/ref, not even a type. These blocks use
+// typescript-eslint's rule (which knows `allowTypeImports`) so that they add to, and never
+// replace, the per-folder `no-restricted-imports` blocks of the config (a later block that sets
+// the same rule for the same files would replace these options: merge there instead).
+// tests/unit/lintRules.test.ts shows each one failing on a deliberate violation.
+const ORACLE_RULE = '@typescript-eslint/no-restricted-imports';
+const ORACLE_RULES = [
+  {
+    files: ['src/ref/**'],
+    rules: {
+      [ORACLE_RULE]: [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!\\./|\\.\\./util(/|$))',
+              allowTypeImports: true,
+              message: 'src/ref is the test oracle: it imports only src/util, other src/ref files and types (import type); write the formula out in the reference.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/**'],
+    ignores: ['src/ref/**'],
+    rules: {
+      [ORACLE_RULE]: [
+        'error',
+        { patterns: [{ regex: '^\\.{1,2}/(\\.\\./)*ref(/|$)', message: 'The engine never imports the test oracle src/ref; move what it needs to src/util or src/nn.' }] },
+      ],
+    },
+  },
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench-results/**'] },
   js.configs.recommended,
@@ -54,4 +92,5 @@ export default tseslint.config(
     files: ['src/ui/**', 'src/main.tsx'],
     rules: { 'no-restricted-imports': ['error', { paths: NODE_ONLY, patterns: NODE_PATTERNS }] },
   },
+  ...ORACLE_RULES,
 );

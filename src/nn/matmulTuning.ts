@@ -23,7 +23,6 @@ import type { GpuContext, Kernel } from '../gpu/context';
 import { submitDispatches } from '../gpu/dispatch';
 import { readFloat32 } from '../gpu/readback';
 import { hash32, Rng } from '../util/rng';
-import { matmulRef } from '../ref/matmul';
 import { availableMatmulVariants, matmul, MATMUL_WORKGROUP, type MatmulShape, type MatmulVariant } from './matmul';
 
 /** Every variant there is; a device runs those of availableMatmulVariants. */
@@ -42,7 +41,7 @@ export interface MatmulTuning {
   choice: MatmulVariant;
   /** Mean over the measured shapes of the fastest ms per dispatch, per variant measured. */
   timings: Partial<Record<MatmulVariant, number>>;
-  /** Variants left out because they did not build or their result differed from the reference on this adapter. */
+  /** Variants left out because they did not build or their result differed from the CPU product on this adapter. */
   rejected?: RejectedVariant[];
   /** The fastest ms per dispatch of each variant on each shape ("256x512x128 transB"). */
   perShape: { shape: string; variant: MatmulVariant; ms: number; repeats: number }[];
@@ -161,6 +160,24 @@ const VERIFY_SHAPES: readonly MatmulShape[] = [
 ];
 
 /**
+ * C = op(A)·op(B) (M, N) on the CPU, accumulated in double precision, op(A) = Aᵀ of a (K, M)-stored
+ * A with transA, op(B) = Bᵀ of an (N, K)-stored B with transB: the product the variants must
+ * reproduce (no batch, α = 1, β = 0, no bias, as VERIFY_SHAPES).
+ */
+function cpuProduct(a: Float32Array, b: Float32Array, s: Pick<MatmulShape, 'M' | 'N' | 'K' | 'transA' | 'transB'>): Float64Array {
+  const { M, N, K } = s;
+  const c = new Float64Array(M * N);
+  for (let i = 0; i < M; i++) {
+    for (let j = 0; j < N; j++) {
+      let sum = 0;
+      for (let k = 0; k < K; k++) sum += (s.transA ? a[k * M + i] : a[i * K + k]) * (s.transB ? b[j * K + k] : b[k * N + j]);
+      c[i * N + j] = sum;
+    }
+  }
+  return c;
+}
+
+/**
  * Runs each variant on small random products and compares with a CPU product; returns the
  * variants whose result is off (e.g. quadShared where a subgroup quad is not four consecutive
  * x of one y), which must not be chosen.
@@ -176,7 +193,7 @@ export async function verifyMatmulVariants(ctx: GpuContext, variants: readonly M
       const { M, N, K } = shape;
       const A = Float32Array.from({ length: M * K }, () => rng.uniform() - 0.5);
       const B = Float32Array.from({ length: K * N }, () => rng.uniform() - 0.5);
-      const ref = matmulRef(A, B, new Float32Array(M * N), shape);
+      const ref = cpuProduct(A, B, shape);
       const a = createStorageBufferWith(ctx.device, 'MatmulVerify.a', A);
       const b = createStorageBufferWith(ctx.device, 'MatmulVerify.b', B);
       owned.push(a, b);

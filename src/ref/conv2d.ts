@@ -1,10 +1,23 @@
 // CPU reference of shaders/nn/conv2d.wgsl, in double precision (scatter form, written
 // independently of the kernels' gather form).
-import { conv2dDims, type Conv2dShape } from '../nn/conv2d';
+import type { Conv2dShape } from '../nn/conv2d';
+
+/**
+ * The shape with its defaults (stride 1, padding 0) and output sides as torch.nn.Conv2d documents
+ * them (dilation 1): OH = ⌊(H + 2·pad − K) / stride⌋ + 1, likewise OW.
+ */
+function dimsRef(s: Conv2dShape) {
+  const stride = s.stride ?? 1;
+  const pad = s.pad ?? 0;
+  const OH = Math.floor((s.H + 2 * pad - s.K) / stride) + 1;
+  const OW = Math.floor((s.W + 2 * pad - s.K) / stride) + 1;
+  if (OH < 1 || OW < 1) throw new Error(`conv2d reference: kernel ${s.K} with pad ${pad} does not fit a ${s.H}×${s.W} input`);
+  return { ...s, stride, pad, OH, OW };
+}
 
 /** out (N, OC, OH, OW) = conv2d(inp (N, IC, H, W), weight (OC, IC, K, K)) + bias (OC). */
 export function conv2dForwardRef(inp: ArrayLike<number>, weight: ArrayLike<number>, bias: ArrayLike<number>, shape: Conv2dShape): Float64Array {
-  const { N, IC, H, W, OC, K, stride, pad, OH, OW } = conv2dDims('conv2dForwardRef', shape);
+  const { N, IC, H, W, OC, K, stride, pad, OH, OW } = dimsRef(shape);
   const out = new Float64Array(N * OC * OH * OW);
   for (let n = 0; n < N; n++) {
     for (let oc = 0; oc < OC; oc++) {
@@ -38,7 +51,7 @@ export interface Conv2dGradsRef {
 
 /** Gradients of Σ out·dout with respect to inp, weight and bias (each output scatters its share). */
 export function conv2dBackwardRef(inp: ArrayLike<number>, weight: ArrayLike<number>, dout: ArrayLike<number>, shape: Conv2dShape): Conv2dGradsRef {
-  const { N, IC, H, W, OC, K, stride, pad, OH, OW } = conv2dDims('conv2dBackwardRef', shape);
+  const { N, IC, H, W, OC, K, stride, pad, OH, OW } = dimsRef(shape);
   const dinp = new Float64Array(N * IC * H * W);
   const dweight = new Float64Array(OC * IC * K * K);
   const dbias = new Float64Array(OC);

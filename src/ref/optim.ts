@@ -1,6 +1,8 @@
 // CPU references of the optimizer kernels (shaders/optim/{adamw,sgd,sam}.wgsl), one f32
-// rounding per operation as the kernels do; grad norms in double precision.
-import { adamwUniforms, type AdamWHyper } from '../optim/adamw';
+// rounding per operation; grad norms in double precision. Each update is written out as its
+// published algorithm states it (AdamW as torch.optim.AdamW documents it, SGD as torch.optim.SGD,
+// the IRE factor as docs/algorithm.md "The update"), not taken from the engine.
+import type { AdamWHyper } from '../optim/adamw';
 import type { StepValues } from '../optim/optimizer';
 import type { SgdHyper } from '../optim/sgd';
 
@@ -16,17 +18,28 @@ export function gradNormSqRef(g: ArrayLike<number>): number {
   return s;
 }
 
+/** torch.nn.utils.clip_grad_norm_: g ← g · min(1, c / (‖g‖ + 1e-6)); c = 0 is off. */
 function clipScaleRef(g: ArrayLike<number>, clip: number): number {
   if (clip <= 0) return 1;
   return f(Math.min(1, f(f(clip) / f(f(Math.sqrt(f(gradNormSqRef(g)))) + f(1e-6)))));
 }
 
+/** docs/algorithm.md "The update": θ = θ_old + (1 + κ·m)·Δ with Δ the base step, m the 0/1 mask. */
 function amplifyRef(old: number, base: number, kappa: number, mask: number): number {
   const k = f(f(kappa) * mask);
   return k !== 0 ? f(old + f(f(1 + k) * f(base - old))) : base;
 }
 
-/** One AdamW step in place on theta, m, v. */
+/**
+ * One AdamW step in place on theta, m, v: torch.optim.AdamW's documented algorithm, step t ≥ 1,
+ * learning rate γ = lr, weight decay λ (on the entries where `decay` is set), gradient g after
+ * clipping:
+ *   θ ← θ − γλθ
+ *   m ← β1·m + (1 − β1)·g,  v ← β2·v + (1 − β2)·g²
+ *   m̂ = m / (1 − β1^t),  v̂ = v / (1 − β2^t)
+ *   θ ← θ − γ·m̂ / (√v̂ + ε)
+ * The bias corrections 1 − β1^t and 1 − β2^t are formed in double precision.
+ */
 export function adamwStepRef(
   s: { theta: Float32Array; m: Float32Array; v: Float32Array },
   grad: Float32Array,
@@ -35,8 +48,9 @@ export function adamwStepRef(
   step: StepValues,
   ire?: IreRef,
 ): void {
-  const u = adamwUniforms(h, step);
-  const [b1, b2, eps, df, ss, bc2] = [h.beta1, h.beta2, h.eps, u.decayFactor, u.stepSize, u.bc2Sqrt].map(f);
+  const [lr, wd, b1, b2, eps] = [step.lr, h.weightDecay, h.beta1, h.beta2, h.eps].map(f);
+  const biasCorrection1 = 1 - Math.pow(h.beta1, step.t);
+  const biasCorrection2 = 1 - Math.pow(h.beta2, step.t);
   const scale = clipScaleRef(grad, h.clip);
   for (let i = 0; i < grad.length; i++) {
     const g = f(grad[i] * scale);
@@ -45,13 +59,19 @@ export function adamwStepRef(
     s.m[i] = m;
     s.v[i] = v;
     const old = s.theta[i];
-    const th = decay[i] ? f(old * df) : old;
-    const base = f(th - f(ss * f(m / f(f(f(Math.sqrt(v)) / bc2) + eps))));
+    const decayed = decay[i] ? f(old - f(f(lr * wd) * old)) : old;
+    const mHat = f(m / biasCorrection1);
+    const vHat = f(v / biasCorrection2);
+    const base = f(decayed - f(lr * f(mHat / f(f(Math.sqrt(vHat)) + eps))));
     s.theta[i] = ire ? amplifyRef(old, base, step.kappa ?? 0, ire.mask[i]) : base;
   }
 }
 
-/** One SGD (momentum, Nesterov, coupled weight decay) step in place on theta and momentum. */
+/**
+ * One SGD step in place on theta and momentum: torch.optim.SGD's documented algorithm with
+ * dampening 0 (g ← g + λθ on decayed entries; b ← μ·b + g; g ← g + μ·b with Nesterov, else b;
+ * θ ← θ − γ·g). The zero initial buffer gives b = g at the first step, as PyTorch's.
+ */
 export function sgdStepRef(
   s: { theta: Float32Array; momentum: Float32Array },
   grad: Float32Array,

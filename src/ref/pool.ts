@@ -1,5 +1,19 @@
 // CPU reference of shaders/nn/pool.wgsl in double precision (backward in scatter form).
-import { poolDims, type PoolShape } from '../nn/pool';
+import type { PoolShape } from '../nn/pool';
+
+/**
+ * The shape with its defaults (window K = 2, stride = K, as torch.nn.MaxPool2d's stride defaults
+ * to kernel_size) and output sides as torch.nn.MaxPool2d / AvgPool2d document them (padding 0,
+ * dilation 1, floor mode): OH = ⌊(H − K) / stride⌋ + 1, likewise OW. NC = N·C planes.
+ */
+function dimsRef(s: PoolShape) {
+  const K = s.K ?? 2;
+  const stride = s.stride ?? K;
+  const OH = Math.floor((s.H - K) / stride) + 1;
+  const OW = Math.floor((s.W - K) / stride) + 1;
+  if (OH < 1 || OW < 1) throw new Error(`pool reference: window ${K} does not fit a ${s.H}×${s.W} input`);
+  return { NC: s.N * s.C, H: s.H, W: s.W, OH, OW, K, stride };
+}
 
 export interface MaxPoolRef {
   out: Float64Array; // (N, C, OH, OW)
@@ -7,7 +21,7 @@ export interface MaxPoolRef {
 }
 
 export function maxPoolForwardRef(inp: ArrayLike<number>, shape: PoolShape): MaxPoolRef {
-  const { NC, H, W, OH, OW, K, stride } = poolDims('maxPoolForwardRef', shape);
+  const { NC, H, W, OH, OW, K, stride } = dimsRef(shape);
   const out = new Float64Array(NC * OH * OW);
   const argmax = new Uint32Array(NC * OH * OW);
   for (let c = 0; c < NC; c++) {
@@ -34,7 +48,7 @@ export function maxPoolForwardRef(inp: ArrayLike<number>, shape: PoolShape): Max
 
 /** dinp (N, C, H, W): each output's gradient goes to its argmax. */
 export function maxPoolBackwardRef(dout: ArrayLike<number>, argmax: ArrayLike<number>, shape: PoolShape): Float64Array {
-  const { NC, H, W, OH, OW } = poolDims('maxPoolBackwardRef', shape);
+  const { NC, H, W, OH, OW } = dimsRef(shape);
   const dinp = new Float64Array(NC * H * W);
   for (let c = 0; c < NC; c++) {
     for (let o = 0; o < OH * OW; o++) dinp[c * H * W + argmax[c * OH * OW + o]] += dout[c * OH * OW + o];
@@ -44,14 +58,14 @@ export function maxPoolBackwardRef(dout: ArrayLike<number>, argmax: ArrayLike<nu
 
 /** The tangent of max-pooling: each output takes the input tangent at its window's argmax. */
 export function maxPoolTangentRef(tangent: ArrayLike<number>, argmax: ArrayLike<number>, shape: PoolShape): Float64Array {
-  const { NC, H, W, OH, OW } = poolDims('maxPoolTangentRef', shape);
+  const { NC, H, W, OH, OW } = dimsRef(shape);
   const out = new Float64Array(NC * OH * OW);
   for (let c = 0; c < NC; c++) for (let o = 0; o < OH * OW; o++) out[c * OH * OW + o] = tangent[c * H * W + argmax[c * OH * OW + o]];
   return out;
 }
 
 export function avgPoolForwardRef(inp: ArrayLike<number>, shape: PoolShape): Float64Array {
-  const { NC, H, W, OH, OW, K, stride } = poolDims('avgPoolForwardRef', shape);
+  const { NC, H, W, OH, OW, K, stride } = dimsRef(shape);
   const out = new Float64Array(NC * OH * OW);
   for (let c = 0; c < NC; c++) {
     for (let oh = 0; oh < OH; oh++) {
@@ -69,7 +83,7 @@ export function avgPoolForwardRef(inp: ArrayLike<number>, shape: PoolShape): Flo
 
 /** dinp (N, C, H, W): each output's gradient spread evenly over its window. */
 export function avgPoolBackwardRef(dout: ArrayLike<number>, shape: PoolShape): Float64Array {
-  const { NC, H, W, OH, OW, K, stride } = poolDims('avgPoolBackwardRef', shape);
+  const { NC, H, W, OH, OW, K, stride } = dimsRef(shape);
   const dinp = new Float64Array(NC * H * W);
   for (let c = 0; c < NC; c++) {
     for (let oh = 0; oh < OH; oh++) {

@@ -1,6 +1,5 @@
 // CPU reference of the toy problem (shaders/nn/toy.wgsl) and of a toy run with the same update
 // as the GPU path (SGD momentum 0, optional IRE with the exact diagonal), one f32 rounding per op.
-import { flatRank } from '../optim/ire';
 import { sgdStepRef } from './optim';
 
 const f = Math.fround;
@@ -21,6 +20,17 @@ export function toyHessianDiagRef(u: number, v: number): [number, number] {
 }
 
 /**
+ * docs/algorithm.md "The flat mask": k = ⌊γ·p⌋ of the p coordinates, thr the k-th smallest h,
+ * m = (h ≤ thr); no coordinate when k = 0. (For the toy's p = 2, γ·2 is exact in floating point.)
+ */
+function flatMaskRef(h: readonly number[], gamma: number): number[] {
+  const k = Math.min(h.length, Math.floor(gamma * h.length));
+  if (k === 0) return h.map(() => 0);
+  const thr = [...h].sort((a, b) => a - b)[k - 1];
+  return h.map((x) => (x <= thr ? 1 : 0));
+}
+
+/**
  * `steps` steps from `start` of SGD (lr, no momentum, no decay) or SGD-IRE (κ, γ, K = 1, exact
  * diagonal); returns the trajectory (u, v) pairs including the start.
  */
@@ -31,13 +41,7 @@ export function toyRunRef(start: [number, number], lr: number, steps: number, ir
   const hyper = { momentum: 0, nesterov: false, weightDecay: 0, clip: 0 };
   for (let t = 0; t < steps; t++) {
     const [u, v] = s.theta;
-    let mask = [0, 0];
-    if (ire) {
-      const h = toyHessianDiagRef(u, v);
-      const { rank, enabled } = flatRank(ire.gamma, 2, 0);
-      const thr = [...h].sort((a, b) => a - b)[rank];
-      mask = h.map((x) => (enabled && x <= thr ? 1 : 0));
-    }
+    const mask = ire ? flatMaskRef(toyHessianDiagRef(u, v), ire.gamma) : [0, 0];
     const g = Float32Array.from(toyGradRef(u, v));
     sgdStepRef(s, g, [1, 1], hyper, { t: t + 1, lr, kappa: ire?.kappa ?? 0 }, ire ? { mask } : undefined);
     out.set(s.theta, 2 * (t + 1));
