@@ -1,7 +1,7 @@
 // Command-line flags of `npm run train`, parsed into a plain object with every value checked.
 // Each rejection names the flag, the value and what is allowed; nothing here touches a file
 // or the GPU.
-import type { DatasetName, ModelPreset } from '../train/config';
+import type { ClassifierLossName, DatasetName, ModelPreset } from '../train/config';
 import { DATASET_NAMES, MODEL_NAMES } from '../train/configSchema';
 
 export class CliError extends Error {
@@ -10,6 +10,9 @@ export class CliError extends Error {
     this.name = 'CliError';
   }
 }
+
+/** Losses of --loss (MLP presets). */
+export const CLASSIFIER_LOSSES: readonly ClassifierLossName[] = ['cross-entropy', 'mse'];
 
 /** Optimizer names of the CLI: a base optimizer, or one wrapped with IRE. */
 export const CLI_OPTIMIZERS = ['adamw', 'sgd', 'sam', 'admire', 'sgd-ire', 'sam-ire'] as const;
@@ -26,6 +29,9 @@ export interface TrainArgs {
   steps?: number;
   seed?: number;
   batch?: number;
+  trainSubset?: number; // full batch on the first N training images (batch N every step)
+  hidden?: number[]; // hidden widths of an MLP preset, replacing the preset's
+  loss?: ClassifierLossName; // the MLP's loss (default cross-entropy)
   lr?: number;
   kappa?: number;
   gamma?: number;
@@ -33,6 +39,7 @@ export interface TrainArgs {
   evalBatches: number; // validation batches per periodic evaluation
   sharpnessEvery?: number; // steps between Hessian-trace measurements (0 = off, the CLI default)
   sharpnessProbes?: number; // Rademacher probes per measurement
+  lanczosSteps?: number; // Lanczos steps per top-eigenvalue estimate (default DEFAULT_LANCZOS_STEPS)
   finalEvalBatches?: number; // batches of the final evaluation (default: the whole split)
   out?: string;
   checkpointSteps?: number[];
@@ -54,15 +61,21 @@ and checkpoints (safetensors) into --out.
   --steps N                training steps, also the schedule length (default: the preset's budget)
   --seed N                 initial parameters and data order (u32)
   --batch N                examples per step
+  --hidden LIST            hidden widths of the MLP (mlp-mnist), e.g. 32 or 64,64 (default 256,256)
+  --loss NAME              the MLP's loss: ${CLASSIFIER_LOSSES.join(', ')} (default cross-entropy; mse: square loss on one-hot targets)
+  --train-subset N         full-batch training on the first N training images (image datasets):
+                           every step sees all N (batch N); give it again with --resume
   --lr X                   peak learning rate of every run
   --kappa X                IRE κ (IRE optimizers)
   --gamma X                IRE γ, the fraction of coordinates boosted (IRE optimizers)
   --eval-every N           steps between validation evaluations (0 = only at the end)
   --eval-batches N         validation batches per evaluation (default 8)
   --final-eval-batches N   batches of the final evaluation (default: the whole split)
-  --sharpness-every N      Hessian trace and top eigenvalue every N steps and at the end, into
-                           sharpness.csv (default 0: off)
+  --sharpness-every N      Hessian trace and top eigenvalue every N steps from step 0 and at the
+                           end, into sharpness.csv (default 0: off); on the first validation
+                           batch, or with --train-subset on the subset (the loss being minimised)
   --sharpness-probes N     Rademacher probes per trace estimate (default 8)
+  --lanczos-steps N        Lanczos steps per top-eigenvalue estimate (default 12; more: closer from below)
   --out DIR                output folder (default runs/<preset>-<optimizer>-s<seed>)
   --checkpoint-steps LIST  steps to save, e.g. 0,100,500 (0 = initial state; default: the last step)
   --resume CKPT            continue from a checkpoint (its config; --steps may extend the run)
@@ -81,6 +94,9 @@ const FLAGS: Record<string, { key: keyof TrainArgs; spec: Spec }> = {
   '--steps': { key: 'steps', spec: { kind: 'int', min: 1, max: 10_000_000 } },
   '--seed': { key: 'seed', spec: { kind: 'int', min: 0, max: 0xffffffff } },
   '--batch': { key: 'batch', spec: { kind: 'int', min: 1, max: 4096 } },
+  '--hidden': { key: 'hidden', spec: { kind: 'string' } },
+  '--loss': { key: 'loss', spec: { kind: 'string' } },
+  '--train-subset': { key: 'trainSubset', spec: { kind: 'int', min: 1, max: 4096 } },
   '--lr': { key: 'lr', spec: { kind: 'number', check: (x) => (x > 0 && x <= 10 ? null : 'the learning rate must be a number in (0, 10]') } },
   '--kappa': { key: 'kappa', spec: { kind: 'number', check: (x) => (x >= 0 && x <= 1000 ? null : 'κ must be a number in [0, 1000]') } },
   '--gamma': { key: 'gamma', spec: { kind: 'number', check: (x) => (x >= 0 && x <= 1 ? null : 'γ must be a number in [0, 1]') } },
@@ -88,6 +104,7 @@ const FLAGS: Record<string, { key: keyof TrainArgs; spec: Spec }> = {
   '--eval-batches': { key: 'evalBatches', spec: { kind: 'int', min: 1, max: 100_000 } },
   '--sharpness-every': { key: 'sharpnessEvery', spec: { kind: 'int', min: 0, max: 10_000_000 } },
   '--sharpness-probes': { key: 'sharpnessProbes', spec: { kind: 'int', min: 1, max: 1024 } },
+  '--lanczos-steps': { key: 'lanczosSteps', spec: { kind: 'int', min: 1, max: 200 } },
   '--final-eval-batches': { key: 'finalEvalBatches', spec: { kind: 'int', min: 1, max: 100_000 } },
   '--out': { key: 'out', spec: { kind: 'string' } },
   '--checkpoint-steps': { key: 'checkpointSteps', spec: { kind: 'string' } },
@@ -108,6 +125,19 @@ function parseNumber(flag: string, text: string, spec: Spec): number {
     return x;
   }
   throw new CliError(`${flag}: internal error (not a number flag)`);
+}
+
+/** Most hidden layers, and the widest, that --hidden accepts. */
+export const MAX_HIDDEN_LAYERS = 8;
+export const MAX_HIDDEN_WIDTH = 4096;
+
+function parseWidthList(text: string): number[] {
+  const parts = text.split(',').map((s) => s.trim());
+  const widths = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : NaN));
+  const bad = parts.find((p, i) => !(widths[i] >= 1 && widths[i] <= MAX_HIDDEN_WIDTH));
+  if (bad !== undefined) throw new CliError(`--hidden ${text}: "${bad}" is not a width in [1, ${MAX_HIDDEN_WIDTH}] (use a list such as 64,64)`);
+  if (widths.length > MAX_HIDDEN_LAYERS) throw new CliError(`--hidden ${text}: at most ${MAX_HIDDEN_LAYERS} hidden layers`);
+  return widths;
 }
 
 function parseStepList(text: string): number[] {
@@ -154,6 +184,11 @@ export function parseTrainArgs(argv: readonly string[]): TrainArgs {
       args.dataset = value as DatasetName;
     } else if (key === 'checkpointSteps') {
       args.checkpointSteps = parseStepList(value);
+    } else if (key === 'loss') {
+      if (!(CLASSIFIER_LOSSES as readonly string[]).includes(value)) throw new CliError(`unknown loss "${value}" (known: ${CLASSIFIER_LOSSES.join(', ')})`);
+      args.loss = value as ClassifierLossName;
+    } else if (key === 'hidden') {
+      args.hidden = parseWidthList(value);
     } else if (spec.kind === 'string') {
       if (value === '') throw new CliError(`${flag} needs a non-empty value`);
       (args as unknown as Record<string, unknown>)[key] = value;
@@ -165,11 +200,14 @@ export function parseTrainArgs(argv: readonly string[]): TrainArgs {
   if (args.text !== undefined && args.dataset !== 'user-text') throw new CliError(`--text is for --dataset user-text, not "${args.dataset}"`);
   if (args.cifarDir !== undefined && args.dataset !== undefined && args.dataset !== 'cifar10') throw new CliError(`--cifar-dir is for --dataset cifar10, not "${args.dataset}"`);
   if (args.resume !== undefined) {
-    const fixed = (['preset', 'optimizer', 'config', 'dataset', 'seed', 'batch', 'lr', 'kappa', 'gamma', 'evalEvery'] as const).filter((k) => args[k] !== undefined);
+    const fixed = (['preset', 'optimizer', 'config', 'dataset', 'seed', 'batch', 'lr', 'kappa', 'gamma', 'evalEvery', 'hidden', 'loss'] as const).filter((k) => args[k] !== undefined);
     if (fixed.length > 0) {
       const names = fixed.map((k) => Object.keys(FLAGS).find((f) => FLAGS[f].key === k)).join(', ');
-      throw new CliError(`${names} cannot be combined with --resume: the checkpoint holds the config (only --steps, --out, data paths and outputs may be given)`);
+      throw new CliError(`${names} cannot be combined with --resume: the checkpoint holds the config (only --steps, --out, data paths, --train-subset and outputs may be given)`);
     }
+  }
+  if (args.trainSubset !== undefined && args.batch !== undefined && args.batch !== args.trainSubset) {
+    throw new CliError(`--batch ${args.batch} cannot be combined with --train-subset ${args.trainSubset}: a subset trains full-batch (leave --batch out, or give --batch ${args.trainSubset})`);
   }
   if (args.config !== undefined && args.optimizer !== undefined) throw new CliError('--optimizer cannot be combined with --config (the config file lists the runs)');
   return args;

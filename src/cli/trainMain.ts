@@ -4,7 +4,7 @@
 //   ckpt-<step>.safetensors     checkpoints at --checkpoint-steps (one file per run: ckpt-<step>-<id>…
 //                               when the config has several runs); docs/checkpoints.md
 // Every input is checked before the GPU is opened (trainArgs.ts, trainSetup.ts).
-import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DataError } from '../data/errors';
 import { chooseMatmulVariant, describeTimings } from '../nn/matmulTuning';
@@ -14,7 +14,7 @@ import { createNodeGpu, type NodeGpu } from '../gpu/node';
 import { fsShaderSource } from '../gpu/shaderSourceFs';
 import { captureComparison, CheckpointError, encodeRunCheckpoint, resumeComparison, type ComparisonState } from '../train/checkpoint';
 import { Comparison, type EvalMetrics } from '../train/comparison';
-import { MODEL_PRESETS, type ComparisonConfig } from '../train/config';
+import { MODEL_PRESETS, type ComparisonConfig, type ModelConfig } from '../train/config';
 import { SharpnessSchedule } from '../train/sharpnessSchedule';
 import type { StepMetrics } from '../train/run';
 import { SafetensorsError } from '../train/safetensors';
@@ -23,7 +23,7 @@ import { BatchDump } from './batchDump';
 import { MetricsCsv } from './metricsCsv';
 import { ProgressLine, type ProgressOutput } from './progress';
 import { CliError, parseTrainArgs, USAGE, type TrainArgs } from './trainArgs';
-import { buildConfig, checkpointFileName, checkResumeData, loadData, loadResumeState } from './trainSetup';
+import { buildConfig, checkpointFileName, checkResumeData, loadData, loadResumeState, modelOverride } from './trainSetup';
 
 export interface TrainIo {
   stdout: ProgressOutput;
@@ -42,6 +42,8 @@ const defaultIo = (): TrainIo => ({
 export interface TrainPlan {
   config: ComparisonConfig;
   data: TrainingData;
+  /** An architecture other than the preset's (--hidden); a resumed run takes its checkpoint's. */
+  model?: ModelConfig;
   resume?: ComparisonState;
   startStep: number;
   stopStep: number;
@@ -55,8 +57,9 @@ const INPUT_ERRORS = [CliError, DataError, CheckpointError, SafetensorsError];
 export function planTraining(args: TrainArgs): TrainPlan {
   const resume = args.resume !== undefined ? loadResumeState(args.resume) : undefined;
   const config = resume ? resume.config : buildConfig(args);
-  const data = loadData(config, { text: args.text, cifarDir: args.cifarDir });
+  const data = loadData(config, { text: args.text, cifarDir: args.cifarDir }, args.trainSubset);
   if (resume) checkResumeData(resume, data);
+  const model = resume ? undefined : modelOverride(args, config, data);
   const startStep = resume?.step ?? 0;
   const stopStep = resume ? (args.steps ?? config.totalSteps) : config.totalSteps;
   if (stopStep <= startStep) throw new CliError(`Nothing to do: the checkpoint is at step ${startStep} and the run stops at step ${stopStep} (give --steps N with N > ${startStep})`);
@@ -65,7 +68,7 @@ export function planTraining(args: TrainArgs): TrainPlan {
   if (late !== undefined) throw new CliError(`--checkpoint-steps: step ${late} is past the last step ${stopStep}`);
   const optimizerName = config.runs.map((r) => r.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')).join('-vs-');
   const out = args.out ?? (args.resume !== undefined ? dirname(args.resume) : join('runs', `${config.model}-${optimizerName}-s${config.seed}`));
-  return { config, data, resume, startStep, stopStep, checkpointSteps, out };
+  return { config, data, model, resume, startStep, stopStep, checkpointSteps, out };
 }
 
 /** Runs the CLI; returns the exit code (0 done, 1 failed or every run diverged, 2 bad input). */
@@ -100,6 +103,15 @@ export async function main(argv: readonly string[], io: Partial<TrainIo> = {}): 
   }
 }
 
+/** " (hidden 32, mse)" when the MLP is not the preset's, else "". */
+function comparisonModelNote(plan: TrainPlan): string {
+  const m = plan.model ?? plan.resume?.model;
+  const preset = MODEL_PRESETS[plan.config.model];
+  if (m?.kind !== 'mlp' || preset.kind !== 'mlp') return '';
+  const notes = [...(m.hidden.join() !== preset.hidden.join() ? [`hidden ${m.hidden.join(',')}`] : []), ...(m.loss === 'mse' ? ['mse'] : [])];
+  return notes.length > 0 ? ` (${notes.join(', ')})` : '';
+}
+
 async function train(plan: TrainPlan, args: TrainArgs, stdout: ProgressOutput, stderr: TrainIo['stderr'], createGpu: TrainIo['createGpu']): Promise<number> {
   const { config, data, startStep, stopStep, out } = plan;
   writeFileSync(join(out, 'config.json'), JSON.stringify(config, null, 2) + '\n');
@@ -118,7 +130,8 @@ async function train(plan: TrainPlan, args: TrainArgs, stdout: ProgressOutput, s
     stdout.write(`adapter: ${adapterSummary(node.report)}\n`);
     const tuning = await chooseMatmulVariant(ctx);
     stdout.write(`matmul: ${tuning.choice} (ms per dispatch: ${describeTimings(tuning)})\n`);
-    stdout.write(`${config.model} on ${config.dataset}, ${config.runs.map((r) => `${r.id} ${r.name}`).join(', ')}; steps ${startStep} → ${stopStep}, batch ${config.batchSize}, seed ${config.seed}\n`);
+    const widths = comparisonModelNote(plan);
+    stdout.write(`${config.model}${widths} on ${config.dataset}, ${config.runs.map((r) => `${r.id} ${r.name}`).join(', ')}; steps ${startStep} → ${stopStep}, batch ${config.batchSize}, seed ${config.seed}\n`);
     const hooks = {
       onStep: (metrics: StepMetrics[], wallMs: number) => {
         for (const m of metrics) {
@@ -134,7 +147,7 @@ async function train(plan: TrainPlan, args: TrainArgs, stdout: ProgressOutput, s
       },
     };
     const builtAt = performance.now();
-    c = plan.resume ? resumeComparison(ctx, plan.resume, data, hooks) : new Comparison(ctx, config, data, hooks);
+    c = plan.resume ? resumeComparison(ctx, plan.resume, data, hooks) : new Comparison(ctx, config, data, hooks, { model: plan.model });
     const comparison = c;
     const saveCheckpoint = async (step: number) => {
       const state = await captureComparison(ctx.device, comparison);
@@ -148,24 +161,30 @@ async function train(plan: TrainPlan, args: TrainArgs, stdout: ProgressOutput, s
     // (sharpnessSchedule.ts), and at the end, outside the timed steps, into sharpness.csv
     // (run, step, trace, trace_stderr, top_eig, precond_top_eig (AdamW: of P⁻¹H), eos_threshold
     // (edgeOfStability.ts: of H for SGD, of P⁻¹H for AdamW)).
+    // On the first validation batch, or, training full-batch on a subset, on that subset: the
+    // training loss itself, whose top eigenvalue meets 2/η at the edge of stability.
+    const sharpnessBatch = args.trainSubset !== undefined ? 'train' : 'eval';
     const sharpnessOn = config.sharpnessEvery === 'auto' || config.sharpnessEvery > 0;
-    const sharpnessCsv = sharpnessOn ? openSync(join(out, 'sharpness.csv'), plan.resume ? 'a' : 'w') : undefined;
+    const sharpnessPath = join(out, 'sharpness.csv');
+    const appendSharpness = plan.resume !== undefined && existsSync(sharpnessPath); // a resume into a new folder starts the file
+    const sharpnessCsv = sharpnessOn ? openSync(sharpnessPath, appendSharpness ? 'a' : 'w') : undefined;
     const schedule = new SharpnessSchedule(config.sharpnessEvery, startStep);
     let sharpnessMs = 0;
-    if (sharpnessCsv !== undefined && !plan.resume) writeSync(sharpnessCsv, 'run,step,trace,trace_stderr,top_eig,precond_top_eig,eos_threshold\n');
+    if (sharpnessCsv !== undefined && !appendSharpness) writeSync(sharpnessCsv, 'run,step,trace,trace_stderr,top_eig,precond_top_eig,eos_threshold\n');
     const measureSharpness = async () => {
       if (sharpnessCsv === undefined) return;
-      for (const m of await comparison.measureSharpness(config.sharpnessProbes, undefined, true)) writeSync(sharpnessCsv, `${m.runId},${m.step},${m.trace},${m.stderr},${m.topEig ?? ''},${m.precondTopEig ?? ''},${m.threshold?.value ?? ''}\n`);
+      for (const m of await comparison.measureSharpness(config.sharpnessProbes, args.lanczosSteps, true, sharpnessBatch)) writeSync(sharpnessCsv, `${m.runId},${m.step},${m.trace},${m.stderr},${m.topEig ?? ''},${m.precondTopEig ?? ''},${m.threshold?.value ?? ''}\n`);
     };
     for (let s = startStep; s < stopStep; s++) {
       if (plan.checkpointSteps.includes(s) && !(plan.resume && s === startStep)) await saveCheckpoint(s);
       if (canEvaluate && config.evalEvery > 0 && s % config.evalEvery === 0) await evaluate(args.evalBatches);
-      if (sharpnessOn && s > startStep && schedule.due(s)) {
+      // A fresh run is measured at step 0 too (the initial curvature); a resumed one was already.
+      if (sharpnessOn && schedule.due(s) && (s > startStep || !plan.resume)) {
         const t0 = performance.now();
         await measureSharpness();
         const measureMs = performance.now() - t0;
         sharpnessMs += measureMs;
-        schedule.measured(s, measureMs, (t0 - builtAt - sharpnessMs + measureMs) / (s - startStep));
+        if (s > startStep) schedule.measured(s, measureMs, (t0 - builtAt - sharpnessMs + measureMs) / (s - startStep));
       }
       dump?.write(s);
       await comparison.step();

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { DATASET_KIND } from '../data/datasets';
+import { withTrainSubset } from '../data/imageDataset';
 import { loadDatasetByName } from '../data/node/load';
 import { comparisonStateFromCheckpoints, decodeRunCheckpoint, layoutOf, type ComparisonState, type RunCheckpoint } from '../train/checkpoint';
 import {
@@ -16,6 +17,7 @@ import {
   MODEL_PRESETS,
   type BaseOptimizer,
   type ComparisonConfig,
+  type ModelConfig,
   type ModelPreset,
   type OptimizerConfig,
   type RunConfig,
@@ -94,10 +96,10 @@ export function buildConfig(args: TrainArgs): ComparisonConfig {
     else if (value[key] === undefined) value[key] = fallback;
   };
   put('seed', args.seed, DEFAULT_COMPARISON.seed);
-  put('batchSize', args.batch, budget.batch);
+  put('batchSize', args.batch ?? args.trainSubset, budget.batch); // --train-subset N: full batch
   put('totalSteps', args.steps, budget.steps);
   put('evalEvery', args.evalEvery, budget.evalEvery);
-  put('sharpnessEvery', args.sharpnessEvery, 0); // off by default on the CLI (issue 5: cost control)
+  put('sharpnessEvery', args.sharpnessEvery, 0); // off by default on the CLI: a measurement costs tens of steps
   put('sharpnessProbes', args.sharpnessProbes, DEFAULT_COMPARISON.sharpnessProbes);
   if (args.config === undefined) {
     const o = OPTIMIZER_RUNS[args.optimizer ?? 'adamw'];
@@ -132,7 +134,22 @@ export function buildConfig(args: TrainArgs): ComparisonConfig {
   }
   const checked = validatePartialConfig(value);
   if (!checked.ok) throw new CliError(`invalid configuration:\n  ${checked.errors.join('\n  ')}`);
+  const dataset = checked.config.dataset;
+  if (args.trainSubset !== undefined && DATASET_KIND[dataset] !== 'image') throw new CliError(`--train-subset is for image datasets (mnist, cifar10), not "${dataset}"`);
   return checked.config;
+}
+
+/**
+ * The architecture the flags ask for when it is not the preset's: --hidden replaces an MLP
+ * preset's hidden widths, --loss its loss (undefined: the preset as it is). Checked against the
+ * data before any GPU work.
+ */
+export function modelOverride(args: TrainArgs, config: ComparisonConfig, data: TrainingData): ModelConfig | undefined {
+  if (args.hidden === undefined && args.loss === undefined) return undefined;
+  const model = modelConfigFor(config.model, modelDataOf(data));
+  const flag = args.hidden !== undefined ? '--hidden' : '--loss';
+  if (model.kind !== 'mlp') throw new CliError(`${flag} is for MLP presets (mlp-mnist), not "${config.model}"`);
+  return { ...model, hidden: args.hidden ? [...args.hidden] : model.hidden, ...(args.loss ? { loss: args.loss } : {}) };
 }
 
 /** Where a dataset's files come from (text file, CIFAR folder), for messages and resumes. */
@@ -141,12 +158,21 @@ export interface DataPaths {
   cifarDir?: string;
 }
 
-/** Loads the config's dataset on the CPU and checks it fits the model (before any GPU work). */
-export function loadData(config: ComparisonConfig, paths: DataPaths): TrainingData {
+/**
+ * Loads the config's dataset on the CPU and checks it fits the model (before any GPU work).
+ * `trainSubset` N keeps the first N training images, for full-batch training: the config's
+ * batch must then be N (buildConfig sets it; a checkpoint keeps the batch it was trained with).
+ */
+export function loadData(config: ComparisonConfig, paths: DataPaths, trainSubset?: number): TrainingData {
   const model = MODEL_PRESETS[config.model];
   const context = model.kind === 'gpt' ? model.context : undefined;
   const loaded = loadDatasetByName(config.dataset, { context, textFile: paths.text, cifarDir: paths.cifarDir });
-  const data = loaded as TrainingData;
+  let data = loaded as TrainingData;
+  if (trainSubset !== undefined) {
+    if (data.kind !== 'image') throw new CliError(`--train-subset is for image datasets (mnist, cifar10), not "${config.dataset}"`);
+    if (config.batchSize !== trainSubset) throw new CliError(`--train-subset ${trainSubset} trains full-batch, but the run's batch is ${config.batchSize} (a resumed run keeps the batch of its checkpoint)`);
+    data = { kind: 'image', dataset: withTrainSubset(data.dataset, trainSubset) };
+  }
   modelConfigFor(config.model, modelDataOf(data)); // throws if the model needs what the data lacks
   if (DATASET_KIND[config.dataset] === 'image' && data.kind === 'image' && (data.dataset.train.count < 1 || data.dataset.test.count < 1)) {
     throw new CliError(`Dataset "${config.dataset}" has an empty split (train ${data.dataset.train.count}, test ${data.dataset.test.count} images)`);
@@ -197,6 +223,11 @@ export function loadResumeState(path: string): ComparisonState {
 /** Checks that the dataset gives the model the checkpoint was trained with (same vocabulary, shapes). */
 export function checkResumeData(state: ComparisonState, data: TrainingData): void {
   const expected = modelConfigFor(state.config.model, modelDataOf(data));
+  // An MLP keeps the hidden widths and the loss it was trained with (--hidden, --loss).
+  if (expected.kind === 'mlp' && state.model.kind === 'mlp') {
+    expected.hidden = [...state.model.hidden];
+    if (state.model.loss !== undefined) expected.loss = state.model.loss;
+  }
   if (JSON.stringify(expected) !== JSON.stringify(state.model)) {
     const why = expected.kind === 'gpt' && state.model.kind === 'gpt' ? ` (vocabulary ${expected.vocab} here, ${state.model.vocab} in the checkpoint)` : '';
     throw new CliError(`The dataset does not give the model the checkpoint was trained with${why}; pass the same data (--text / --cifar-dir) as the original run`);

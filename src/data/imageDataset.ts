@@ -78,3 +78,16 @@ export function checkImageDataset(d: ImageDataset): void {
     }
   }
 }
+
+/**
+ * The dataset with its training split cut to the first `n` images (stored order; for MNIST a
+ * seeded shuffle, so the first n are a random sample). The test split is kept whole. Views, no
+ * copy. Full-batch training uses it with batch n (docs/experiments.md, "The edge of stability").
+ */
+export function withTrainSubset(d: ImageDataset, n: number): ImageDataset {
+  if (!Number.isInteger(n) || n < 1) throw new DataError(`${d.name}: a training subset of ${n} images must be a positive integer.`);
+  if (n > d.train.count) throw new DataError(`${d.name}: a training subset of ${n} images is larger than the training split (${d.train.count} images).`);
+  const size = d.channels * d.height * d.width;
+  const train: ImageSplit = { count: n, pixels: d.train.pixels.subarray(0, n * size), labels: d.train.labels.subarray(0, n) };
+  return { ...d, train };
+}

@@ -1,9 +1,12 @@
 // Shared tail of the image classifiers (MLP, CNN): buffers for logits, losses and accuracy,
-// the cross-entropy against the batch labels or labels sampled from the model, and the sampler;
+// the loss (softmax cross-entropy, or the square loss for the MLP) against the batch labels or
+// labels sampled from the model, and the sampler;
 // and ImageClassifier, the Model base that wires them (subclasses fill forward and backward).
 import { createStorageBuffer } from '../gpu/buffers';
 import type { GpuContext, Kernel } from '../gpu/context';
+import type { ClassifierLossName } from '../train/config';
 import { crossEntropy } from './crossentropy';
+import { squareLoss } from './mse';
 import { FlatModel } from './flatModel';
 import type { BatchShape, Model } from './model';
 import type { ParamLayout } from './paramLayout';
@@ -26,6 +29,7 @@ export class ClassifierLoss {
     targets: GPUBuffer,
     private readonly seed: number,
     own: (b: GPUBuffer) => GPUBuffer,
+    readonly kind: ClassifierLossName = 'cross-entropy',
   ) {
     const dev = ctx.device;
     this.logits = own(createStorageBuffer(dev, `${label}.logits`, B * classes * 4));
@@ -34,9 +38,11 @@ export class ClassifierLoss {
     this.correct = own(createStorageBuffer(dev, `${label}.correct`, B * 4));
     const sampled = own(createStorageBuffer(dev, `${label}.sampledTargets`, B * 4)); // (B) u32
     const common = { logits: this.logits, losses: this.losses, correct: this.correct, dlogits: this.dlogits };
-    this.onTargets = [crossEntropy(ctx, `${label}.loss`, { ...common, targets }, { N: B, V: classes, scale: 1 / B })];
+    const loss = kind === 'mse' ? squareLoss : crossEntropy;
+    this.onTargets = [loss(ctx, `${label}.loss`, { ...common, targets }, { N: B, V: classes, scale: 1 / B })];
+    // Labels sampled from softmax(logits) (IRE's Hessian-diagonal estimate), under the same loss.
     this.sampler = sampleCategorical(ctx, `${label}.sampleLabels`, { logits: this.logits, labels: sampled }, { N: B, V: classes, seed, counter: 0 });
-    this.onSampled = [this.sampler, crossEntropy(ctx, `${label}.lossSampled`, { ...common, targets: sampled }, { N: B, V: classes, scale: 1 / B })];
+    this.onSampled = [this.sampler, loss(ctx, `${label}.lossSampled`, { ...common, targets: sampled }, { N: B, V: classes, scale: 1 / B })];
   }
 
   setSampleCounter(counter: number): void {
@@ -64,11 +70,12 @@ export abstract class ImageClassifier extends FlatModel implements Model {
     images: { B: number; C: number; H: number; W: number; classes: number },
     targets: GPUBuffer,
     seed: number,
+    loss: ClassifierLossName = 'cross-entropy',
   ) {
     super(ctx.device, name, layout);
     this.batch = { kind: 'images', ...images };
     this.rows = images.B;
-    this.loss = new ClassifierLoss(ctx, name, images.B, images.classes, targets, seed, (b) => this.own(b));
+    this.loss = new ClassifierLoss(ctx, name, images.B, images.classes, targets, seed, (b) => this.own(b), loss);
     this.losses = this.loss.losses;
     this.correct = this.loss.correct;
     this.logits = this.loss.logits;

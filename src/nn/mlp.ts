@@ -1,4 +1,5 @@
-// MLP classifier: flatten → (linear → ReLU)×len(hidden) → linear head → cross-entropy.
+// MLP classifier: flatten → (linear → ReLU)×len(hidden) → linear head → cross-entropy (or the
+// square loss against one-hot targets, config `loss: 'mse'`).
 // He initialisation for the ReLU layers, 1/√fan-in for the head, zero biases.
 import type { GpuContext, Kernel } from '../gpu/context';
 import type { MlpConfig } from '../train/config';
@@ -6,6 +7,7 @@ import { ImageClassifier } from './classifier';
 import { crossEntropyTangent } from './crossentropy';
 import { linearBackward, linearForward } from './linear';
 import { matmul } from './matmul';
+import { squareLossTangent } from './mse';
 import type { BatchBuffers } from './model';
 import { bindView, ParamLayoutBuilder, viewByName, type ParamLayout } from './paramLayout';
 import { reluBackward, reluForward } from './relu';
@@ -39,7 +41,7 @@ export class Mlp extends ImageClassifier {
     data: BatchBuffers,
     seed: number,
   ) {
-    super(ctx, name, mlpLayout(config), { B, ...image, classes: config.classes }, data.targets, seed);
+    super(ctx, name, mlpLayout(config), { B, ...image, classes: config.classes }, data.targets, seed, config.loss ?? 'cross-entropy');
     if (image.C * image.H * image.W !== config.inputs) {
       throw new Error(`MLP config: inputs = ${config.inputs} but images are ${image.C}×${image.H}×${image.W}`);
     }
@@ -80,7 +82,7 @@ export class Mlp extends ImageClassifier {
    * H·v by forward-over-reverse (Model.hessianVectorProduct). With z_i = a_i·W_iᵀ + b_i,
    * a_{i+1} = relu(z_i), logits z_{L−1}, and dots for derivatives along v = (V_W, V_b):
    *   forward tangent   ż_i = ȧ_i·W_iᵀ + a_i·V_Wᵢᵀ + V_bᵢ,  ȧ_{i+1} = 1[a_{i+1} > 0] ⊙ ż_i  (ȧ_0 = 0)
-   *   loss tangent      δ̇_{L−1} = (p ⊙ ż − p·(pᵀż))/B, p = softmax(logits)
+   *   loss tangent      δ̇_{L−1} = (p ⊙ ż − p·(pᵀż))/B, p = softmax(logits)  (square loss: ż/B)
    *   backward tangent  (Hv)_Wᵢ = δ̇_iᵀ·a_i + δ_iᵀ·ȧ_i,  (Hv)_bᵢ = Σ_rows δ̇_i,
    *                     δ̇_{i−1} = 1[a_i > 0] ⊙ (δ̇_i·W_i + δ_i·V_Wᵢ)
    * with δ_i = ∂L/∂z_i from the backward just run. ReLU's second derivative is 0 wherever it
@@ -112,7 +114,12 @@ export class Mlp extends ImageClassifier {
       }
       if (i + 1 < layers) kernels.push(reluBackward(ctx, `${L}.hvp.relu${i}`, { act: acts[i + 1], dout: tz[i], dinp: tz[i] }, B * widths[i + 1]));
     }
-    kernels.push(crossEntropyTangent(ctx, `${L}.hvp.loss`, { logits: this.loss.logits, targets: this.targets, zdot: tz[layers - 1], out: td[layers - 1] }, { N: B, V: widths[layers], scale: 1 / B }));
+    const lossShape = { N: B, V: widths[layers], scale: 1 / B };
+    kernels.push(
+      this.loss.kind === 'mse'
+        ? squareLossTangent(ctx, `${L}.hvp.loss`, { targets: this.targets, zdot: tz[layers - 1], out: td[layers - 1] }, lossShape)
+        : crossEntropyTangent(ctx, `${L}.hvp.loss`, { logits: this.loss.logits, targets: this.targets, zdot: tz[layers - 1], out: td[layers - 1] }, lossShape),
+    );
     for (let i = layers - 1; i >= 0; i--) {
       const shape = { N: B, C: widths[i], OC: widths[i + 1] };
       const lb = linearBackward(ctx, `${L}.hvp.fc${i}.backward`, { dout: td[i], inp: acts[i], weight: P(`fc${i}.w`), dinp: i > 0 ? td[i - 1] : undefined, dweight: Hv(`fc${i}.w`), dbias: Hv(`fc${i}.b`) }, shape);

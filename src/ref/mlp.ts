@@ -1,8 +1,9 @@
 // CPU reference of the MLP classifier (src/nn/mlp.ts) in double precision: the mean cross-entropy
-// over a batch and its gradient in the model's flat parameter layout, from the layer references.
+// (or square loss) over a batch and its gradient in the model's flat parameter layout, from the layer references.
 // Used to check whole-model Hessian-vector products against a central difference of gradients.
 import type { ParamLayout } from '../nn/paramLayout';
 import { crossEntropyRef } from './crossentropy';
+import { squareLossRef } from './mse';
 import { linearBackwardRef, linearForwardRef } from './linear';
 import { reluBackwardRef, reluForwardRef } from './relu';
 
@@ -18,7 +19,7 @@ export interface MlpRefResult {
 }
 
 /** Loss and gradient of the MLP with `widths` (inputs, hidden…, classes) at flat params `theta`. */
-export function mlpLossAndGradRef(layout: ParamLayout, widths: readonly number[], theta: Arr, images: Arr, targets: Arr, B: number): MlpRefResult {
+export function mlpLossAndGradRef(layout: ParamLayout, widths: readonly number[], theta: Arr, images: Arr, targets: Arr, B: number, loss: 'cross-entropy' | 'mse' = 'cross-entropy'): MlpRefResult {
   const view = (name: string) => {
     const v = layout.views.find((x) => x.name === name);
     if (!v) throw new Error(`mlpLossAndGradRef: no view ${name}`);
@@ -43,7 +44,7 @@ export function mlpLossAndGradRef(layout: ParamLayout, widths: readonly number[]
       acts.push(reluForwardRef(z));
     } else logits = z;
   }
-  const ce = crossEntropyRef(logits, targets, B, widths[layers], 1 / B);
+  const ce = (loss === 'mse' ? squareLossRef : crossEntropyRef)(logits, targets, B, widths[layers], 1 / B);
   const grad = new Float64Array(layout.total);
   let delta: Float64Array = ce.dlogits;
   for (let i = layers - 1; i >= 0; i--) {

@@ -45,6 +45,9 @@ export interface SharpnessMetrics {
   threshold?: StabilityThreshold;
 }
 
+/** Which batch sharpness is measured on (Comparison.measureSharpness). */
+export type SharpnessBatch = 'eval' | 'train';
+
 export interface ComparisonHooks {
   /** Metrics of one step of every live run, delivered asynchronously in step order. */
   onStep?(metrics: StepMetrics[], wallMs: number): void;
@@ -237,22 +240,27 @@ export class Comparison {
   }
 
   /**
-   * Sharpness of every active run on a fixed evaluation batch: the Hutchinson trace of the
-   * Hessian (with its standard error) and the largest eigenvalue by the Lanczos iteration, each
-   * run's edge-of-stability threshold, and with `preconditioned` the top eigenvalue of P⁻¹H for
-   * AdamW runs (a second Lanczos iteration). Runs
-   * outside the timed step; parameters and gradients are left exactly as they were, and the
-   * next step rewrites the batch buffers.
+   * Sharpness of every active run on one batch: the Hutchinson trace of the Hessian (with its
+   * standard error) and the largest eigenvalue by the Lanczos iteration, each run's
+   * edge-of-stability threshold, and with `preconditioned` the top eigenvalue of P⁻¹H for AdamW
+   * runs (a second Lanczos iteration). The batch is `batch`: 'eval', the first evaluation batch
+   * (fixed across training: the page's); 'train', the training batch of the next step, which
+   * for full-batch training (batch = the training set) is the loss being minimised, the one
+   * whose curvature meets the edge of stability (docs/experiments.md). Runs outside the timed
+   * step; parameters and gradients are left exactly as they were, and the next step rewrites
+   * the batch buffers.
    */
-  async measureSharpness(probes: number, lanczosSteps = DEFAULT_LANCZOS_STEPS, preconditioned = false): Promise<SharpnessMetrics[]> {
+  async measureSharpness(probes: number, lanczosSteps = DEFAULT_LANCZOS_STEPS, preconditioned = false, batch: SharpnessBatch = 'eval'): Promise<SharpnessMetrics[]> {
     await this.ring.drain();
-    this.feeder.writeEval(0);
+    if (batch === 'train') this.feeder.writeTrain(this.stepCount);
+    else this.feeder.writeEval(0);
     const out: SharpnessMetrics[] = [];
     for (const run of this.runs) {
       if (!this.isActive(run.id)) continue;
       let s = this.sharpness.get(run);
-      if (!s) {
-        s = new Sharpness(this.ctx, `Run${run.id}.sharpness`, run.model);
+      if (!s || s.maxLanczos < lanczosSteps) {
+        s?.destroy();
+        s = new Sharpness(this.ctx, `Run${run.id}.sharpness`, run.model, { maxLanczos: Math.max(DEFAULT_LANCZOS_STEPS, lanczosSteps) });
         this.sharpness.set(run, s);
       }
       const m = await s.measure({ probes, lanczosSteps });

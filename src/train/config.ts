@@ -28,11 +28,15 @@ export interface GptConfig {
   tiedHead: boolean; // the output head reuses the token embedding
 }
 
+/** Loss of an image classifier: softmax cross-entropy, or the square loss against one-hot targets. */
+export type ClassifierLossName = 'cross-entropy' | 'mse';
+
 export interface MlpConfig {
   kind: 'mlp';
   inputs: number; // features per example (784 for MNIST)
   hidden: number[]; // widths of the hidden layers (ReLU)
   classes: number; // output classes
+  loss?: ClassifierLossName; // default 'cross-entropy'
 }
 
 export interface CnnConfig {

@@ -9,6 +9,7 @@ import { writeBuffer } from '../../src/gpu/buffers';
 import { submitDispatches } from '../../src/gpu/dispatch';
 import { readFloat32 } from '../../src/gpu/readback';
 import { crossEntropyTangent } from '../../src/nn/crossentropy';
+import { squareLossTangent } from '../../src/nn/mse';
 import { chooseMatmulVariant } from '../../src/nn/matmulTuning';
 import { Cnn } from '../../src/nn/cnn';
 import { Mlp } from '../../src/nn/mlp';
@@ -17,6 +18,7 @@ import { realMask } from '../../src/nn/paramLayout';
 import { Sharpness } from '../../src/optim/sharpness';
 import { symmetricEigenvaluesRef } from '../../src/ref/sharpness';
 import { crossEntropyRef, crossEntropyTangentRef } from '../../src/ref/crossentropy';
+import { squareLossRef, squareLossTangentRef } from '../../src/ref/mse';
 import { cnnLossAndGradRef } from '../../src/ref/cnn';
 import { mlpLossAndGradRef } from '../../src/ref/mlp';
 import { loadData } from '../../src/cli/trainSetup';
@@ -72,31 +74,54 @@ describe('exact Hessian-vector products (forward-over-reverse)', () => {
     h.release();
   });
 
-  it('MLP (11 → 9 → 7 → 5, batch 6): H·v within 1e-4 of a float64 central difference of the reference gradient', async () => {
+  it('square-loss tangent: scale·ż on live rows, 0 on ignored ones, the derivative of its dlogits (N = 7, V = 13)', async () => {
     const { ctx } = gpu();
-    const B = 6;
-    const widths = [11, 9, 7, 5];
-    const images = h.upload('images', Float32Array.from(new Rng(7, 2).uniformArray(B * widths[0], -1, 1)));
-    const labels = Uint32Array.from({ length: B }, (_, n) => (3 * n + 1) % widths[3]);
-    const targets = h.upload('targets', labels);
-    const model = new Mlp(ctx, 'Test.mlp', { kind: 'mlp', inputs: 11, hidden: [9, 7], classes: 5 }, B, { C: 1, H: 1, W: 11 }, { inputs: images, targets }, 1);
-    const { theta, v, mask, got } = await gpuHvp(model, 9, 0.6);
-
-    const imgs = await h.f32(images, B * widths[0]);
-    const grad = (s: number, eps: number) => mlpLossAndGradRef(model.layout, widths, Array.from(theta, (t, i) => t + s * eps * v[i]), imgs, labels, B);
+    const N = 7;
+    const V = 13;
+    const rng = new Rng(6, 1);
+    const logits = Float32Array.from(rng.uniformArray(N * V, -3, 3));
+    const zdot = Float32Array.from(rng.uniformArray(N * V, -1, 1));
+    const targets = Uint32Array.from({ length: N }, (_, n) => (n === 4 ? V : (n * 5) % V)); // row 4 ignored
+    const out = h.zeros('out', N * V);
+    h.run([squareLossTangent(ctx, 'Test.mseTangent', { targets: h.upload('targets', targets), zdot: h.upload('zdot', zdot), out }, { N, V, scale: 1 / N })]);
+    const got = await h.f32(out, N * V);
+    const want = squareLossTangentRef(targets, zdot, N, V, 1 / N);
+    expectClose(got, want, { atol: 1e-8, rtol: 1e-6 }, 'tangent');
+    expect(Array.from(got.slice(4 * V, 5 * V)).every((x) => x === 0)).toBe(true);
     const eps = 1e-6;
-    const [plus, minus, mid] = [grad(1, eps), grad(-1, eps), grad(0, 0)];
-    const want = Array.from(plus.grad, (g, i) => (g - minus.grad[i]) / (2 * eps));
-    // No kink crossed: every hidden unit is on or off alike at θ − εv, θ and θ + εv.
-    expect(plus.pattern, 'ReLU pattern at θ + εv').toEqual(mid.pattern);
-    expect(minus.pattern, 'ReLU pattern at θ − εv').toEqual(mid.pattern);
-    const err = relDiff(got, want);
-    console.log(`MLP H·v: relative error ${err.toExponential(2)} against the float64 difference (ε = ${eps}, kink margin ${mid.kinkMargin.toExponential(2)})`);
-    expect(err).toBeLessThan(1e-4);
-    expect(Array.from(got).filter((_, i) => mask[i] === 0).every((x) => x === 0)).toBe(true);
-    model.destroy();
+    const at = (s: number) => squareLossRef(Array.from(logits, (l, i) => l + s * eps * zdot[i]), targets, N, V, 1 / N).dlogits;
+    const [plus, minus] = [at(1), at(-1)];
+    expectClose(want, Array.from(plus, (p, i) => (p - minus[i]) / (2 * eps)), { atol: 1e-9, rtol: 1e-6 }, 'finite difference');
     h.release();
   });
+
+  for (const loss of ['cross-entropy', 'mse'] as const) {
+    it(`MLP (11 → 9 → 7 → 5, batch 6, ${loss}): H·v within 1e-4 of a float64 central difference of the reference gradient`, async () => {
+      const { ctx } = gpu();
+      const B = 6;
+      const widths = [11, 9, 7, 5];
+      const images = h.upload('images', Float32Array.from(new Rng(7, 2).uniformArray(B * widths[0], -1, 1)));
+      const labels = Uint32Array.from({ length: B }, (_, n) => (3 * n + 1) % widths[3]);
+      const targets = h.upload('targets', labels);
+      const model = new Mlp(ctx, 'Test.mlp', { kind: 'mlp', inputs: 11, hidden: [9, 7], classes: 5, loss }, B, { C: 1, H: 1, W: 11 }, { inputs: images, targets }, 1);
+      const { theta, v, mask, got } = await gpuHvp(model, 9, 0.6);
+
+      const imgs = await h.f32(images, B * widths[0]);
+      const grad = (s: number, eps: number) => mlpLossAndGradRef(model.layout, widths, Array.from(theta, (t, i) => t + s * eps * v[i]), imgs, labels, B, loss);
+      const eps = 1e-6;
+      const [plus, minus, mid] = [grad(1, eps), grad(-1, eps), grad(0, 0)];
+      const want = Array.from(plus.grad, (g, i) => (g - minus.grad[i]) / (2 * eps));
+      // No kink crossed: every hidden unit is on or off alike at θ − εv, θ and θ + εv.
+      expect(plus.pattern, 'ReLU pattern at θ + εv').toEqual(mid.pattern);
+      expect(minus.pattern, 'ReLU pattern at θ − εv').toEqual(mid.pattern);
+      const err = relDiff(got, want);
+      console.log(`MLP (${loss}) H·v: relative error ${err.toExponential(2)} against the float64 difference (ε = ${eps}, kink margin ${mid.kinkMargin.toExponential(2)})`);
+      expect(err).toBeLessThan(1e-4);
+      expect(Array.from(got).filter((_, i) => mask[i] === 0).every((x) => x === 0)).toBe(true);
+      model.destroy();
+      h.release();
+    });
+  }
 
   it('MLP (11 → 9 → 7 → 5, batch 6): Lanczos top-3 eigenvalues within 1% of a dense decomposition of the float64 reference Hessian', async () => {
     const { ctx, device } = gpu();

@@ -5,7 +5,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { formatDuration, ProgressLine } from '../../src/cli/progress';
 import { CliError, parseTrainArgs } from '../../src/cli/trainArgs';
 import { main } from '../../src/cli/trainMain';
-import { buildConfig, checkpointFileName, PRESET_BUDGETS } from '../../src/cli/trainSetup';
+import { buildConfig, checkpointFileName, loadData, modelOverride, PRESET_BUDGETS } from '../../src/cli/trainSetup';
+import { ImageBatcher } from '../../src/data/batch';
+import { DataError } from '../../src/data/errors';
+import { withTrainSubset } from '../../src/data/imageDataset';
+import { bandDataset } from '../helpers/syntheticData';
 
 const dir = mkdtempSync(join(tmpdir(), 'cli-train-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -107,6 +111,88 @@ describe('train CLI: flags', () => {
   });
 });
 
+describe('train CLI: --train-subset (full-batch training)', () => {
+  it('sets the batch to the subset, over a config file too, and names every conflict', () => {
+    expect(parseTrainArgs(['--train-subset', '512']).trainSubset).toBe(512);
+    expect(parseTrainArgs(['--lanczos-steps', '40']).lanczosSteps).toBe(40);
+    expect(() => parseTrainArgs(['--lanczos-steps', '0'])).toThrow(/--lanczos-steps 0: must be an integer in \[1, 200\]/);
+    const c = buildConfig(parseTrainArgs(['--preset', 'mlp-mnist', '--train-subset', '512', '--steps', '10']));
+    expect(c).toMatchObject({ model: 'mlp-mnist', dataset: 'mnist', batchSize: 512 });
+    expect(buildConfig(parseTrainArgs(['--preset', 'mlp-mnist', '--train-subset', '512', '--batch', '512'])).batchSize).toBe(512);
+    const path = file('subset.json', JSON.stringify({ model: 'mlp-mnist', batchSize: 8 }));
+    expect(buildConfig(parseTrainArgs(['--config', path, '--train-subset', '100'])).batchSize).toBe(100);
+    const cases: [string[], RegExp][] = [
+      [['--train-subset', '0'], /--train-subset 0: must be an integer in \[1, 4096\]/],
+      [['--train-subset', '5000'], /--train-subset 5000: must be an integer in \[1, 4096\]/],
+      [['--train-subset', 'all'], /--train-subset all: must be an integer/],
+      [['--train-subset', '512', '--batch', '64'], /--batch 64 cannot be combined with --train-subset 512: a subset trains full-batch \(leave --batch out, or give --batch 512\)/],
+    ];
+    for (const [argv, message] of cases) expect(() => parseTrainArgs(argv), argv.join(' ')).toThrow(message);
+    expect(() => buildConfig(parseTrainArgs(['--preset', 'gpt-tiny', '--train-subset', '16']))).toThrow(/--train-subset is for image datasets \(mnist, cifar10\), not "moby-dick"/);
+  });
+
+  it('keeps the first N training images (the test split whole) and refuses more than the split holds', () => {
+    const d = bandDataset(64, 32);
+    const s = withTrainSubset(d, 16);
+    expect(s.train.count).toBe(16);
+    expect(s.train.labels).toEqual(d.train.labels.subarray(0, 16));
+    expect(s.train.pixels).toEqual(d.train.pixels.subarray(0, 16 * 784));
+    expect(s.test).toBe(d.test);
+    expect(() => withTrainSubset(d, 65)).toThrow(DataError);
+    expect(() => withTrainSubset(d, 65)).toThrow(/a training subset of 65 images is larger than the training split \(64 images\)/);
+    // loadData: the subset of MNIST's 8,000 training digits; a batch that is not the subset (a resumed run's) is refused.
+    const config = buildConfig(parseTrainArgs(['--preset', 'mlp-mnist', '--train-subset', '40']));
+    const data = loadData(config, {}, 40);
+    expect(data.kind === 'image' && [data.dataset.train.count, data.dataset.test.count]).toEqual([40, 2000]);
+    expect(() => loadData({ ...config, batchSize: 64 }, {}, 40)).toThrow(/--train-subset 40 trains full-batch, but the run's batch is 64/);
+  });
+
+  it('full batch: every step feeds the same N examples (a permutation of them), and their pixels and labels', () => {
+    const N = 24;
+    const subset = withTrainSubset(bandDataset(64, 8), N);
+    const b = new ImageBatcher(subset, 'train', N, 7);
+    const rowsOf = (x: ImageBatcher) => Array.from({ length: N }, (_, r) => `${x.labels[r]}:${x.images.subarray(r * 784, (r + 1) * 784).join(',')}`).sort();
+    const first = rowsOf(b.fill(0));
+    const orders = new Set<string>();
+    for (const step of [0, 1, 2, 17, 500]) {
+      b.fill(step);
+      expect([...b.indices].sort((x, y) => x - y), `step ${step}`).toEqual(Array.from({ length: N }, (_, i) => i));
+      expect(rowsOf(b), `step ${step}`).toEqual(first);
+      orders.add(b.indices.join(','));
+    }
+    expect(orders.size).toBeGreaterThan(1); // the order changes (the sampler's epochs), the set does not
+  });
+
+  it('--hidden and --loss replace an MLP preset\'s widths and loss; other presets, bad values and --resume are refused', () => {
+    const args = parseTrainArgs(['--preset', 'mlp-mnist', '--hidden', '64, 32', '--train-subset', '40']);
+    expect(args.hidden).toEqual([64, 32]);
+    const config = buildConfig(args);
+    const data = loadData(config, {}, 40);
+    expect(modelOverride(args, config, data)).toEqual({ kind: 'mlp', inputs: 784, hidden: [64, 32], classes: 10 });
+    expect(modelOverride(parseTrainArgs(['--preset', 'mlp-mnist']), config, data)).toBeUndefined();
+    const mse = parseTrainArgs(['--preset', 'mlp-mnist', '--loss', 'mse']);
+    expect(modelOverride(mse, config, data)).toEqual({ kind: 'mlp', inputs: 784, hidden: [256, 256], classes: 10, loss: 'mse' });
+    expect(() => parseTrainArgs(['--loss', 'hinge'])).toThrow(/unknown loss "hinge" \(known: cross-entropy, mse\)/);
+    const cnnMse = parseTrainArgs(['--preset', 'cnn-mnist', '--loss', 'mse']);
+    expect(() => modelOverride(cnnMse, buildConfig(cnnMse), data)).toThrow(/--loss is for MLP presets \(mlp-mnist\), not "cnn-mnist"/);
+    const cnn = parseTrainArgs(['--preset', 'cnn-mnist', '--hidden', '32']);
+    expect(() => modelOverride(cnn, buildConfig(cnn), data)).toThrow(/--hidden is for MLP presets \(mlp-mnist\), not "cnn-mnist"/);
+    const cases: [string[], RegExp][] = [
+      [['--hidden', '0'], /--hidden 0: "0" is not a width in \[1, 4096\] \(use a list such as 64,64\)/],
+      [['--hidden', '32,,32'], /--hidden 32,,32: "" is not a width/],
+      [['--hidden', '1,2,3,4,5,6,7,8,9'], /at most 8 hidden layers/],
+      [['--resume', 'c.safetensors', '--hidden', '32'], /--hidden cannot be combined with --resume/],
+    ];
+    for (const [argv, message] of cases) expect(() => parseTrainArgs(argv), argv.join(' ')).toThrow(message);
+  });
+
+  it('stops with the message before any GPU work', async () => {
+    await expectRefused(['--preset', 'gpt-tiny', '--train-subset', '16'], /--train-subset is for image datasets/);
+    await expectRefused(['--preset', 'mlp-mnist', '--train-subset', '16', '--batch', '32'], /--batch 32 cannot be combined with --train-subset 16/);
+    await expectRefused(['--preset', 'gpt-tiny', '--hidden', '32'], /--hidden is for MLP presets/);
+  });
+});
+
 describe('train CLI: bad input stops with a message before any GPU work', () => {
   it('an unknown preset, a negative learning rate, an unknown flag', async () => {
     await expectRefused(['--preset', 'resnet'], /unknown preset "resnet"/);
@@ -146,6 +232,7 @@ describe('train CLI: bad input stops with a message before any GPU work', () => 
     const r = await run(['--help']);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/--checkpoint-steps LIST/);
+    expect(r.out).toMatch(/--train-subset N {9}full-batch training on the first N training images/);
     expect(r.gpuOpened).toBe(false);
   });
 });
