@@ -1,7 +1,8 @@
 // Dataset names → what they are and where their converted file lives. Shared by the schema
-// (which dataset fits which model), the browser loader and the Node loader.
-import type { DatasetName, ModelPreset } from '../train/config';
-import { MODEL_PRESETS } from '../train/config';
+// (which dataset fits which model: src/train/datasetFit.ts), the browser loader and the Node loader.
+
+/** The datasets the playground knows, by name. */
+export type DatasetName = 'moby-dick' | 'user-text' | 'mnist' | 'cifar10' | 'toy';
 
 export type DatasetKind = 'text' | 'image' | 'toy';
 
@@ -25,28 +26,3 @@ export const IMAGE_SHAPE: Partial<Record<DatasetName, [number, number, number]>>
   mnist: [1, 28, 28],
   cifar10: [3, 32, 32],
 };
-
-/**
- * Whether a model preset can train on a dataset: GPTs on text; image models on images of their
- * input shape (an MLP on its flattened size); the toy model only on 'toy'.
- */
-export function datasetFitsModel(model: ModelPreset, dataset: DatasetName): boolean {
-  const m = MODEL_PRESETS[model];
-  const kind = DATASET_KIND[dataset];
-  const shape = IMAGE_SHAPE[dataset];
-  switch (m.kind) {
-    case 'gpt':
-      return kind === 'text';
-    case 'toy':
-      return kind === 'toy';
-    case 'cnn':
-      return shape !== undefined && shape[0] === m.channels && shape[1] === m.height && shape[2] === m.width;
-    case 'mlp':
-      return shape !== undefined && shape[0] * shape[1] * shape[2] === m.inputs;
-  }
-}
-
-/** Datasets a model preset can train on, in DATASET_KIND order. */
-export function datasetsForModel(model: ModelPreset): DatasetName[] {
-  return (Object.keys(DATASET_KIND) as DatasetName[]).filter((d) => datasetFitsModel(model, d));
-}

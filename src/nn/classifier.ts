@@ -4,7 +4,7 @@
 // and ImageClassifier, the Model base that wires them (subclasses fill forward and backward).
 import { createStorageBuffer } from '../gpu/buffers';
 import type { GpuContext, Kernel } from '../gpu/context';
-import type { ClassifierLossName } from '../train/config';
+import type { ClassifierLossName } from './modelConfig';
 import { crossEntropy } from './crossentropy';
 import { squareLoss } from './mse';
 import { FlatModel } from './flatModel';

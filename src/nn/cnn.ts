@@ -3,7 +3,7 @@
 // He initialisation for convolutions, 1/√fan-in for the head, zero biases.
 import type { GpuContext, Kernel } from '../gpu/context';
 import { add, fill } from '../gpu/elementwise';
-import type { CnnConfig } from '../train/config';
+import type { CnnConfig } from './modelConfig';
 import { ImageClassifier } from './classifier';
 import { conv2dBackwardInput, conv2dBackwardWeight, conv2dDims, conv2dForward, type Conv2dShape } from './conv2d';
 import { crossEntropyTangent } from './crossentropy';

@@ -13,7 +13,7 @@
 import type { Binding } from '../gpu/binding';
 import type { GpuContext, Kernel } from '../gpu/context';
 import { add, fill } from '../gpu/elementwise';
-import type { GptConfig } from '../train/config';
+import type { GptConfig } from './modelConfig';
 import { attentionBackward, attentionBackwardTangent, attentionForward, attentionForwardTangent } from './attention';
 import { crossEntropy, crossEntropyTangent } from './crossentropy';
 import { embeddingBackward, embeddingForward } from './embedding';

@@ -2,7 +2,7 @@
 // square loss against one-hot targets, config `loss: 'mse'`).
 // He initialisation for the ReLU layers, 1/√fan-in for the head, zero biases.
 import type { GpuContext, Kernel } from '../gpu/context';
-import type { MlpConfig } from '../train/config';
+import type { MlpConfig } from './modelConfig';
 import { ImageClassifier } from './classifier';
 import { crossEntropyTangent } from './crossentropy';
 import { linearBackward, linearForward } from './linear';

@@ -2,7 +2,7 @@
 // any other: L(u, v) = (1 + u²) v² / 2 with θ = (u, v). Its "loss kernel" writes the exact
 // gradient and loss; its Hessian diagonal is exact, (v², 1 + u²).
 import type { GpuContext, Kernel } from '../gpu/context';
-import type { ToyConfig } from '../train/config';
+import type { ToyConfig } from './modelConfig';
 import type { BatchShape, Model } from './model';
 import { FlatModel } from './flatModel';
 import { ParamLayoutBuilder, type ParamLayout } from './paramLayout';

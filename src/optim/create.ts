@@ -1,7 +1,7 @@
 // Builds the optimizer a run's OptimizerConfig names (name → implementation), wrapped with IRE
 // when `ire.enabled`, and applies config edits between steps (the UI's sliders).
 import type { GpuContext } from '../gpu/context';
-import { ireStartStep, type BaseOptimizer, type OptimizerConfig } from '../train/config';
+import { ireStartStep, type BaseOptimizer, type OptimizerConfig } from './optimizerConfig';
 import { AdamW, type AdamWHyper } from './adamw';
 import { Ire, type IreSettings } from './ire';
 import type { Optimizer, OptimizerBuffers, StepValues } from './optimizer';

@@ -3,85 +3,17 @@
 // and is validated by one schema (configSchema.ts) before the engine sees it.
 // Defaults carry a one-line comment each; presets override only what they change.
 
+import type { DatasetName } from '../data/datasets';
+import type { ModelConfig } from '../nn/modelConfig';
+import type { IreConfig, OptimizerConfig } from '../optim/optimizerConfig';
+
+// The parts each layer of the engine owns (model shapes in src/nn, optimizer settings in
+// src/optim, dataset names in src/data), re-exported as the one configuration a user sets.
+export type { ClassifierLossName, CnnConfig, GptConfig, MlpConfig, ModelConfig, ToyConfig } from '../nn/modelConfig';
+export { BASE_OPTIMIZER_INFO, BASE_OPTIMIZERS, ireStartStep, type BaseOptimizer, type IreConfig, type OptimizerConfig } from '../optim/optimizerConfig';
+export type { DatasetName } from '../data/datasets';
+
 export type ModelPreset = 'gpt-tiny' | 'gpt-small' | 'mlp-mnist' | 'cnn-mnist' | 'cnn-cifar10' | 'toy-2d';
-export type DatasetName = 'moby-dick' | 'user-text' | 'mnist' | 'cifar10' | 'toy';
-export type BaseOptimizer = 'adamw' | 'sgd' | 'sam';
-
-/**
- * Every base optimizer, in the order the page offers them: its display name and its gradient
- * evaluations per step (SAM's ascent step takes a second one; IRE adds one per mask refresh).
- */
-export const BASE_OPTIMIZER_INFO: Record<BaseOptimizer, { name: string; gradientsPerStep: number }> = {
-  adamw: { name: 'AdamW', gradientsPerStep: 1 },
-  sgd: { name: 'SGD', gradientsPerStep: 1 },
-  sam: { name: 'SAM', gradientsPerStep: 2 },
-};
-export const BASE_OPTIMIZERS = Object.keys(BASE_OPTIMIZER_INFO) as BaseOptimizer[];
-
-export interface GptConfig {
-  kind: 'gpt';
-  layers: number; // transformer blocks
-  heads: number; // attention heads per block
-  width: number; // channels C (head size = C / heads)
-  context: number; // maximum sequence length T
-  vocab: number; // set from the tokenizer of the dataset
-  tiedHead: boolean; // the output head reuses the token embedding
-}
-
-/** Loss of an image classifier: softmax cross-entropy, or the square loss against one-hot targets. */
-export type ClassifierLossName = 'cross-entropy' | 'mse';
-
-export interface MlpConfig {
-  kind: 'mlp';
-  inputs: number; // features per example (784 for MNIST)
-  hidden: number[]; // widths of the hidden layers (ReLU)
-  classes: number; // output classes
-  loss?: ClassifierLossName; // default 'cross-entropy'
-}
-
-export interface CnnConfig {
-  kind: 'cnn';
-  channels: number; // input channels (1 MNIST, 3 CIFAR-10)
-  height: number; // input height
-  width: number; // input width
-  filters: [number, number]; // output channels of the two conv(3×3) → ReLU → pool stages
-  pool: 'max' | 'avg'; // 2×2 pooling after each conv
-  classes: number; // output classes
-}
-
-export interface ToyConfig {
-  kind: 'toy'; // L(u, v) = (1 + u²) v² / 2, two parameters (docs/algorithm.md "The toy problem")
-  start: [number, number]; // (u, v) at step 0
-}
-
-export type ModelConfig = GptConfig | MlpConfig | CnnConfig | ToyConfig;
-
-export interface IreConfig {
-  enabled: boolean; // wrap the base optimizer with IRE
-  kappa: number; // κ ≥ 0: the flat coordinates' step is multiplied by (1 + κ)
-  gamma: number; // γ in [0, 1]: fraction of coordinates boosted (flattest first)
-  refreshEvery: number; // K ≥ 1: steps between Hessian-diagonal estimates
-  startStep: number | 'warmup-end'; // step at which IRE becomes active
-  kappaFollowsLr: boolean; // κ_t = κ · lr_t / lr_max
-  hessianForm: 'square' | 'abs'; // h = g⊙g or |g|
-  ema: number; // β in [0, 1): h ← β h + (1 − β) h_new
-}
-
-export interface OptimizerConfig {
-  base: BaseOptimizer;
-  lr: number; // peak learning rate, > 0
-  minLr: number; // floor of the cosine schedule, ≥ 0
-  warmupSteps: number; // linear warm-up length
-  beta1: number; // AdamW β1 / SGD momentum
-  beta2: number; // AdamW β2
-  eps: number; // AdamW ε (inside the square root's denominator, as PyTorch)
-  weightDecay: number; // decoupled weight decay
-  decayNormsBiasesEmbeddings: boolean; // false: nanoGPT grouping (no decay on biases, norms, embeddings)
-  nesterov: boolean; // SGD only
-  rho: number; // SAM radius ρ
-  gradClip: number; // global gradient-norm clip, 0 = off
-  ire: IreConfig;
-}
 
 export interface RunConfig {
   id: string; // stable id within a comparison ("A", "B", …)
@@ -169,7 +101,3 @@ export const DEFAULT_DATASET: Record<ModelPreset, DatasetName> = {
   'toy-2d': 'toy',
 };
 
-/** The first 0-based step at which IRE acts for a run ('warmup-end': the first step after warm-up). */
-export function ireStartStep(o: Pick<OptimizerConfig, 'warmupSteps' | 'ire'>): number {
-  return o.ire.startStep === 'warmup-end' ? o.warmupSteps : o.ire.startStep;
-}

@@ -14,7 +14,8 @@
 //   value sets `model` but not `dataset`, the dataset becomes DEFAULT_DATASET[model].
 // Device limits (memory plan against maxStorageBufferBindingSize / maxBufferSize) are the
 // engine's: it passes them as `checks`, run only on a structurally valid config.
-import { DATASET_KIND, datasetsForModel, datasetFitsModel } from '../data/datasets';
+import { DATASET_KIND } from '../data/datasets';
+import { datasetsForModel, datasetFitsModel } from './datasetFit';
 import type { ComparisonConfig, DatasetName, IreConfig, ModelPreset } from './config';
 import { BASE_OPTIMIZERS, DEFAULT_COMPARISON, DEFAULT_DATASET, MODEL_PRESETS } from './config';
 

@@ -3,7 +3,7 @@
 // (open, rename, delete; a full quota is reported here). Every user string is rendered as text.
 import { useEffect, useId, useRef, useState, type ChangeEvent, type DragEvent } from 'react';
 import { useStore } from 'zustand';
-import { datasetFitsModel } from '../data/datasets';
+import { datasetFitsModel } from '../train/datasetFit';
 import { bundleFileName, exportBundle, importBundleText, serializeBundle, BUNDLE_MAX_BYTES } from '../store/bundle';
 import { csvFileName, metricsCsv } from '../store/csv';
 import { savedLabel, type Persistence, type SavedComparison } from '../store/persistence';

@@ -3,7 +3,8 @@
 // one-line help. Kinds, ranges and
 // choices are the schema's (configSchema.ts `fieldSpec`); nothing here restates them. Pure
 // functions, unit-tested without React.
-import { DATASET_KIND, datasetsForModel } from '../data/datasets';
+import { DATASET_KIND } from '../data/datasets';
+import { datasetsForModel } from '../train/datasetFit';
 import { parseNumberInput } from '../util/parseNumber';
 import { describeSpec, parseFieldPath, type FieldSpec, type NumberSpec } from '../train/configSchema';
 import type { ComparisonConfig, DatasetName, ModelPreset, OptimizerConfig } from '../train/config';
