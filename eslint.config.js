@@ -1,20 +1,56 @@
-// Lint: typescript-eslint's recommended rules, React hooks hygiene by convention, and the
-// import direction of architecture.md enforced per folder with no-restricted-imports.
+// Lint: typescript-eslint's recommended rules, the layers of docs/architecture.md enforced per
+// folder with no-restricted-imports (LAYERS below), and the test oracle kept apart (ORACLE_RULES).
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const UI_LIBS = [
-  { name: 'react', message: 'The engine never imports React (architecture.md).' },
-  { name: 'react-dom', message: 'The engine never imports React (architecture.md).' },
-  { name: 'zustand', message: 'The engine never imports the store (architecture.md).' },
-  { name: 'plotly.js-dist-min', message: 'The engine never imports plotly (architecture.md).' },
+  { name: 'react', message: 'The engine never imports React (docs/architecture.md).' },
+  { name: 'react-dom', message: 'The engine never imports React (docs/architecture.md).' },
+  { name: 'zustand', message: 'The engine never imports the store (docs/architecture.md).' },
+  { name: 'plotly.js-dist-min', message: 'The engine never imports plotly (docs/architecture.md).' },
 ];
-const UI_PATTERNS = [{ group: ['**/ui/*', '**/store/*', '**/worker/*'], message: 'Imports run ui → store → worker → engine, never back.' }];
 const NODE_ONLY = [
   { name: 'webgpu', message: 'Dawn for Node: only src/gpu/node.ts, src/cli and tests import it.' },
 ];
 const NODE_PATTERNS = [{ group: ['node:*'], message: 'Node built-ins only in Node hosts (src/cli, src/gpu/node.ts, shaderSourceFs.ts) and tests.' }];
+
+// --- The layers (docs/architecture.md) ------------------------------------------------------
+// Imports run one way: ui → store → worker → train → optim → nn → gpu, with data beside nn and
+// util under everything. Each folder lists the folders it must never import, types included
+// (a type import still ties a lower layer to a higher one). The page reaches the GPU only
+// through the worker protocol, so ui and store import neither gpu, nn nor optim. Nothing here
+// forms a cycle; tests/unit/importCycles.test.ts checks that no files import each other in one.
+const ENGINE_FOLDERS = ['src/gpu', 'src/nn', 'src/optim', 'src/train', 'src/data', 'src/util'];
+const LAYERS = {
+  'src/util': ['gpu', 'nn', 'optim', 'data', 'train', 'worker', 'store', 'ui', 'cli'],
+  'src/gpu': ['nn', 'optim', 'data', 'train', 'worker', 'store', 'ui', 'cli'],
+  'src/data': ['gpu', 'nn', 'optim', 'train', 'worker', 'store', 'ui', 'cli'],
+  'src/nn': ['optim', 'data', 'train', 'worker', 'store', 'ui', 'cli'],
+  'src/optim': ['data', 'train', 'worker', 'store', 'ui', 'cli'],
+  'src/train': ['worker', 'store', 'ui', 'cli'],
+  'src/worker': ['store', 'ui', 'cli'],
+  'src/cli': ['worker', 'store', 'ui'],
+  'src/store': ['ui', 'cli', 'gpu', 'nn', 'optim'],
+  'src/ui': ['cli', 'gpu', 'nn', 'optim'],
+};
+/** Node-only files inside engine folders (they may use node: built-ins and Dawn). */
+const NODE_HOSTS = ['src/gpu/node.ts', 'src/gpu/shaderSourceFs.ts', 'src/data/node/**'];
+const below = (folder) => `${folder} never imports ${LAYERS[folder].map((f) => `src/${f}`).join(', ')} (docs/architecture.md, "Layers").`;
+const LAYER_RULES = Object.keys(LAYERS).map((folder) => {
+  const engine = ENGINE_FOLDERS.includes(folder);
+  const browserSide = folder === 'src/ui' || folder === 'src/store' || folder === 'src/worker';
+  const paths = [...(engine || folder === 'src/worker' ? UI_LIBS : folder === 'src/store' ? [UI_LIBS[0], UI_LIBS[1], UI_LIBS[3]] : []), ...(folder === 'src/cli' ? [] : NODE_ONLY)];
+  const patterns = [
+    { regex: `(^|/)(${LAYERS[folder].join('|')})(/|$)`, message: below(folder) },
+    ...(folder === 'src/cli' ? [] : NODE_PATTERNS),
+  ];
+  return {
+    files: [`${folder}/**`, ...(folder === 'src/ui' ? ['src/main.tsx'] : [])],
+    ignores: engine && !browserSide ? NODE_HOSTS : [],
+    rules: { 'no-restricted-imports': ['error', { paths, patterns }] },
+  };
+});
 
 // --- The test oracle stands alone (docs/architecture.md) -----------------------------------
 // src/ref writes every formula out itself, so it imports only src/util, its own files, and types
@@ -65,32 +101,6 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  {
-    files: ['src/gpu/**', 'src/nn/**', 'src/optim/**', 'src/train/**', 'src/data/**', 'src/ref/**', 'src/util/**'],
-    ignores: ['src/gpu/node.ts', 'src/gpu/shaderSourceFs.ts', 'src/data/node/**'],
-    rules: { 'no-restricted-imports': ['error', { paths: [...UI_LIBS, ...NODE_ONLY], patterns: [...UI_PATTERNS, ...NODE_PATTERNS] }] },
-  },
-  {
-    files: ['src/worker/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { paths: [...UI_LIBS, ...NODE_ONLY], patterns: [{ group: ['**/ui/*', '**/store/*'], message: 'The worker never imports UI or store.' }, ...NODE_PATTERNS] },
-      ],
-    },
-  },
-  {
-    files: ['src/store/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { paths: [UI_LIBS[0], UI_LIBS[1], UI_LIBS[3], ...NODE_ONLY], patterns: [{ group: ['**/ui/*'], message: 'The store never imports UI.' }, ...NODE_PATTERNS] },
-      ],
-    },
-  },
-  {
-    files: ['src/ui/**', 'src/main.tsx'],
-    rules: { 'no-restricted-imports': ['error', { paths: NODE_ONLY, patterns: NODE_PATTERNS }] },
-  },
+  ...LAYER_RULES,
   ...ORACLE_RULES,
 );

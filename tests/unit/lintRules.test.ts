@@ -14,6 +14,8 @@ const FIXTURES = join(ROOT, 'tests', 'lint', 'fixtures');
 
 /** docs/architecture.md: src/ref imports only src/util, its own files and types; the engine never imports src/ref. */
 const ORACLE = '@typescript-eslint/no-restricted-imports';
+/** docs/architecture.md, "Layers": each folder never imports the folders above it (eslint.config.js LAYERS). */
+const LAYER = 'no-restricted-imports';
 
 interface LintCase {
   /** File name in tests/lint/fixtures/. */
@@ -32,6 +34,12 @@ const CASES: readonly LintCase[] = [
   { fixture: 'engine-imports-ref-type.ts.txt', as: 'src/optim/lintFixture.ts', rule: ORACLE },
   { fixture: 'engine-reexports-ref.ts.txt', as: 'src/train/lintFixture.ts', rule: ORACLE },
   { fixture: 'engine-clean.ts.txt', as: 'src/nn/lintFixture.ts', rule: null },
+  { fixture: 'nn-imports-train.ts.txt', as: 'src/nn/lintFixture.ts', rule: LAYER },
+  { fixture: 'gpu-imports-nn.ts.txt', as: 'src/gpu/lintFixture.ts', rule: LAYER },
+  { fixture: 'data-imports-nn.ts.txt', as: 'src/data/lintFixture.ts', rule: LAYER },
+  { fixture: 'worker-imports-store.ts.txt', as: 'src/worker/lintFixture.ts', rule: LAYER },
+  { fixture: 'ui-imports-gpu.ts.txt', as: 'src/ui/lintFixture.ts', rule: LAYER },
+  { fixture: 'train-clean.ts.txt', as: 'src/train/lintFixture.ts', rule: null },
 ];
 
 describe('layer rules of eslint.config.js', () => {
