@@ -4,24 +4,24 @@
 import { GpuContext } from '../src/gpu/context';
 import { acquireDevice, type AdapterReport } from '../src/gpu/device';
 import { viteShaderSource } from '../src/gpu/shaderSourceVite';
-import { chooseMatmulVariant, type MatmulTuning } from '../src/nn/matmulTuning';
+import { chooseKernelVariants, type KernelTuning } from '../src/optim/kernelTuning';
 
 export interface OursGpu {
   device: GPUDevice;
   ctx: GpuContext;
   report: AdapterReport;
-  /** The per-adapter matmul choice and the timings it was made from. */
-  tuning: MatmulTuning;
+  /** The per-adapter kernel choices and the timings they were made from. */
+  tuning: KernelTuning;
 }
 
 export class BenchEnv {
   private gpu?: Promise<OursGpu>;
 
-  /** Our device, with the matmul variant chosen for this adapter by measurement (as the app does). */
+  /** Our device, with every kernel family's variant chosen for this adapter by measurement (as the app does). */
   ours(): Promise<OursGpu> {
     this.gpu ??= acquireDevice(navigator.gpu, 'Bench.device').then(async ({ device, report }) => {
       const ctx = new GpuContext(device, viteShaderSource);
-      const chosen = await chooseMatmulVariant(ctx);
+      const chosen = await chooseKernelVariants(ctx);
       return { device, report, ctx, tuning: chosen };
     });
     return this.gpu;

@@ -8,7 +8,7 @@ import { loadMobyDick } from '../src/data/node/load';
 import { GpuContext } from '../src/gpu/context';
 import { createNodeGpu } from '../src/gpu/node';
 import { fsShaderSource } from '../src/gpu/shaderSourceFs';
-import { chooseMatmulVariant } from '../src/nn/matmulTuning';
+import { chooseKernelVariants } from '../src/optim/kernelTuning';
 import { Comparison } from '../src/train/comparison';
 import { DEFAULT_ADAMW, DEFAULT_COMPARISON, DEFAULT_IRE, type ComparisonConfig, type RunConfig } from '../src/train/config';
 import type { StepMetrics } from '../src/train/run';
@@ -37,7 +37,7 @@ const config: ComparisonConfig = { ...DEFAULT_COMPARISON, model: 'gpt-tiny', dat
 
 const node = await createNodeGpu('Experiment.device');
 const ctx = new GpuContext(node.device, fsShaderSource());
-await chooseMatmulVariant(ctx);
+await chooseKernelVariants(ctx);
 const data = { kind: 'text' as const, dataset: loadMobyDick(64) };
 const train: StepMetrics[] = [];
 const c = new Comparison(ctx, config, data, { onStep: (m) => train.push(...m) });

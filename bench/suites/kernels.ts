@@ -59,7 +59,7 @@ async function benchMatmul(env: BenchEnv, n: number, variant: MatmulVariant | 'n
 
 /** The matmul variant this adapter uses, chosen by timing the variants at start-up (src/nn/matmulTuning.ts). */
 async function benchMatmulChoice(env: BenchEnv): Promise<Partial<BenchRow>> {
-  const { tuning } = await env.ours();
+  const tuning = (await env.ours()).tuning.matmul;
   const t = tuning.timings;
   return {
     ms: t[tuning.choice],

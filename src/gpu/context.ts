@@ -1,25 +1,19 @@
 // What every kernel builder is handed: the device, the shader source of this host and the
-// pipeline cache, plus the per-adapter kernel choices measured at start-up.
+// pipeline cache, plus the per-adapter kernel choices made at start-up.
 import { createUniformBufferWith } from './buffers';
 import { bindGroupFor, type Binding, type Dispatch } from './dispatch';
 import { PipelineCache, type PipelineSpec } from './pipelines';
 import type { ShaderSource } from './shaderSource';
 import { packUniforms, uniformLayout, type UniformField, type UniformLayout, type UniformValues } from './uniforms';
 
-/** Kernel variants chosen per adapter (see src/nn/matmulTuning.ts). */
-export interface KernelChoices {
-  matmul: 'registerBlocked' | 'sharedTiles' | 'quadShared';
-}
-
 /**
- * True when the chosen matmul is one of the barrier-free variants that win on CPU adapters
- * (SwiftShader); other kernels then pick their barrier-free configurations too.
+ * The variant chosen for each kernel family on this adapter. Empty here: the gpu layer names no
+ * family and no variant. Each family module adds its own field by declaration merging
+ * (`declare module '../gpu/context' { interface KernelChoices { bias: BiasBackwardVariant } }`)
+ * and reads `ctx.choices.<family> ?? <its own default>` (docs/performance.md, "Kernel variants").
  */
-export function prefersBarrierFree(choices: KernelChoices): boolean {
-  return choices.matmul !== 'sharedTiles';
-}
-
-export const DEFAULT_KERNEL_CHOICES: KernelChoices = { matmul: 'sharedTiles' };
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by each family's declaration merging
+export interface KernelChoices {}
 
 export interface KernelSpec extends PipelineSpec {
   label: string;
@@ -41,13 +35,14 @@ export interface Kernel extends Dispatch {
 
 export class GpuContext {
   readonly pipelines: PipelineCache;
-  choices: KernelChoices;
+  /** The families chosen so far; a family missing here uses its own default. */
+  choices: Partial<KernelChoices>;
   private readonly layouts = new Map<string, UniformLayout>();
 
   constructor(
     readonly device: GPUDevice,
     readonly shaders: ShaderSource,
-    choices: KernelChoices = DEFAULT_KERNEL_CHOICES,
+    choices: Partial<KernelChoices> = {},
   ) {
     this.pipelines = new PipelineCache(device, shaders);
     this.choices = { ...choices };

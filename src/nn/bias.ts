@@ -1,5 +1,5 @@
 // Bias gradient builder: column sums of dout (shaders/nn/bias.wgsl).
-import { prefersBarrierFree, type GpuContext, type Kernel } from '../gpu/context';
+import type { GpuContext, Kernel } from '../gpu/context';
 import type { UniformField } from '../gpu/uniforms';
 import { requireElements, requireIntegers, requirePowerOfTwo } from './shapeChecks';
 import type { Binding } from '../gpu/binding';
@@ -22,9 +22,22 @@ export const BIAS_SERIAL_WORKGROUP = 64;
  */
 export type BiasBackwardVariant = 'tree' | 'serial';
 
-/** The variant for this adapter: serial where the barrier-free matmul was measured faster. */
+/** Every variant, for the tuning and the tests. */
+export const BIAS_BACKWARD_VARIANTS: readonly BiasBackwardVariant[] = ['tree', 'serial'];
+
+declare module '../gpu/context' {
+  interface KernelChoices {
+    /** The bias gradient's column sums. */
+    bias: BiasBackwardVariant;
+  }
+}
+
+/** The variant used until the adapter's tuning chooses one: the GPU-shaped tree. */
+export const DEFAULT_BIAS_BACKWARD_VARIANT: BiasBackwardVariant = 'tree';
+
+/** This context's variant: its bias choice, else the default. */
 export function biasBackwardVariant(ctx: GpuContext): BiasBackwardVariant {
-  return prefersBarrierFree(ctx.choices) ? 'serial' : 'tree';
+  return ctx.choices.bias ?? DEFAULT_BIAS_BACKWARD_VARIANT;
 }
 
 export interface BiasBackwardBuffers {

@@ -1,5 +1,5 @@
 // LayerNorm builders (shaders/nn/layernorm.wgsl): N = B·T rows of C channels.
-import { prefersBarrierFree, type GpuContext, type Kernel } from '../gpu/context';
+import type { GpuContext, Kernel } from '../gpu/context';
 import type { UniformField } from '../gpu/uniforms';
 import { DEFAULT_ROW_VARIANT, ROW_WORKGROUP, rowGrid, type RowVariant } from './rowVariant';
 import { requireElements, requireIntegers, requirePowerOfTwo } from './shapeChecks';
@@ -23,12 +23,26 @@ export const LAYERNORM_SERIAL_WORKGROUP = 64;
 /**
  * dweight/dbias column sums: 'tree' (a workgroup reduces row lanes through workgroup memory,
  * for GPUs) or 'serial' (one thread per channel sums every row, no barriers, for CPU adapters).
+ * The row kernels (forward, dinp) are not chosen per adapter (rowVariant.ts).
  */
 export type ColumnVariant = 'tree' | 'serial';
 
-/** serial where the barrier-free matmul won the adapter measurement, else tree. */
+/** Every column variant, for the tuning and the tests. */
+export const LAYERNORM_COLUMN_VARIANTS: readonly ColumnVariant[] = ['tree', 'serial'];
+
+declare module '../gpu/context' {
+  interface KernelChoices {
+    /** The layernorm's dweight/dbias column sums. */
+    layernorm: ColumnVariant;
+  }
+}
+
+/** The variant used until the adapter's tuning chooses one: the GPU-shaped tree. */
+export const DEFAULT_LAYERNORM_COLUMNS: ColumnVariant = 'tree';
+
+/** This context's column variant: its layernorm choice, else the default. */
 export function layernormColumnVariant(ctx: GpuContext): ColumnVariant {
-  return prefersBarrierFree(ctx.choices) ? 'serial' : 'tree';
+  return ctx.choices.layernorm ?? DEFAULT_LAYERNORM_COLUMNS;
 }
 
 export interface LayernormShape {

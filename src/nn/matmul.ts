@@ -1,5 +1,5 @@
 // Matmul kernel builder: C = alpha·op(A)·op(B) + beta·C (+ bias), batched (shaders/nn/matmul.wgsl).
-import type { GpuContext, Kernel, KernelChoices } from '../gpu/context';
+import type { GpuContext, Kernel } from '../gpu/context';
 import type { UniformField } from '../gpu/uniforms';
 import { requireElements, type Binding } from '../gpu/binding';
 
@@ -35,7 +35,30 @@ export interface MatmulShape {
   beta?: number;
 }
 
-export type MatmulVariant = KernelChoices['matmul'];
+/**
+ * 'sharedTiles': 16×16 tiles staged in workgroup memory (GPUs); 'registerBlocked': an 8×8 block
+ * per thread, no barriers; 'quadShared': a 32×8 block per thread whose op(A) reads are shared
+ * through quad broadcasts (needs `subgroups`). The last two win on CPU adapters such as
+ * SwiftShader (docs/performance.md).
+ */
+export type MatmulVariant = 'registerBlocked' | 'sharedTiles' | 'quadShared';
+
+/** Every variant there is; a device runs those of availableMatmulVariants. */
+export const MATMUL_VARIANTS: readonly MatmulVariant[] = ['registerBlocked', 'sharedTiles', 'quadShared'];
+
+declare module '../gpu/context' {
+  interface KernelChoices {
+    matmul: MatmulVariant;
+  }
+}
+
+/** The variant used until the adapter's tuning chooses one: the GPU-shaped one. */
+export const DEFAULT_MATMUL_VARIANT: MatmulVariant = 'sharedTiles';
+
+/** This context's matmul variant: its choice, else the default. */
+export function matmulVariant(ctx: GpuContext): MatmulVariant {
+  return ctx.choices.matmul ?? DEFAULT_MATMUL_VARIANT;
+}
 
 export interface MatmulBuffers {
   a: Binding;
@@ -76,7 +99,7 @@ function checkShape(label: string, s: MatmulShape): void {
 /** Prepares one matmul dispatch over fixed buffers; encode it as often as needed. */
 export function matmul(ctx: GpuContext, label: string, buffers: MatmulBuffers, shape: MatmulShape, variant?: MatmulVariant): Kernel {
   checkShape(label, shape);
-  const v = variant ?? ctx.choices.matmul;
+  const v = variant ?? matmulVariant(ctx);
   const wg = MATMUL_WORKGROUP[v];
   if (!availableMatmulVariants(ctx.device).includes(v)) {
     throw new Error(`${label}: the ${v} matmul needs the device feature 'subgroups', which this device lacks`);

@@ -1,12 +1,13 @@
-// Per-adapter choice of the matmul variant, by measurement rather than by guessing:
+// The matmul family's per-adapter choice, by measurement rather than by guessing (the other
+// families' choices and the start-up tuning of all of them: src/optim/kernelTuning.ts):
 // workgroup-shared tiles win on real GPUs, the barrier-free register-blocked kernels win on CPU
 // adapters such as SwiftShader (quadShared, where the device has `subgroups`, before
 // registerBlocked). `chooseMatmulVariant` checks every available variant against a CPU product
 // (a variant that is off, e.g. quadShared on an adapter whose quads are not four consecutive x,
 // is rejected), times the others once, caches the answer per adapter key and sets
 // ctx.choices.matmul. Cost: tens of ms on a GPU; on SwiftShader here 2–7 s the first time
-// (compiling 9 verification pipelines, then about 1 s of timing), then nothing: the answer is
-// cached (localStorage in the browser).
+// (compiling 9 verification pipelines, then about 1 s of timing), then nothing where the host
+// passes a cache.
 //
 // Timing: wall clock around one submission of `repeats` identical dispatches, awaited with
 // queue.onSubmittedWorkDone(). Steps:
@@ -22,11 +23,12 @@ import { createStorageBuffer, createStorageBufferWith } from '../gpu/buffers';
 import type { GpuContext, Kernel } from '../gpu/context';
 import { submitDispatches } from '../gpu/dispatch';
 import { readFloat32 } from '../gpu/readback';
-import { hash32, Rng } from '../util/rng';
+import { tuningKey, type TuningCache } from '../gpu/tuningCache';
+import { timeSubmission as timeDispatches } from '../gpu/variantTiming';
+import { Rng } from '../util/rng';
 import { availableMatmulVariants, matmul, MATMUL_WORKGROUP, type MatmulShape, type MatmulVariant } from './matmul';
 
-/** Every variant there is; a device runs those of availableMatmulVariants. */
-export const MATMUL_VARIANTS: readonly MatmulVariant[] = ['registerBlocked', 'sharedTiles', 'quadShared'];
+export { MATMUL_VARIANTS } from './matmul';
 
 /**
  * The products a GPT step is made of (B·T = 1024 rows, C = 128): a Linear forward
@@ -69,64 +71,21 @@ export interface MatmulTuningOptions {
   budgetMs?: number;
 }
 
-/**
- * Storage for tuning results as JSON strings. Browser: back it with localStorage or IndexedDB
- * (see storageTuningCache); Node: a file or a Map (MemoryTuningCache).
- */
-export interface TuningCache {
-  get(key: string): string | null | undefined | Promise<string | null | undefined>;
-  set(key: string, value: string): void | Promise<void>;
-}
-
-/** A TuningCache in a Map (tests, one Node process). */
-export class MemoryTuningCache implements TuningCache {
-  readonly entries = new Map<string, string>();
-  get(key: string): string | undefined {
-    return this.entries.get(key);
-  }
-  set(key: string, value: string): void {
-    this.entries.set(key, value);
-  }
-}
-
-/** A TuningCache over a Web Storage-like object (window.localStorage). */
-export function storageTuningCache(
-  storage: { getItem(key: string): string | null; setItem(key: string, value: string): void },
-  prefix = 'ire-playground.tuning.',
-): TuningCache {
-  return {
-    get: (key) => storage.getItem(prefix + key),
-    set: (key, value) => storage.setItem(prefix + key, value),
-  };
-}
-
-function hashText(text: string): string {
-  let h = 0x9e3779b9;
-  for (let i = 0; i < text.length; i++) h = hash32(h ^ text.charCodeAt(i));
-  return h.toString(16).padStart(8, '0');
-}
+export { MemoryTuningCache, storageTuningCache, type TuningCache } from '../gpu/tuningCache';
 
 /**
  * "matmul|vendor|architecture|device|description|code-hash": the adapter plus a hash of the
  * kernel source and workgroup table, so a changed kernel is measured again.
  */
 export function matmulAdapterKey(ctx: GpuContext): string {
-  const info: Partial<GPUAdapterInfo> = (ctx.device as Partial<Pick<GPUDevice, 'adapterInfo'>>).adapterInfo ?? {};
-  const code = hashText(ctx.shaders.text('nn/matmul') + JSON.stringify(MATMUL_WORKGROUP));
-  return ['matmul', info.vendor || '?', info.architecture || '?', info.device || '?', info.description || '?', code].join('|');
+  return tuningKey(ctx, 'matmul', ['nn/matmul'], JSON.stringify(MATMUL_WORKGROUP));
 }
 
 function shapeName(s: MatmulShape): string {
   return `${s.M}x${s.N}x${s.K}${s.transA ? ' transA' : ''}${s.transB ? ' transB' : ''}`;
 }
 
-async function timeSubmission(device: GPUDevice, kernel: Kernel, repeats: number): Promise<number> {
-  const list = Array.from({ length: repeats }, () => kernel);
-  const t0 = performance.now();
-  submitDispatches(device, list, 'MatmulTuning');
-  await device.queue.onSubmittedWorkDone();
-  return performance.now() - t0;
-}
+const timeSubmission = (device: GPUDevice, kernel: Kernel, repeats: number): Promise<number> => timeDispatches(device, [kernel], repeats, 'MatmulTuning');
 
 const flopsOf = (s: MatmulShape) => 2 * s.M * s.N * s.K * (s.batch ?? 1);
 const PROBE_SIDE = 128;
@@ -317,15 +276,21 @@ export function describeTimings(t: Pick<MatmulTuning, 'timings' | 'rejected'>): 
   return [...ms, ...off].join(', ');
 }
 
+/** `t` as a MatmulTuning when it is one for this key with an available choice and a positive time, else undefined. */
+export function checkMatmulTuning(t: unknown, key: string, available: readonly MatmulVariant[]): MatmulTuning | undefined {
+  if (typeof t !== 'object' || t === null) return undefined;
+  const m = t as Partial<MatmulTuning>;
+  if (m.adapterKey !== key || !available.includes(m.choice as MatmulVariant) || typeof m.timings !== 'object' || m.timings === null || !Array.isArray(m.perShape)) return undefined;
+  const ms = (m.timings as Partial<Record<MatmulVariant, unknown>>)[m.choice as MatmulVariant];
+  if (typeof ms !== 'number' || !(ms > 0)) return undefined;
+  return m as MatmulTuning;
+}
+
 /** A cached MatmulTuning, or undefined when the JSON is missing, malformed or stale. */
 function parseTuning(json: string | null | undefined, key: string, available: readonly MatmulVariant[]): MatmulTuning | undefined {
   if (!json) return undefined;
   try {
-    const t = JSON.parse(json) as Partial<MatmulTuning>;
-    if (t.adapterKey !== key || !available.includes(t.choice as MatmulVariant) || typeof t.timings !== 'object' || t.timings === null) return undefined;
-    const ms = (t.timings as Partial<Record<MatmulVariant, unknown>>)[t.choice as MatmulVariant];
-    if (typeof ms !== 'number' || !(ms > 0)) return undefined;
-    return t as MatmulTuning;
+    return checkMatmulTuning(JSON.parse(json), key, available);
   } catch {
     return undefined;
   }
@@ -339,8 +304,9 @@ export interface ChooseMatmulOptions extends MatmulTuningOptions {
 }
 
 /**
- * Sets ctx.choices.matmul to the faster variant on this adapter: the cached answer for the
- * adapter key when there is a valid one, else a fresh measurement, which is then cached.
+ * Sets ctx.choices.matmul, and only it, to the faster variant on this adapter: the cached
+ * answer for the adapter key when there is a valid one, else a fresh measurement, which is then
+ * cached. Hosts tune every family with chooseKernelVariants (src/optim/kernelTuning.ts).
  */
 export async function chooseMatmulVariant(
   ctx: GpuContext,

@@ -2,7 +2,7 @@
 // GPU, no readback. Built once per model; `setRank` writes the target rank (call it before
 // encoding, e.g. at each mask refresh), `dispatches` are init, (histogram, pick) × 4, mask.
 import { createStorageBuffer } from '../gpu/buffers';
-import { prefersBarrierFree, type GpuContext, type Kernel } from '../gpu/context';
+import type { GpuContext, Kernel } from '../gpu/context';
 import { grid1d } from '../gpu/dispatch';
 import type { UniformField } from '../gpu/uniforms';
 
@@ -26,10 +26,29 @@ export const SELECT_GPU: SelectConfig = { wg: SELECT_WG, maxGroups: SELECT_MAX_G
  */
 export const SELECT_CPU: SelectConfig = { wg: 64, maxGroups: 16 };
 
-/** SELECT_CPU where the barrier-free matmul won the adapter measurement, else SELECT_GPU. */
-export function selectConfig(ctx: GpuContext): SelectConfig {
-  return prefersBarrierFree(ctx.choices) ? SELECT_CPU : SELECT_GPU;
+/** The configurations by name: 'wide' (SELECT_GPU) and 'narrow' (SELECT_CPU). */
+export type SelectVariant = 'wide' | 'narrow';
+
+export const SELECT_CONFIGS: Readonly<Record<SelectVariant, SelectConfig>> = { wide: SELECT_GPU, narrow: SELECT_CPU };
+
+/** Every variant, for the tuning and the tests. */
+export const SELECT_VARIANTS: readonly SelectVariant[] = ['wide', 'narrow'];
+
+declare module '../gpu/context' {
+  interface KernelChoices {
+    /** The radix select's histogram and mask passes. */
+    radixSelect: SelectVariant;
+  }
 }
+
+/** The variant used until the adapter's tuning chooses one: the GPU-shaped wide one. */
+export const DEFAULT_SELECT_VARIANT: SelectVariant = 'wide';
+
+/** This context's configuration: its radixSelect choice, else the default. */
+export function selectConfig(ctx: GpuContext): SelectConfig {
+  return SELECT_CONFIGS[ctx.choices.radixSelect ?? DEFAULT_SELECT_VARIANT];
+}
+
 const SHIFTS = [24, 16, 8, 0] as const;
 
 const INIT_PARAMS: readonly UniformField[] = [

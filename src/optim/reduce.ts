@@ -3,7 +3,7 @@
 // buffer, so the trainer can pack loss, grad norm², NaN count, … into one metrics buffer and
 // read them back together. Built once; encode `dispatches` as often as needed.
 import { createStorageBuffer } from '../gpu/buffers';
-import { prefersBarrierFree, type GpuContext, type Kernel } from '../gpu/context';
+import type { GpuContext, Kernel } from '../gpu/context';
 import type { UniformField } from '../gpu/uniforms';
 import { bindingBytes, bindingLabel, requireElements, type Binding } from '../gpu/binding';
 
@@ -35,9 +35,27 @@ export const REDUCE_GPU: ReduceConfig = { wg: REDUCE_WG, maxGroups: REDUCE_MAX_G
  */
 export const REDUCE_CPU: ReduceConfig = { wg: 64, maxGroups: 16 };
 
-/** The configuration for this adapter: REDUCE_CPU where the barrier-free matmul was measured faster. */
+/** The configurations by name: 'wide' (REDUCE_GPU) and 'narrow' (REDUCE_CPU). */
+export type ReduceVariant = 'wide' | 'narrow';
+
+export const REDUCE_CONFIGS: Readonly<Record<ReduceVariant, ReduceConfig>> = { wide: REDUCE_GPU, narrow: REDUCE_CPU };
+
+/** Every variant, for the tuning and the tests. */
+export const REDUCE_VARIANTS: readonly ReduceVariant[] = ['wide', 'narrow'];
+
+declare module '../gpu/context' {
+  interface KernelChoices {
+    /** The two-pass reductions and the non-finite counter. */
+    reduce: ReduceVariant;
+  }
+}
+
+/** The variant used until the adapter's tuning chooses one: the GPU-shaped wide one. */
+export const DEFAULT_REDUCE_VARIANT: ReduceVariant = 'wide';
+
+/** This context's configuration: its reduce choice, else the default. */
 export function reduceConfig(ctx: GpuContext): ReduceConfig {
-  return prefersBarrierFree(ctx.choices) ? REDUCE_CPU : REDUCE_GPU;
+  return REDUCE_CONFIGS[ctx.choices.reduce ?? DEFAULT_REDUCE_VARIANT];
 }
 
 const OP_DEFINES: Record<ReduceOp, { SQUARE: boolean; ABS: boolean; IS_MAX: boolean }> = {

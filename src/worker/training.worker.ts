@@ -6,7 +6,7 @@ import { GpuContext } from '../gpu/context';
 import { acquireDevice, NoAdapterError, type AcquiredDevice } from '../gpu/device';
 import { viteShaderSource } from '../gpu/shaderSourceVite';
 import { fetchImageDataset, fetchTextDataset } from '../data/fetch';
-import { chooseMatmulVariant, type MatmulTuning } from '../nn/matmulTuning';
+import { chooseKernelVariants, type KernelTuning } from '../optim/kernelTuning';
 import { recommendFromTuning, type DefaultRecommendation } from '../train/defaultComparison';
 import type { ComparisonConfig } from '../train/config';
 import type { TrainingData } from '../train/trainingData';
@@ -34,18 +34,18 @@ async function loadData(config: ComparisonConfig): Promise<TrainingData> {
   }
 }
 
-/** A device with the engine's limits, its context and the per-adapter matmul choice. */
+/** A device with the engine's limits, its context and the per-adapter kernel choices. */
 async function openDevice(): Promise<{ ctx: GpuContext; report: AcquiredDevice['report']; recommended: DefaultRecommendation }> {
   const { device, report } = await acquireDevice(navigator.gpu, 'Worker.device');
   const ctx = new GpuContext(device, viteShaderSource);
-  let tuning: MatmulTuning | undefined;
+  let tuning: KernelTuning | undefined;
   try {
-    tuning = await chooseMatmulVariant(ctx);
+    tuning = await chooseKernelVariants(ctx);
   } catch {
-    // Keep the default variant if the measurement fails; training does not depend on it.
+    // Keep the default variants if the measurement fails; training does not depend on them.
   }
-  // The page's default comparison follows the measured speed (no GPU work of its own).
-  return { ctx, report, recommended: recommendFromTuning(tuning) };
+  // The page's default comparison follows the measured matmul speed (no GPU work of its own).
+  return { ctx, report, recommended: recommendFromTuning(tuning?.matmul) };
 }
 
 let session: TrainingSession | undefined;

@@ -7,8 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadData } from '../../src/cli/trainSetup';
 import { departureStep } from '../../src/store/departure';
+import { chooseKernelVariants } from '../../src/optim/kernelTuning';
 import { Comparison } from '../../src/train/comparison';
-import { chooseMatmulVariant } from '../../src/nn/matmulTuning';
 import { ireStartStep } from '../../src/train/config';
 import { GPT_TINY_DEFAULT_COMPARISON } from '../../src/train/defaultComparison';
 import type { StepMetrics } from '../../src/train/run';
@@ -21,9 +21,9 @@ describe('the gpt-tiny default comparison', () => {
   const gpu = useGpu();
 
   it('B leaves A within the first tenth of the run, after equal losses before IRE', async () => {
-    // The matmul variant the worker would pick on this adapter (register-blocked on SwiftShader,
-    // several times faster there than the shared-memory tiles).
-    await chooseMatmulVariant(gpu().ctx);
+    // The variants the worker would pick on this adapter (on SwiftShader the barrier-free ones,
+    // several times faster there than the shared-memory ones).
+    await chooseKernelVariants(gpu().ctx);
     const config = structuredClone(GPT_TINY_DEFAULT_COMPARISON);
     const rows: StepMetrics[] = [];
     const c = new Comparison(gpu().ctx, config, loadData(config, {}), { onStep: (m) => rows.push(...m) });

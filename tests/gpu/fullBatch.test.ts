@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { main, type TrainIo } from '../../src/cli/trainMain';
 import { withTrainSubset } from '../../src/data/imageDataset';
 import { batchIndices } from '../../src/data/sampler';
-import { chooseMatmulVariant } from '../../src/nn/matmulTuning';
+import { chooseKernelVariants } from '../../src/optim/kernelTuning';
 import { Sharpness } from '../../src/optim/sharpness';
 import type { ComparisonConfig } from '../../src/train/config';
 import { Comparison } from '../../src/train/comparison';
@@ -26,7 +26,7 @@ describe('full-batch training and the sharpness of the training loss', () => {
 
   it("measureSharpness 'train' is the curvature of the whole subset (in any order), 'eval' (the default) that of the evaluation batch", async () => {
     const { ctx } = gpu();
-    await chooseMatmulVariant(ctx);
+    await chooseKernelVariants(ctx);
     const N = 16;
     const config: ComparisonConfig = { ...MLP_DEFAULT_COMPARISON, batchSize: N, totalSteps: 10, evalEvery: 0, runs: [{ id: 'A', name: 'GD', optimizer: GD }] };
     const data = { kind: 'image' as const, dataset: withTrainSubset(bandDataset(64, 32), N) };

@@ -14,7 +14,7 @@ import { attentionBackward, attentionBackwardTangent, attentionForward, attentio
 import { geluBackwardTangent } from '../../src/nn/gelu';
 import { Gpt } from '../../src/nn/gpt';
 import { layernormBackwardTangent, layernormForward, layernormForwardTangent, type ColumnVariant } from '../../src/nn/layernorm';
-import { chooseMatmulVariant } from '../../src/nn/matmulTuning';
+import { chooseKernelVariants } from '../../src/optim/kernelTuning';
 import { realMask } from '../../src/nn/paramLayout';
 import type { RowVariant } from '../../src/nn/rowVariant';
 import { Sharpness } from '../../src/optim/sharpness';
@@ -167,7 +167,7 @@ describe('GPT Hessian-vector product (forward-over-reverse)', () => {
   }
 
   beforeAll(async () => {
-    await chooseMatmulVariant(gpu().ctx); // the variant the worker would pick (register-blocked on SwiftShader)
+    await chooseKernelVariants(gpu().ctx); // the variants the worker would pick
   });
 
   for (const tiedHead of [true, false]) {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { layernormBackward, layernormForward, type ColumnVariant } from '../../src/nn/layernorm';
+import { LAYERNORM_COLUMN_VARIANTS, layernormBackward, layernormForward, type ColumnVariant } from '../../src/nn/layernorm';
 import { layernormBackwardRef, layernormForwardRef } from '../../src/ref/layernorm';
 import { Rng } from '../../src/util/rng';
 import { expectClose } from '../helpers/compare';
@@ -17,6 +17,10 @@ describe('layernorm', () => {
   const gpu = useGpu();
   const h = layerHarness(gpu);
   afterEach(() => h.release());
+
+  it('pairs every column variant with a row variant, so each is tested below', () => {
+    expect(new Set(Object.values(COLUMNS))).toEqual(new Set(LAYERNORM_COLUMN_VARIANTS));
+  });
 
   function setup(N: number, C: number, seed: number) {
     const rng = new Rng(seed);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { biasBackward, type BiasBackwardVariant } from '../../src/nn/bias';
+import { BIAS_BACKWARD_VARIANTS, biasBackward } from '../../src/nn/bias';
 import { linearBackward, linearForward } from '../../src/nn/linear';
 import { geluBackward, geluForward } from '../../src/nn/gelu';
 import type { MatmulVariant } from '../../src/nn/matmul';
@@ -25,7 +25,7 @@ describe('bias gradient column reduction', () => {
     [64, 16],
     [5, 131], // several workgroups of the serial variant (64 columns each)
   ];
-  const BIAS_VARIANTS: BiasBackwardVariant[] = ['tree', 'serial'];
+  const BIAS_VARIANTS = BIAS_BACKWARD_VARIANTS;
   for (const variant of BIAS_VARIANTS) for (const [N, OC] of SHAPES) {
     it(`${variant}: dbias = column sums at N=${N}, OC=${OC}`, async () => {
       const rng = new Rng(N * 7 + OC);

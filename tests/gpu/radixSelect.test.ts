@@ -3,7 +3,7 @@ import { createStorageBuffer, createStorageBufferWith } from '../../src/gpu/buff
 import { submitDispatches } from '../../src/gpu/dispatch';
 import { readFloat32, readUint32 } from '../../src/gpu/readback';
 import { flatRank } from '../../src/optim/ire';
-import { RadixSelect, SELECT_CPU, SELECT_GPU, SELECT_MAX_GROUPS, SELECT_WG, type SelectConfig } from '../../src/optim/radixSelect';
+import { RadixSelect, SELECT_CONFIGS, SELECT_GPU, SELECT_MAX_GROUPS, SELECT_VARIANTS, SELECT_WG, type SelectConfig } from '../../src/optim/radixSelect';
 import { maskRef, selectRef } from '../../src/ref/ire';
 import { Rng } from '../../src/util/rng';
 import { useGpu } from '../helpers/gpu';
@@ -68,11 +68,14 @@ describe('radix select of the γ-threshold and the flat mask', () => {
     for (let r = 0; r < small.length; r++) await check(small, r, true, 0, `rank ${r}`);
   });
 
-  it('CPU configuration (few narrow workgroups): past one sweep, and on tied and close data', async () => {
-    const n = SELECT_CPU.maxGroups * SELECT_CPU.wg + 4463;
-    const sets = dataSets(n, 6);
-    for (const [name, h] of sets) await check(h, Math.floor(0.6 * n), true, 0, `CPU ${name}`, SELECT_CPU);
-  });
+  // The tests above run the wide configuration; each adapter runs the one its tuning chose.
+  for (const variant of SELECT_VARIANTS) {
+    it(`${variant} configuration: past one sweep, on spread, tied, close and zero data`, async () => {
+      const config = SELECT_CONFIGS[variant];
+      const n = config.maxGroups * config.wg + 4463;
+      for (const [name, h] of dataSets(n, 6)) await check(h, Math.floor(0.6 * n), true, 0, `${variant} ${name}`, config);
+    });
+  }
 
   it('follows the γ rule with padding: k = ⌊γ·pReal⌋ flagged, padding left out of the count', async () => {
     const rng = new Rng(3);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createStorageBuffer, createStorageBufferWith } from '../../src/gpu/buffers';
 import { submitDispatches } from '../../src/gpu/dispatch';
 import { readFloat32 } from '../../src/gpu/readback';
-import { countNonFinite, reduce, REDUCE_CPU, REDUCE_GPU, REDUCE_MAX_GROUPS, REDUCE_WG, type ReduceConfig, type ReduceOp } from '../../src/optim/reduce';
+import { countNonFinite, reduce, REDUCE_CONFIGS, REDUCE_MAX_GROUPS, REDUCE_VARIANTS, REDUCE_WG, type ReduceConfig, type ReduceOp } from '../../src/optim/reduce';
 import { countNonFiniteRef, reduceRef } from '../../src/ref/reduce';
 import { Rng } from '../../src/util/rng';
 import { useGpu } from '../helpers/gpu';
@@ -10,11 +10,8 @@ import { useGpu } from '../helpers/gpu';
 const OPS: ReduceOp[] = ['sum', 'sumsq', 'max', 'maxabs'];
 // 1, primes, around one workgroup, and past REDUCE_MAX_GROUPS·WG (the grid-stride loop).
 const SIZES = [1, 7, 255, 257, 4099, REDUCE_MAX_GROUPS * REDUCE_WG + 1013];
-// Both workgroup configurations (each adapter uses one; the order of the sum depends on it).
-const CONFIGS: [string, ReduceConfig][] = [
-  ['GPU', REDUCE_GPU],
-  ['CPU', REDUCE_CPU],
-];
+// Every workgroup configuration (each adapter uses the one its tuning chose; the order of the sum depends on it).
+const CONFIGS: [string, ReduceConfig][] = REDUCE_VARIANTS.map((v) => [v, REDUCE_CONFIGS[v]]);
 
 describe('two-pass reductions against the CPU reference', () => {
   const gpu = useGpu();

@@ -4,7 +4,7 @@ import { createNodeGpu, type NodeGpu } from '../../src/gpu/node';
 import { DEFAULT_ADAMW, DEFAULT_COMPARISON, DEFAULT_IRE, type ComparisonConfig } from '../../src/train/config';
 import { PROTOCOL_VERSION, type ScheduledChange, type WorkerReport, type WorkerRequest } from '../../src/worker/protocol';
 import { TrainingSession, type SessionHost } from '../../src/worker/session';
-import { chooseMatmulVariant } from '../../src/nn/matmulTuning';
+import { chooseKernelVariants } from '../../src/optim/kernelTuning';
 import { AUTO_FIRST_MEASUREMENT, SHARPNESS_BUDGET } from '../../src/train/sharpnessSchedule';
 import { describeAdapter } from '../../src/gpu/device';
 import { readFloat32 } from '../../src/gpu/readback';
@@ -38,10 +38,10 @@ const CONFIG: ComparisonConfig = {
 
 describe('training session (the worker behind the page)', () => {
   const gpu = useGpu();
-  // The matmul (and with it the reduction) variant the worker picks on this adapter: on
-  // SwiftShader the barrier-free ones, several times faster than the defaults.
+  // Every kernel family's variant as the worker picks it on this adapter: on SwiftShader the
+  // barrier-free ones, several times faster than the defaults.
   beforeAll(async () => {
-    await chooseMatmulVariant(gpu().ctx);
+    await chooseKernelVariants(gpu().ctx);
   });
 
   const extra: NodeGpu[] = [];

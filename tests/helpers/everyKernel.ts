@@ -9,13 +9,13 @@ import { createStorageBuffer } from '../../src/gpu/buffers';
 import type { GpuContext } from '../../src/gpu/context';
 import { add, axpy, copy, fill, scale } from '../../src/gpu/elementwise';
 import { attentionBackward, attentionBackwardTangent, attentionForward, attentionForwardTangent } from '../../src/nn/attention';
-import { biasBackward } from '../../src/nn/bias';
+import { BIAS_BACKWARD_VARIANTS, biasBackward } from '../../src/nn/bias';
 import { conv2dBackwardInput, conv2dBackwardWeight, conv2dForward } from '../../src/nn/conv2d';
 import { crossEntropy, crossEntropyTangent } from '../../src/nn/crossentropy';
 import { embeddingBackward, embeddingForward } from '../../src/nn/embedding';
 import { geluBackward, geluBackwardTangent, geluForward } from '../../src/nn/gelu';
-import { layernormBackward, layernormBackwardTangent, layernormForward, layernormForwardTangent } from '../../src/nn/layernorm';
-import { matmul, type MatmulVariant } from '../../src/nn/matmul';
+import { LAYERNORM_COLUMN_VARIANTS, layernormBackward, layernormBackwardTangent, layernormForward, layernormForwardTangent } from '../../src/nn/layernorm';
+import { matmul, MATMUL_VARIANTS } from '../../src/nn/matmul';
 import { matmulNaive } from '../../src/nn/matmulNaive';
 import { squareLoss, squareLossTangent } from '../../src/nn/mse';
 import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward, maxPoolTangent } from '../../src/nn/pool';
@@ -26,8 +26,8 @@ import { sampleCategorical, samplerHashCheck } from '../../src/nn/sampler';
 import { toyGradient, toyHessianDiag, toyHvp, toyRecord } from '../../src/nn/toy';
 import { AdamW } from '../../src/optim/adamw';
 import { Ire } from '../../src/optim/ire';
-import { RadixSelect, SELECT_CPU, SELECT_GPU } from '../../src/optim/radixSelect';
-import { countNonFinite, reduce, REDUCE_CPU, REDUCE_GPU, type ReduceOp } from '../../src/optim/reduce';
+import { RadixSelect, SELECT_CONFIGS, SELECT_VARIANTS } from '../../src/optim/radixSelect';
+import { countNonFinite, reduce, REDUCE_CONFIGS, REDUCE_VARIANTS, type ReduceOp } from '../../src/optim/reduce';
 import { Sam } from '../../src/optim/sam';
 import { Sgd } from '../../src/optim/sgd';
 import { Sharpness } from '../../src/optim/sharpness';
@@ -36,7 +36,6 @@ import { Sharpness } from '../../src/optim/sharpness';
 const FLOATS = 4096;
 
 const ROWS: readonly RowVariant[] = ['threadPerRow', 'workgroupPerRow'];
-const COLUMNS = ['tree', 'serial'] as const;
 const BOTH = [false, true] as const;
 
 /** Builds every kernel variant on `ctx` (awaits the sharpness measurements that build the Lanczos kernels). */
@@ -63,7 +62,7 @@ export async function buildEveryKernel(ctx: GpuContext): Promise<void> {
   geluBackwardTangent(ctx, 'geluTangent', bufs('inp', 'inpDot', 'dout', 'dinp'), { N: 8 });
 
   // Matmul: every variant × transposes × bias × GELU epilogue; the naive baseline.
-  for (const variant of ['registerBlocked', 'sharedTiles', 'quadShared'] as MatmulVariant[]) {
+  for (const variant of MATMUL_VARIANTS) {
     for (const transA of BOTH) {
       for (const transB of BOTH) {
         for (const bias of BOTH) {
@@ -80,12 +79,12 @@ export async function buildEveryKernel(ctx: GpuContext): Promise<void> {
   matmulNaive(ctx, 'matmulNaive', bufs('a', 'b', 'c'), { M: 8, N: 8, K: 8 });
 
   // Column and row reductions of the layers.
-  for (const variant of COLUMNS) biasBackward(ctx, `bias.${variant}`, bufs('dout', 'dbias'), { N: 8, OC: 8 }, variant);
+  for (const variant of BIAS_BACKWARD_VARIANTS) biasBackward(ctx, `bias.${variant}`, bufs('dout', 'dbias'), { N: 8, OC: 8 }, variant);
   const ln = bufs('inp', 'inpDot', 'weight', 'weightDot', 'bias', 'biasDot', 'out', 'mean', 'rstd', 'normDot', 'dout', 'doutDot', 'dinp', 'dinpDot', 'dweight', 'dweightDot', 'dbias', 'dbiasDot');
   for (const variant of ROWS) {
     layernormForward(ctx, `ln.${variant}`, ln, { N: 8, C: 8, variant });
     layernormForwardTangent(ctx, `lnTangent.${variant}`, ln, { N: 8, C: 8, variant });
-    for (const columns of COLUMNS) {
+    for (const columns of LAYERNORM_COLUMN_VARIANTS) {
       layernormBackward(ctx, `lnBack.${variant}.${columns}`, ln, { N: 8, C: 8, variant, columns }, { accumulate: true });
       layernormBackwardTangent(ctx, `lnBackTangent.${variant}.${columns}`, ln, { N: 8, C: 8, variant, columns });
     }
@@ -140,12 +139,12 @@ export async function buildEveryKernel(ctx: GpuContext): Promise<void> {
   const quadratic = new QuadraticModel(ctx, 'quadratic', { sizes: [3, 2], matrix: identity, start: [1, 2, 3, 4, 5] });
   quadratic.hessianVectorProduct(buf('direction'), buf('product'));
 
-  // Reductions and the radix select, both configurations.
-  for (const config of [REDUCE_CPU, REDUCE_GPU]) {
+  // Reductions and the radix select, every configuration.
+  for (const config of REDUCE_VARIANTS.map((v) => REDUCE_CONFIGS[v])) {
     for (const op of ['sum', 'sumsq', 'max', 'maxabs'] as ReduceOp[]) reduce(ctx, `reduce.${op}`, bufs('input', 'out'), op, { n: 1000 }, config);
     countNonFinite(ctx, 'nonFinite', bufs('input', 'out'), { n: 1000, outIndex: 1 }, config);
   }
-  for (const config of [SELECT_CPU, SELECT_GPU]) {
+  for (const config of SELECT_VARIANTS.map((v) => SELECT_CONFIGS[v])) {
     new RadixSelect(ctx, 'select', bufs('h', 'mask', 'stats'), { count: 1000, padCount: 1, countIndex: 0, thresholdIndex: 1 }, config);
   }
 

@@ -88,7 +88,7 @@ function srcCaller(stack: string): string {
 export class RecordingContext extends GpuContext {
   readonly recorded: RecordedKernel[] = [];
 
-  constructor(choices?: KernelChoices) {
+  constructor(choices?: Partial<KernelChoices>) {
     super(fakeDevice(), fsShaderSource(), choices);
   }
 
