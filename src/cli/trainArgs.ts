@@ -1,7 +1,8 @@
 // Command-line flags of `npm run train`, parsed into a plain object with every value checked.
 // Each rejection names the flag, the value and what is allowed; nothing here touches a file
 // or the GPU.
-import type { ClassifierLossName, DatasetName, ModelPreset } from '../train/config';
+import type { ClassifierLossName, DatasetName, MlpActivationName, ModelPreset } from '../train/config';
+import { MLP_ACTIVATIONS } from '../nn/modelConfig';
 import { DATASET_NAMES, MODEL_NAMES } from '../train/configSchema';
 
 export class CliError extends Error {
@@ -32,6 +33,7 @@ export interface TrainArgs {
   trainSubset?: number; // full batch on the first N training images (batch N every step)
   hidden?: number[]; // hidden widths of an MLP preset, replacing the preset's
   loss?: ClassifierLossName; // the MLP's loss (default cross-entropy)
+  activation?: MlpActivationName; // the MLP's hidden activation (default relu)
   lr?: number;
   kappa?: number;
   gamma?: number;
@@ -63,6 +65,7 @@ and checkpoints (safetensors) into --out.
   --batch N                examples per step
   --hidden LIST            hidden widths of the MLP (mlp-mnist), e.g. 32 or 64,64 (default 256,256)
   --loss NAME              the MLP's loss: ${CLASSIFIER_LOSSES.join(', ')} (default cross-entropy; mse: square loss on one-hot targets)
+  --activation NAME        the MLP's hidden activation: ${MLP_ACTIVATIONS.join(', ')} (default relu; gelu: smooth, no kinks)
   --train-subset N         full-batch training on the first N training images (image datasets):
                            every step sees all N (batch N); give it again with --resume
   --lr X                   peak learning rate of every run
@@ -96,6 +99,7 @@ const FLAGS: Record<string, { key: keyof TrainArgs; spec: Spec }> = {
   '--batch': { key: 'batch', spec: { kind: 'int', min: 1, max: 4096 } },
   '--hidden': { key: 'hidden', spec: { kind: 'string' } },
   '--loss': { key: 'loss', spec: { kind: 'string' } },
+  '--activation': { key: 'activation', spec: { kind: 'string' } },
   '--train-subset': { key: 'trainSubset', spec: { kind: 'int', min: 1, max: 4096 } },
   '--lr': { key: 'lr', spec: { kind: 'number', check: (x) => (x > 0 && x <= 10 ? null : 'the learning rate must be a number in (0, 10]') } },
   '--kappa': { key: 'kappa', spec: { kind: 'number', check: (x) => (x >= 0 && x <= 1000 ? null : 'κ must be a number in [0, 1000]') } },
@@ -187,6 +191,9 @@ export function parseTrainArgs(argv: readonly string[]): TrainArgs {
     } else if (key === 'loss') {
       if (!(CLASSIFIER_LOSSES as readonly string[]).includes(value)) throw new CliError(`unknown loss "${value}" (known: ${CLASSIFIER_LOSSES.join(', ')})`);
       args.loss = value as ClassifierLossName;
+    } else if (key === 'activation') {
+      if (!(MLP_ACTIVATIONS as readonly string[]).includes(value)) throw new CliError(`unknown activation "${value}" (known: ${MLP_ACTIVATIONS.join(', ')})`);
+      args.activation = value as MlpActivationName;
     } else if (key === 'hidden') {
       args.hidden = parseWidthList(value);
     } else if (spec.kind === 'string') {
@@ -200,7 +207,7 @@ export function parseTrainArgs(argv: readonly string[]): TrainArgs {
   if (args.text !== undefined && args.dataset !== 'user-text') throw new CliError(`--text is for --dataset user-text, not "${args.dataset}"`);
   if (args.cifarDir !== undefined && args.dataset !== undefined && args.dataset !== 'cifar10') throw new CliError(`--cifar-dir is for --dataset cifar10, not "${args.dataset}"`);
   if (args.resume !== undefined) {
-    const fixed = (['preset', 'optimizer', 'config', 'dataset', 'seed', 'batch', 'lr', 'kappa', 'gamma', 'evalEvery', 'hidden', 'loss'] as const).filter((k) => args[k] !== undefined);
+    const fixed = (['preset', 'optimizer', 'config', 'dataset', 'seed', 'batch', 'lr', 'kappa', 'gamma', 'evalEvery', 'hidden', 'loss', 'activation'] as const).filter((k) => args[k] !== undefined);
     if (fixed.length > 0) {
       const names = fixed.map((k) => Object.keys(FLAGS).find((f) => FLAGS[f].key === k)).join(', ');
       throw new CliError(`${names} cannot be combined with --resume: the checkpoint holds the config (only --steps, --out, data paths, --train-subset and outputs may be given)`);

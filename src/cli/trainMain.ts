@@ -7,7 +7,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DataError } from '../data/errors';
-import { chooseMatmulVariant, describeTimings } from '../nn/matmulTuning';
+import { chooseKernelVariants, describeKernelTuning } from '../optim/kernelTuning';
 import { GpuContext } from '../gpu/context';
 import { adapterSummary } from '../gpu/device';
 import { createNodeGpu, type NodeGpu } from '../gpu/node';
@@ -103,12 +103,12 @@ export async function main(argv: readonly string[], io: Partial<TrainIo> = {}): 
   }
 }
 
-/** " (hidden 32, mse)" when the MLP is not the preset's, else "". */
+/** " (hidden 32, mse, gelu)" when the MLP is not the preset's, else "". */
 function comparisonModelNote(plan: TrainPlan): string {
   const m = plan.model ?? plan.resume?.model;
   const preset = MODEL_PRESETS[plan.config.model];
   if (m?.kind !== 'mlp' || preset.kind !== 'mlp') return '';
-  const notes = [...(m.hidden.join() !== preset.hidden.join() ? [`hidden ${m.hidden.join(',')}`] : []), ...(m.loss === 'mse' ? ['mse'] : [])];
+  const notes = [...(m.hidden.join() !== preset.hidden.join() ? [`hidden ${m.hidden.join(',')}`] : []), ...(m.loss === 'mse' ? ['mse'] : []), ...(m.activation === 'gelu' ? ['gelu'] : [])];
   return notes.length > 0 ? ` (${notes.join(', ')})` : '';
 }
 
@@ -128,8 +128,8 @@ async function train(plan: TrainPlan, args: TrainArgs, stdout: ProgressOutput, s
     node = await createGpu('Train.device');
     const ctx = new GpuContext(node.device, fsShaderSource());
     stdout.write(`adapter: ${adapterSummary(node.report)}\n`);
-    const tuning = await chooseMatmulVariant(ctx);
-    stdout.write(`matmul: ${tuning.choice} (ms per dispatch: ${describeTimings(tuning)})\n`);
+    const tuning = await chooseKernelVariants(ctx);
+    stdout.write(`kernels: ${describeKernelTuning(tuning)} (ms per run)\n`);
     const widths = comparisonModelNote(plan);
     stdout.write(`${config.model}${widths} on ${config.dataset}, ${config.runs.map((r) => `${r.id} ${r.name}`).join(', ')}; steps ${startStep} → ${stopStep}, batch ${config.batchSize}, seed ${config.seed}\n`);
     const hooks = {

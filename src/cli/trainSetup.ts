@@ -141,15 +141,20 @@ export function buildConfig(args: TrainArgs): ComparisonConfig {
 
 /**
  * The architecture the flags ask for when it is not the preset's: --hidden replaces an MLP
- * preset's hidden widths, --loss its loss (undefined: the preset as it is). Checked against the
- * data before any GPU work.
+ * preset's hidden widths, --loss its loss, --activation its hidden activation (undefined: the
+ * preset as it is). Checked against the data before any GPU work.
  */
 export function modelOverride(args: TrainArgs, config: ComparisonConfig, data: TrainingData): ModelConfig | undefined {
-  if (args.hidden === undefined && args.loss === undefined) return undefined;
+  if (args.hidden === undefined && args.loss === undefined && args.activation === undefined) return undefined;
   const model = modelConfigFor(config.model, modelDataOf(data));
-  const flag = args.hidden !== undefined ? '--hidden' : '--loss';
+  const flag = args.hidden !== undefined ? '--hidden' : args.loss !== undefined ? '--loss' : '--activation';
   if (model.kind !== 'mlp') throw new CliError(`${flag} is for MLP presets (mlp-mnist), not "${config.model}"`);
-  return { ...model, hidden: args.hidden ? [...args.hidden] : model.hidden, ...(args.loss ? { loss: args.loss } : {}) };
+  return {
+    ...model,
+    hidden: args.hidden ? [...args.hidden] : model.hidden,
+    ...(args.loss ? { loss: args.loss } : {}),
+    ...(args.activation ? { activation: args.activation } : {}),
+  };
 }
 
 /** Where a dataset's files come from (text file, CIFAR folder), for messages and resumes. */
@@ -223,10 +228,11 @@ export function loadResumeState(path: string): ComparisonState {
 /** Checks that the dataset gives the model the checkpoint was trained with (same vocabulary, shapes). */
 export function checkResumeData(state: ComparisonState, data: TrainingData): void {
   const expected = modelConfigFor(state.config.model, modelDataOf(data));
-  // An MLP keeps the hidden widths and the loss it was trained with (--hidden, --loss).
+  // An MLP keeps the hidden widths, loss and activation it was trained with (--hidden, --loss, --activation).
   if (expected.kind === 'mlp' && state.model.kind === 'mlp') {
     expected.hidden = [...state.model.hidden];
     if (state.model.loss !== undefined) expected.loss = state.model.loss;
+    if (state.model.activation !== undefined) expected.activation = state.model.activation;
   }
   if (JSON.stringify(expected) !== JSON.stringify(state.model)) {
     const why = expected.kind === 'gpt' && state.model.kind === 'gpt' ? ` (vocabulary ${expected.vocab} here, ${state.model.vocab} in the checkpoint)` : '';

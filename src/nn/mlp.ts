@@ -1,10 +1,13 @@
-// MLP classifier: flatten → (linear → ReLU)×len(hidden) → linear head → cross-entropy (or the
-// square loss against one-hot targets, config `loss: 'mse'`).
-// He initialisation for the ReLU layers, 1/√fan-in for the head, zero biases.
+// MLP classifier: flatten → (linear → ReLU or GELU)×len(hidden) → linear head → cross-entropy
+// (or the square loss against one-hot targets, config `loss: 'mse'`). The GELU (config
+// `activation: 'gelu'`) is the matmul's fused epilogue: forward GELU_OUT, backward GELU_GRAD.
+// He initialisation for the hidden layers, 1/√fan-in for the head, zero biases.
 import type { GpuContext, Kernel } from '../gpu/context';
 import type { MlpConfig } from './modelConfig';
+import { MLP_ACTIVATIONS } from './modelConfig';
 import { ImageClassifier } from './classifier';
 import { crossEntropyTangent } from './crossentropy';
+import { geluBackward, geluBackwardTangent } from './gelu';
 import { linearBackward, linearForward } from './linear';
 import { matmul } from './matmul';
 import { squareLossTangent } from './mse';
@@ -31,6 +34,8 @@ export class Mlp extends ImageClassifier {
   private readonly targets: GPUBuffer; // (B) u32 batch labels
   private readonly acts: GPUBuffer[]; // acts[i]: input of layer i (acts[0] the images)
   private readonly dacts: GPUBuffer[]; // after backward, dacts[i + 1] = ∂L/∂z_i (z_i: layer i's pre-activation)
+  private readonly gelu: boolean;
+  private readonly pres: GPUBuffer[]; // GELU: pres[i] = z_i of hidden layer i (ReLU: none; z_i ≥ 0 is a_{i+1} > 0)
 
   constructor(
     ctx: GpuContext,
@@ -46,6 +51,8 @@ export class Mlp extends ImageClassifier {
       throw new Error(`MLP config: inputs = ${config.inputs} but images are ${image.C}×${image.H}×${image.W}`);
     }
     for (const h of config.hidden) if (!Number.isInteger(h) || h < 1) throw new Error(`MLP config: hidden width ${h} must be a positive integer`);
+    const activation = config.activation ?? 'relu';
+    if (!MLP_ACTIVATIONS.includes(activation)) throw new Error(`MLP config: activation ${JSON.stringify(activation)} is not one of ${MLP_ACTIVATIONS.join(', ')}`);
     const buf = (n: string, floats: number) => this.buffer(n, floats);
     const P = (n: string) => this.param(n);
     const G = (n: string) => this.grad(n);
@@ -56,41 +63,55 @@ export class Mlp extends ImageClassifier {
     this.B = B;
     this.targets = data.targets;
     const layers = widths.length - 1;
-    // acts[i]: input of layer i (B, widths[i]); acts[0] is the batch, hidden ones hold ReLU outputs.
+    // acts[i]: input of layer i (B, widths[i]); acts[0] is the batch, hidden ones hold activations.
     const acts: GPUBuffer[] = [data.inputs];
     for (let i = 1; i < layers; i++) acts.push(buf(`act${i}`, B * widths[i]));
     const dacts: GPUBuffer[] = [data.inputs];
     for (let i = 1; i < layers; i++) dacts.push(buf(`dact${i}`, B * widths[i]));
+    const gelu = activation === 'gelu';
+    const pres = gelu ? widths.slice(1, layers).map((w, i) => buf(`pre${i}`, B * w)) : [];
     this.acts = acts;
     this.dacts = dacts;
+    this.gelu = gelu;
+    this.pres = pres;
     for (let i = 0; i < layers; i++) {
-      const out = i + 1 < layers ? acts[i + 1] : this.loss.logits;
+      const hidden = i + 1 < layers;
       const shape = { N: B, C: widths[i], OC: widths[i + 1] };
-      this.forward.push(linearForward(ctx, `${name}.fc${i}`, { inp: acts[i], weight: P(`fc${i}.w`), bias: P(`fc${i}.b`), out }, shape));
-      if (i + 1 < layers) this.forward.push(reluForward(ctx, `${name}.relu${i}`, { inp: out, out }, B * widths[i + 1]));
+      const lin = { inp: acts[i], weight: P(`fc${i}.w`), bias: P(`fc${i}.b`) };
+      if (!hidden) this.forward.push(linearForward(ctx, `${name}.fc${i}`, { ...lin, out: this.loss.logits }, shape));
+      else if (gelu) this.forward.push(linearForward(ctx, `${name}.fc${i}`, { ...lin, out: pres[i], geluOut: acts[i + 1] }, shape));
+      else {
+        this.forward.push(linearForward(ctx, `${name}.fc${i}`, { ...lin, out: acts[i + 1] }, shape));
+        this.forward.push(reluForward(ctx, `${name}.relu${i}`, { inp: acts[i + 1], out: acts[i + 1] }, B * widths[i + 1]));
+      }
     }
     for (let i = layers - 1; i >= 0; i--) {
       const dout = i + 1 < layers ? dacts[i + 1] : this.loss.dlogits;
       const shape = { N: B, C: widths[i], OC: widths[i + 1] };
-      if (i + 1 < layers) this.backward.push(reluBackward(ctx, `${name}.relu${i}.backward`, { act: acts[i + 1], dout, dinp: dout }, B * widths[i + 1]));
-      const lb = linearBackward(ctx, `${name}.fc${i}.backward`, { dout, inp: acts[i], weight: P(`fc${i}.w`), dinp: i > 0 ? dacts[i] : undefined, dweight: G(`fc${i}.w`), dbias: G(`fc${i}.b`) }, shape);
+      if (i + 1 < layers && !gelu) this.backward.push(reluBackward(ctx, `${name}.relu${i}.backward`, { act: acts[i + 1], dout, dinp: dout }, B * widths[i + 1]));
+      // GELU: dinp is taken back through the GELU in the matmul (geluPre), so dacts[i] is ∂L/∂z_{i−1}.
+      const geluPre = gelu && i > 0 ? pres[i - 1] : undefined;
+      const lb = linearBackward(ctx, `${name}.fc${i}.backward`, { dout, inp: acts[i], weight: P(`fc${i}.w`), dinp: i > 0 ? dacts[i] : undefined, dweight: G(`fc${i}.w`), dbias: G(`fc${i}.b`), geluPre }, shape);
       this.backward.push(...lb.kernels);
     }
   }
 
   /**
    * H·v by forward-over-reverse (Model.hessianVectorProduct). With z_i = a_i·W_iᵀ + b_i,
-   * a_{i+1} = relu(z_i), logits z_{L−1}, and dots for derivatives along v = (V_W, V_b):
-   *   forward tangent   ż_i = ȧ_i·W_iᵀ + a_i·V_Wᵢᵀ + V_bᵢ,  ȧ_{i+1} = 1[a_{i+1} > 0] ⊙ ż_i  (ȧ_0 = 0)
+   * a_{i+1} = σ(z_i) (σ the ReLU or the GELU), logits z_{L−1}, and dots for derivatives along
+   * v = (V_W, V_b):
+   *   forward tangent   ż_i = ȧ_i·W_iᵀ + a_i·V_Wᵢᵀ + V_bᵢ,  ȧ_{i+1} = σ'(z_i) ⊙ ż_i  (ȧ_0 = 0)
    *   loss tangent      δ̇_{L−1} = (p ⊙ ż − p·(pᵀż))/B, p = softmax(logits)  (square loss: ż/B)
    *   backward tangent  (Hv)_Wᵢ = δ̇_iᵀ·a_i + δ_iᵀ·ȧ_i,  (Hv)_bᵢ = Σ_rows δ̇_i,
-   *                     δ̇_{i−1} = 1[a_i > 0] ⊙ (δ̇_i·W_i + δ_i·V_Wᵢ)
-   * with δ_i = ∂L/∂z_i from the backward just run. ReLU's second derivative is 0 wherever it
-   * exists, so its tangent is the same mask as its backward: no kink is ever crossed.
-   * Every product is a matmul, every mask the ReLU backward kernel.
+   *                     δ̇_{i−1} = σ'(z_{i−1}) ⊙ (δ̇_i·W_i + δ_i·V_Wᵢ) + σ''(z_{i−1}) ⊙ ż_{i−1} ⊙ (δ_i·W_i)
+   * with δ_i = ∂L/∂z_i from the backward just run (docs/algorithm.md "Exact products:
+   * forward-over-reverse"). ReLU's second derivative is 0 wherever it exists, so its tangent is
+   * the same mask as its backward and the last term is absent: no kink is ever crossed. The
+   * GELU's σ' is the matmul's GELU_GRAD epilogue (or the GELU backward kernel for ȧ), its σ''
+   * term the GELU backward tangent.
    */
   hessianVectorProduct(direction: GPUBuffer, product: GPUBuffer): Kernel[] {
-    const { widths, B, acts, dacts } = this;
+    const { widths, B, acts, dacts, gelu, pres } = this;
     const ctx = this.ctx;
     const layers = widths.length - 1;
     const L = this.name;
@@ -98,10 +119,14 @@ export class Mlp extends ImageClassifier {
     const P = (n: string) => this.param(n);
     const Vv = (n: string) => view(direction, n); // the direction's view of a parameter
     const Hv = (n: string) => view(product, n);
-    // Tangents: tz[i] (B, w_{i+1}) holds ż_i, then ȧ_{i+1} (masked in place); td[i] (B, w_{i+1})
-    // holds δ̇_i. δ_i is the backward's: dlogits for the head, dacts[i + 1] below it.
+    // Tangents: tz[i] (B, w_{i+1}) holds ż_i; ta[i] ȧ_{i+1} (ReLU: tz[i] masked in place; GELU:
+    // a buffer of its own, ż_i being needed again for σ''); td[i] (B, w_{i+1}) holds δ̇_i.
+    // δ_i is the backward's: dlogits for the head, dacts[i + 1] below it.
     const tz = widths.slice(1).map((w, i) => this.buffer(`hvp.zdot${i}`, B * w));
+    const ta = gelu ? widths.slice(1, layers).map((w, i) => this.buffer(`hvp.adot${i}`, B * w)) : tz;
     const td = widths.slice(1).map((w, i) => this.buffer(`hvp.deltadot${i}`, B * w));
+    // GELU: δ_i·W_i = ∂L/∂a_i, the gradient at the GELU's output (the fused backward keeps only ∂L/∂z).
+    const dout = gelu ? widths.slice(1, layers).map((w, i) => this.buffer(`hvp.dout${i}`, B * w)) : [];
     const delta = (i: number) => (i + 1 < layers ? dacts[i + 1] : this.loss.dlogits);
     const kernels: Kernel[] = [...this.forward, ...this.lossOnTargets, ...this.backward];
     for (let i = 0; i < layers; i++) {
@@ -109,10 +134,13 @@ export class Mlp extends ImageClassifier {
       if (i === 0) {
         kernels.push(linearForward(ctx, `${L}.hvp.fc0`, { inp: acts[0], weight: Vv('fc0.w'), bias: Vv('fc0.b'), out: tz[0] }, shape));
       } else {
-        kernels.push(linearForward(ctx, `${L}.hvp.fc${i}`, { inp: tz[i - 1], weight: P(`fc${i}.w`), bias: Vv(`fc${i}.b`), out: tz[i] }, shape));
+        kernels.push(linearForward(ctx, `${L}.hvp.fc${i}`, { inp: ta[i - 1], weight: P(`fc${i}.w`), bias: Vv(`fc${i}.b`), out: tz[i] }, shape));
         kernels.push(matmul(ctx, `${L}.hvp.fc${i}.dweight`, { a: acts[i], b: Vv(`fc${i}.w`), c: tz[i] }, { M: B, N: widths[i + 1], K: widths[i], transB: true, beta: 1 }));
       }
-      if (i + 1 < layers) kernels.push(reluBackward(ctx, `${L}.hvp.relu${i}`, { act: acts[i + 1], dout: tz[i], dinp: tz[i] }, B * widths[i + 1]));
+      if (i + 1 === layers) continue;
+      const n = B * widths[i + 1];
+      if (gelu) kernels.push(geluBackward(ctx, `${L}.hvp.gelu${i}`, { inp: pres[i], dout: tz[i], dinp: ta[i] }, { N: n }));
+      else kernels.push(reluBackward(ctx, `${L}.hvp.relu${i}`, { act: acts[i + 1], dout: tz[i], dinp: tz[i] }, n));
     }
     const lossShape = { N: B, V: widths[layers], scale: 1 / B };
     kernels.push(
@@ -122,12 +150,19 @@ export class Mlp extends ImageClassifier {
     );
     for (let i = layers - 1; i >= 0; i--) {
       const shape = { N: B, C: widths[i], OC: widths[i + 1] };
-      const lb = linearBackward(ctx, `${L}.hvp.fc${i}.backward`, { dout: td[i], inp: acts[i], weight: P(`fc${i}.w`), dinp: i > 0 ? td[i - 1] : undefined, dweight: Hv(`fc${i}.w`), dbias: Hv(`fc${i}.b`) }, shape);
+      const geluPre = gelu && i > 0 ? pres[i - 1] : undefined; // σ'(z_{i−1}) fused into δ̇_{i−1}
+      const lb = linearBackward(ctx, `${L}.hvp.fc${i}.backward`, { dout: td[i], inp: acts[i], weight: P(`fc${i}.w`), dinp: i > 0 ? td[i - 1] : undefined, dweight: Hv(`fc${i}.w`), dbias: Hv(`fc${i}.b`), geluPre }, shape);
       kernels.push(...lb.kernels);
       if (i === 0) continue; // ȧ_0 = 0: the images do not move
-      kernels.push(matmul(ctx, `${L}.hvp.fc${i}.dweight2`, { a: delta(i), b: tz[i - 1], c: Hv(`fc${i}.w`) }, { M: widths[i + 1], N: widths[i], K: B, transA: true, beta: 1 }));
-      kernels.push(matmul(ctx, `${L}.hvp.fc${i}.dinp2`, { a: delta(i), b: Vv(`fc${i}.w`), c: td[i - 1] }, { M: B, N: widths[i], K: widths[i + 1], beta: 1 }));
-      kernels.push(reluBackward(ctx, `${L}.hvp.relu${i - 1}.backward`, { act: acts[i], dout: td[i - 1], dinp: td[i - 1] }, B * widths[i]));
+      kernels.push(matmul(ctx, `${L}.hvp.fc${i}.dweight2`, { a: delta(i), b: ta[i - 1], c: Hv(`fc${i}.w`) }, { M: widths[i + 1], N: widths[i], K: B, transA: true, beta: 1 }));
+      kernels.push(matmul(ctx, `${L}.hvp.fc${i}.dinp2`, { a: delta(i), b: Vv(`fc${i}.w`), c: td[i - 1], geluPre }, { M: B, N: widths[i], K: widths[i + 1], beta: 1 }));
+      if (gelu) {
+        const n = B * widths[i];
+        kernels.push(matmul(ctx, `${L}.hvp.fc${i}.dout`, { a: delta(i), b: P(`fc${i}.w`), c: dout[i - 1] }, { M: B, N: widths[i], K: widths[i + 1] }));
+        kernels.push(geluBackwardTangent(ctx, `${L}.hvp.gelu${i - 1}.backward`, { inp: pres[i - 1], inpDot: tz[i - 1], dout: dout[i - 1], dinp: td[i - 1] }, { N: n, accumulate: true }));
+      } else {
+        kernels.push(reluBackward(ctx, `${L}.hvp.relu${i - 1}.backward`, { act: acts[i], dout: td[i - 1], dinp: td[i - 1] }, B * widths[i]));
+      }
     }
     return kernels;
   }

@@ -14,12 +14,19 @@ export interface GptConfig {
 /** Loss of an image classifier: softmax cross-entropy, or the square loss against one-hot targets. */
 export type ClassifierLossName = 'cross-entropy' | 'mse';
 
+/** Activation of an MLP's hidden layers: ReLU, or GELU (tanh form, smooth: no kinks). */
+export type MlpActivationName = 'relu' | 'gelu';
+
+/** Every MlpActivationName, for flags and checks. */
+export const MLP_ACTIVATIONS: readonly MlpActivationName[] = ['relu', 'gelu'];
+
 export interface MlpConfig {
   kind: 'mlp';
   inputs: number; // features per example (784 for MNIST)
   hidden: number[]; // widths of the hidden layers
   classes: number; // output classes
   loss?: ClassifierLossName; // default 'cross-entropy'
+  activation?: MlpActivationName; // of the hidden layers; default 'relu'
 }
 
 export interface CnnConfig {

@@ -19,6 +19,7 @@ import { readRanges } from '../gpu/readback';
 import { cnnLayout } from '../nn/cnn';
 import { gptLayout } from '../nn/gpt';
 import { mlpLayout } from '../nn/mlp';
+import { MLP_ACTIVATIONS } from '../nn/modelConfig';
 import type { ParamLayout, ParamView } from '../nn/paramLayout';
 import { toyLayout } from '../nn/toyModel';
 import { Comparison, type ComparisonHooks, type ComparisonOptions, type RunEvent } from './comparison';
@@ -254,6 +255,13 @@ export function decodeRunCheckpoint(bytes: Uint8Array, what = 'checkpoint'): Run
   if (!runChecked.ok) return fail(`its run config is invalid: ${runChecked.errors.join('; ')}`);
   const model = parseJson(what, 'model_config', md.model_config);
   if (!isRecord(model) || !['gpt', 'mlp', 'cnn', 'toy'].includes(String(model.kind))) fail('metadata "model_config" is not a model architecture');
+  if (isRecord(model) && model.kind === 'mlp') {
+    // The MLP's options (--loss, --activation): absent means the default, anything else is named.
+    if (model.loss !== undefined && !['cross-entropy', 'mse'].includes(String(model.loss))) fail(`metadata "model_config": MLP loss ${JSON.stringify(model.loss)} is not cross-entropy or mse`);
+    if (model.activation !== undefined && !(MLP_ACTIVATIONS as readonly unknown[]).includes(model.activation)) {
+      fail(`metadata "model_config": MLP activation ${JSON.stringify(model.activation)} is not one of ${MLP_ACTIVATIONS.join(', ')}`);
+    }
+  }
   const runState = parseJson(what, 'run_state', md.run_state);
   if (!isRecord(runState)) return fail('metadata "run_state" is not an object');
   const step = Number(md.step);

@@ -9,7 +9,7 @@ import type { IreConfig, OptimizerConfig } from '../optim/optimizerConfig';
 
 // The parts each layer of the engine owns (model shapes in src/nn, optimizer settings in
 // src/optim, dataset names in src/data), re-exported as the one configuration a user sets.
-export type { ClassifierLossName, CnnConfig, GptConfig, MlpConfig, ModelConfig, ToyConfig } from '../nn/modelConfig';
+export type { ClassifierLossName, CnnConfig, GptConfig, MlpActivationName, MlpConfig, ModelConfig, ToyConfig } from '../nn/modelConfig';
 export { BASE_OPTIMIZER_INFO, BASE_OPTIMIZERS, ireStartStep, type BaseOptimizer, type IreConfig, type OptimizerConfig } from '../optim/optimizerConfig';
 export type { DatasetName } from '../data/datasets';
 

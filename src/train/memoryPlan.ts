@@ -139,6 +139,8 @@ function planMlp(p: PlanBuilder, label: string, cfg: MlpConfig, B: number, image
   const layers = widths.length - 1;
   for (let i = 1; i < layers; i++) p.add(`${label}.act${i}`, B * widths[i], 'activation', true); // (B,width_i)
   for (let i = 1; i < layers; i++) p.add(`${label}.dact${i}`, B * widths[i], 'activation', true); // (B,width_i)
+  // GELU: the pre-activation z_i of each hidden layer, kept for the backward.
+  if (cfg.activation === 'gelu') for (let i = 1; i < layers; i++) p.add(`${label}.pre${i - 1}`, B * widths[i], 'activation', true); // (B,width_i)
 }
 
 /** The two conv → ReLU → pool stages of cnn.ts. */

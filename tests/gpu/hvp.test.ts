@@ -1,16 +1,17 @@
 // Exact Hessian-vector products by forward-over-reverse differentiation
 // (Model.hessianVectorProduct): the softmax cross-entropy tangent against its reference and a
 // finite difference, the whole MLP's H·v against a float64 central difference of the reference
-// gradient (with ε small enough to cross no ReLU kink, checked), and the Hutchinson trace of a
-// ReLU MLP under training, which the exact product keeps non-negative where the difference
-// quotient of f32 gradients, crossing kinks, does not.
+// gradient (with ε small enough to cross no ReLU kink, checked), the GELU MLP's likewise (and
+// far off without its GELU'' term), and the Hutchinson trace of a ReLU MLP under training,
+// which the exact product keeps non-negative where the difference quotient of f32 gradients,
+// crossing kinks, does not.
 import { describe, expect, it } from 'vitest';
 import { writeBuffer } from '../../src/gpu/buffers';
 import { submitDispatches } from '../../src/gpu/dispatch';
 import { readFloat32 } from '../../src/gpu/readback';
 import { crossEntropyTangent } from '../../src/nn/crossentropy';
 import { squareLossTangent } from '../../src/nn/mse';
-import { chooseMatmulVariant } from '../../src/nn/matmulTuning';
+import { chooseKernelVariants } from '../../src/optim/kernelTuning';
 import { Cnn } from '../../src/nn/cnn';
 import { Mlp } from '../../src/nn/mlp';
 import type { Model } from '../../src/nn/model';
@@ -123,6 +124,51 @@ describe('exact Hessian-vector products (forward-over-reverse)', () => {
     });
   }
 
+  for (const loss of ['cross-entropy', 'mse'] as const) {
+    it(`GELU MLP (11 → 9 → 7 → 5, batch 6, ${loss}): H·v within 1e-4 of a float64 central difference; without the GELU'' term it is not`, async () => {
+      const { ctx, device } = gpu();
+      const B = 6;
+      const widths = [11, 9, 7, 5];
+      const images = h.upload('images', Float32Array.from(new Rng(27, 2).uniformArray(B * widths[0], -1, 1)));
+      const labels = Uint32Array.from({ length: B }, (_, n) => (2 * n + 3) % widths[3]);
+      const targets = h.upload('targets', labels);
+      const config = { kind: 'mlp' as const, inputs: 11, hidden: [9, 7], classes: 5, loss, activation: 'gelu' as const };
+      const model = new Mlp(ctx, 'Test.geluMlp', config, B, { C: 1, H: 1, W: 11 }, { inputs: images, targets }, 1);
+      const { theta, v, mask, got } = await gpuHvp(model, 29, 0.6);
+
+      const imgs = await h.f32(images, B * widths[0]);
+      const grad = (s: number, eps: number) => mlpLossAndGradRef(model.layout, widths, Array.from(theta, (t, i) => t + s * eps * v[i]), imgs, labels, B, loss, 'gelu');
+      const eps = 1e-5; // GELU is smooth: no kink to stay clear of, so ε balances truncation and rounding
+      const [plus, minus] = [grad(1, eps), grad(-1, eps)];
+      const want = Array.from(plus.grad, (g, i) => (g - minus.grad[i]) / (2 * eps));
+      const err = relDiff(got, want);
+      expect(err).toBeLessThan(1e-4);
+      expect(Array.from(got).filter((_, i) => mask[i] === 0).every((x) => x === 0)).toBe(true);
+      // The forward and backward the product ran (GELU_OUT and GELU_GRAD epilogues): loss and
+      // gradient at θ against the reference, whose gradient is the float64 difference of its loss.
+      const mid = grad(0, 0);
+      const losses = await h.f32(model.losses, B);
+      expect(Math.abs(losses.reduce((a, x) => a + x, 0) / B - mid.loss)).toBeLessThan(1e-5 * Math.max(1, mid.loss));
+      expect(relDiff(await readFloat32(device, model.grads, model.layout.total), mid.grad)).toBeLessThan(1e-5);
+      const lossAt = (i: number, d: number) => mlpLossAndGradRef(model.layout, widths, Array.from(theta, (t, k) => (k === i ? t + d : t)), imgs, labels, B, loss, 'gelu').loss;
+      const lossSlope = Array.from(mask, (m, i) => (m === 0 ? 0 : (lossAt(i, 1e-6) - lossAt(i, -1e-6)) / 2e-6));
+      expect(relDiff(mid.grad, lossSlope), 'reference gradient against a float64 difference of its loss').toBeLessThan(1e-6);
+      // The same product without the GELU'' passes (dout·gelu''(z)·ż) misses the curvature of the
+      // activations themselves: far outside the tolerance.
+      const P = model.layout.total;
+      const product = h.zeros('product.noGelu2', P);
+      const kernels = model.hessianVectorProduct!(h.upload('direction.noGelu2', v), product);
+      const second = kernels.filter((k) => /\.hvp\.gelu\d+\.backward$/.test(k.label));
+      expect(second.length, 'one GELU\'\' pass per hidden layer').toBe(config.hidden.length);
+      submitDispatches(device, kernels.filter((k) => !second.includes(k)), 'Test.hvpNoGelu2');
+      const errWithout = relDiff(await readFloat32(device, product, P), want);
+      console.log(`GELU MLP (${loss}) H·v: relative error ${err.toExponential(2)} against the float64 difference (ε = ${eps}); ${errWithout.toExponential(2)} without the GELU'' term`);
+      expect(errWithout).toBeGreaterThan(100 * 1e-4);
+      model.destroy();
+      h.release();
+    });
+  }
+
   it('MLP (11 → 9 → 7 → 5, batch 6): Lanczos top-3 eigenvalues within 1% of a dense decomposition of the float64 reference Hessian', async () => {
     const { ctx, device } = gpu();
     const B = 6;
@@ -188,7 +234,7 @@ describe('exact Hessian-vector products (forward-over-reverse)', () => {
 
   it('ReLU MLP on MNIST (mlp-mnist, batch 64): the Hutchinson trace is non-negative at every checkpoint of a short run (the difference quotient printed beside it)', async () => {
     const { ctx } = gpu();
-    await chooseMatmulVariant(ctx); // the variant the worker would pick (register-blocked on SwiftShader)
+    await chooseKernelVariants(ctx); // the variants the worker would pick
     const config = structuredClone(MLP_DEFAULT_COMPARISON);
     config.runs = [config.runs[0]];
     config.totalSteps = 30;
@@ -220,7 +266,7 @@ describe('sharpness of a comparison against the edge of stability', () => {
 
   it('reports each run’s threshold at its learning rate, and for AdamW the top eigenvalue of P⁻¹H', async () => {
     const { ctx } = gpu();
-    await chooseMatmulVariant(ctx);
+    await chooseKernelVariants(ctx);
     const lr = 2e-3;
     const config = {
       ...MLP_DEFAULT_COMPARISON,

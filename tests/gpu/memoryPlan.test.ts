@@ -79,6 +79,12 @@ describe('memory plan', () => {
       model: { kind: 'mlp', inputs: 36, hidden: [7, 3], classes: 4 },
     },
     {
+      name: 'MLP with GELU, square loss, SGD',
+      config: comparisonConfig('mlp-mnist', 5, [sgd]),
+      data: images(1, 6, 6, 4, 12),
+      model: { kind: 'mlp', inputs: 36, hidden: [5, 3], classes: 4, loss: 'mse', activation: 'gelu' },
+    },
+    {
       name: 'CNN with max pooling, SAM',
       config: comparisonConfig('cnn-cifar10', 3, [sam]),
       data: images(3, 7, 6, 5, 9),

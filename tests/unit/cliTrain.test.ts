@@ -163,7 +163,7 @@ describe('train CLI: --train-subset (full-batch training)', () => {
     expect(orders.size).toBeGreaterThan(1); // the order changes (the sampler's epochs), the set does not
   });
 
-  it('--hidden and --loss replace an MLP preset\'s widths and loss; other presets, bad values and --resume are refused', () => {
+  it('--hidden, --loss and --activation replace an MLP preset\'s widths, loss and activation; other presets, bad values and --resume are refused', () => {
     const args = parseTrainArgs(['--preset', 'mlp-mnist', '--hidden', '64, 32', '--train-subset', '40']);
     expect(args.hidden).toEqual([64, 32]);
     const config = buildConfig(args);
@@ -177,11 +177,18 @@ describe('train CLI: --train-subset (full-batch training)', () => {
     expect(() => modelOverride(cnnMse, buildConfig(cnnMse), data)).toThrow(/--loss is for MLP presets \(mlp-mnist\), not "cnn-mnist"/);
     const cnn = parseTrainArgs(['--preset', 'cnn-mnist', '--hidden', '32']);
     expect(() => modelOverride(cnn, buildConfig(cnn), data)).toThrow(/--hidden is for MLP presets \(mlp-mnist\), not "cnn-mnist"/);
+    const gelu = parseTrainArgs(['--preset', 'mlp-mnist', '--activation', 'gelu', '--loss', 'mse', '--hidden', '32']);
+    expect(modelOverride(gelu, config, data)).toEqual({ kind: 'mlp', inputs: 784, hidden: [32], classes: 10, loss: 'mse', activation: 'gelu' });
+    expect(modelOverride(parseTrainArgs(['--preset', 'mlp-mnist', '--activation', 'relu']), config, data)).toEqual({ kind: 'mlp', inputs: 784, hidden: [256, 256], classes: 10, activation: 'relu' });
+    expect(() => parseTrainArgs(['--activation', 'tanh'])).toThrow(/unknown activation "tanh" \(known: relu, gelu\)/);
+    const cnnGelu = parseTrainArgs(['--preset', 'cnn-mnist', '--activation', 'gelu']);
+    expect(() => modelOverride(cnnGelu, buildConfig(cnnGelu), data)).toThrow(/--activation is for MLP presets \(mlp-mnist\), not "cnn-mnist"/);
     const cases: [string[], RegExp][] = [
       [['--hidden', '0'], /--hidden 0: "0" is not a width in \[1, 4096\] \(use a list such as 64,64\)/],
       [['--hidden', '32,,32'], /--hidden 32,,32: "" is not a width/],
       [['--hidden', '1,2,3,4,5,6,7,8,9'], /at most 8 hidden layers/],
       [['--resume', 'c.safetensors', '--hidden', '32'], /--hidden cannot be combined with --resume/],
+      [['--resume', 'c.safetensors', '--activation', 'gelu'], /--activation cannot be combined with --resume/],
     ];
     for (const [argv, message] of cases) expect(() => parseTrainArgs(argv), argv.join(' ')).toThrow(message);
   });
@@ -190,6 +197,7 @@ describe('train CLI: --train-subset (full-batch training)', () => {
     await expectRefused(['--preset', 'gpt-tiny', '--train-subset', '16'], /--train-subset is for image datasets/);
     await expectRefused(['--preset', 'mlp-mnist', '--train-subset', '16', '--batch', '32'], /--batch 32 cannot be combined with --train-subset 16/);
     await expectRefused(['--preset', 'gpt-tiny', '--hidden', '32'], /--hidden is for MLP presets/);
+    await expectRefused(['--preset', 'gpt-tiny', '--activation', 'gelu'], /--activation is for MLP presets/);
   });
 });
 

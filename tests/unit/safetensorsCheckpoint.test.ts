@@ -141,6 +141,10 @@ describe('checkpoint files', () => {
       /comparison config is invalid: batchSize = -4: must be in \[1, 4096\]/,
     );
     expect(errorOf(() => decode(edited(bytes, (_t, md) => delete md.run_config)))).toMatch(/metadata "run_config" is missing/);
+    const mlp = (extra: object) => edited(bytes, (_t, md) => (md.model_config = JSON.stringify({ ...MODEL, ...extra })));
+    expect(errorOf(() => decode(mlp({ activation: 'tanh' })))).toMatch(/MLP activation "tanh" is not one of relu, gelu/);
+    expect(errorOf(() => decode(mlp({ loss: 'hinge' })))).toMatch(/MLP loss "hinge" is not cross-entropy or mse/);
+    expect(decode(mlp({ activation: 'gelu', loss: 'mse' })).meta.model).toEqual({ ...MODEL, activation: 'gelu', loss: 'mse' });
     expect(errorOf(() => decode(bytes.subarray(0, bytes.length - 3)))).toMatch(/ckpt\.safetensors: .*truncated/);
     const err = errorOf(() => decode(new Uint8Array(3)));
     expect(err).toMatch(/3 bytes/);
