@@ -7,7 +7,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DataError } from '../data/errors';
-import { chooseKernelVariants, describeKernelTuning } from '../optim/kernelTuning';
+import { chooseKernelVariants, describeKernelChoiceIssues, describeKernelChoices, describeKernelTuning, resumeKernelVariants } from '../optim/kernelTuning';
 import { GpuContext } from '../gpu/context';
 import { adapterSummary } from '../gpu/device';
 import { createNodeGpu, type NodeGpu } from '../gpu/node';
@@ -112,6 +112,27 @@ function comparisonModelNote(plan: TrainPlan): string {
   return notes.length > 0 ? ` (${notes.join(', ')})` : '';
 }
 
+const MAY_DIFFER = 'so the continuation may differ in the last bits from a run that never stopped';
+
+/**
+ * Each kernel family's variant: tuned on this adapter for a fresh run; for a resumed one the
+ * checkpoint's (variants sum in different orders: only the same kernels continue bit for bit,
+ * docs/checkpoints.md), tuning only what cannot be applied here, with a warning.
+ */
+async function chooseKernels(ctx: GpuContext, resume: ComparisonState | undefined, stdout: ProgressOutput, stderr: TrainIo['stderr']): Promise<void> {
+  if (resume?.kernels === undefined) {
+    const tuning = await chooseKernelVariants(ctx);
+    stdout.write(`kernels: ${describeKernelTuning(tuning)} (ms per run)\n`);
+    if (resume) stderr.write(`train: warning: the checkpoint does not record its kernel choices; they were tuned again, ${MAY_DIFFER}\n`);
+    return;
+  }
+  const { issues, tuned, tuning } = await resumeKernelVariants(ctx, resume.kernels);
+  const families = tuned.join(', ');
+  if (tuning) stdout.write(`kernels: as the checkpoint except ${families}, tuned here (${describeKernelChoices(ctx)}); tuning: ${describeKernelTuning(tuning)} (ms per run)\n`);
+  else stdout.write(`kernels: as the checkpoint (${describeKernelChoices(ctx)})\n`);
+  if (issues.length > 0) stderr.write(`train: warning: the checkpoint's kernels cannot all run here (${describeKernelChoiceIssues(issues)}); ${tuning ? `${families} tuned again, ` : ''}${MAY_DIFFER}\n`);
+}
+
 async function train(plan: TrainPlan, args: TrainArgs, stdout: ProgressOutput, stderr: TrainIo['stderr'], createGpu: TrainIo['createGpu']): Promise<number> {
   const { config, data, startStep, stopStep, out } = plan;
   writeFileSync(join(out, 'config.json'), JSON.stringify(config, null, 2) + '\n');
@@ -128,8 +149,7 @@ async function train(plan: TrainPlan, args: TrainArgs, stdout: ProgressOutput, s
     node = await createGpu('Train.device');
     const ctx = new GpuContext(node.device, fsShaderSource());
     stdout.write(`adapter: ${adapterSummary(node.report)}\n`);
-    const tuning = await chooseKernelVariants(ctx);
-    stdout.write(`kernels: ${describeKernelTuning(tuning)} (ms per run)\n`);
+    await chooseKernels(ctx, plan.resume, stdout, stderr);
     const widths = comparisonModelNote(plan);
     stdout.write(`${config.model}${widths} on ${config.dataset}, ${config.runs.map((r) => `${r.id} ${r.name}`).join(', ')}; steps ${startStep} → ${stopStep}, batch ${config.batchSize}, seed ${config.seed}\n`);
     const hooks = {

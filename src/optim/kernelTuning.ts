@@ -10,7 +10,7 @@ import { BIAS_BACKWARD_VARIANTS, DEFAULT_BIAS_BACKWARD_VARIANT } from '../nn/bia
 import { BIAS_TUNING_SHAPE, tuneBiasBackward } from '../nn/biasTuning';
 import { DEFAULT_LAYERNORM_COLUMNS, LAYERNORM_COLUMN_VARIANTS } from '../nn/layernorm';
 import { LAYERNORM_TUNING_SHAPE, tuneLayernorm } from '../nn/layernormTuning';
-import { availableMatmulVariants, MATMUL_WORKGROUP } from '../nn/matmul';
+import { availableMatmulVariants, DEFAULT_MATMUL_VARIANT, MATMUL_VARIANTS, MATMUL_WORKGROUP } from '../nn/matmul';
 import { checkMatmulTuning, describeTimings, measureMatmulVariants, type MatmulTuning, type MatmulTuningOptions } from '../nn/matmulTuning';
 import { DEFAULT_SELECT_VARIANT, SELECT_CONFIGS, SELECT_VARIANTS } from './radixSelect';
 import { SELECT_TUNING_COUNT, tuneRadixSelect } from './radixSelectTuning';
@@ -36,6 +36,9 @@ const TUNERS: { [F in TimedFamily]: FamilyTuner<KernelChoices[F]> } = {
 };
 
 export const TIMED_FAMILIES = Object.keys(TUNERS) as TimedFamily[];
+
+/** Every kernel family, the matmul first. */
+export const KERNEL_FAMILIES: readonly (keyof KernelChoices)[] = ['matmul', ...TIMED_FAMILIES];
 
 export type FamilyTunings = { [F in TimedFamily]: FamilyTuning<KernelChoices[F]> };
 
@@ -146,6 +149,85 @@ export async function chooseKernelVariants(ctx: GpuContext, cache?: TuningCache,
   applyKernelTuning(ctx, tuning);
   if (cache) await cache.set(key, JSON.stringify(tuning));
   return { ...tuning, cached: false };
+}
+
+/** A recorded family choice that applyKernelChoices could not apply, and why. */
+export interface KernelChoiceIssue {
+  family: string;
+  variant: string;
+  why: string;
+}
+
+function isKernelFamily(family: string): family is keyof KernelChoices {
+  return (KERNEL_FAMILIES as readonly string[]).includes(family);
+}
+
+/** Why this device cannot run `variant` of `family`, or undefined when it can. */
+function variantProblem(ctx: GpuContext, family: keyof KernelChoices, variant: string): string | undefined {
+  if (family === 'matmul') {
+    if (!(MATMUL_VARIANTS as readonly string[]).includes(variant)) return `not a matmul variant (${MATMUL_VARIANTS.join(', ')})`;
+    // The same check as a cached tuning's (parseKernelTuning): quadShared needs `subgroups`.
+    if (!(availableMatmulVariants(ctx.device) as readonly string[]).includes(variant)) return "needs the device feature 'subgroups', which this device lacks";
+    return undefined;
+  }
+  const variants: readonly string[] = TUNERS[family].variants;
+  return variants.includes(variant) ? undefined : `not a ${family} variant (${variants.join(', ')})`;
+}
+
+/**
+ * Sets ctx.choices to choices recorded by another run (a checkpoint's `kernel_choices`,
+ * docs/checkpoints.md), so that a resumed run sums in the same order as the run that wrote it. A
+ * family the record lacks ran its default, so its choice is unset here; a family whose variant
+ * this build or this device cannot run keeps its current choice and is returned, with why.
+ */
+export function applyKernelChoices(ctx: GpuContext, recorded: Readonly<Record<string, string>>): KernelChoiceIssue[] {
+  const issues: KernelChoiceIssue[] = [];
+  for (const [family, variant] of Object.entries(recorded)) {
+    if (!isKernelFamily(family)) issues.push({ family, variant, why: 'no such kernel family in this build' });
+  }
+  for (const family of KERNEL_FAMILIES) {
+    const variant = recorded[family];
+    if (variant === undefined) {
+      delete ctx.choices[family];
+      continue;
+    }
+    const why = variantProblem(ctx, family, variant);
+    // No problem means `variant` is one of the family's variants.
+    if (why === undefined) setChoice(ctx, family, variant as KernelChoices[typeof family]);
+    else issues.push({ family, variant, why });
+  }
+  return issues;
+}
+
+/**
+ * A resumed run's kernels: the recorded choices (applyKernelChoices); when a family's cannot be
+ * applied, every family is tuned (chooseKernelVariants) and the recorded ones that can be are
+ * set again, so only the refused families (`tuned`) differ from the record. A family unknown to
+ * this build is only reported: there is nothing of it to tune.
+ */
+export async function resumeKernelVariants(
+  ctx: GpuContext,
+  recorded: Readonly<Record<string, string>>,
+  cache?: TuningCache,
+  opts: ChooseKernelOptions = {},
+): Promise<{ issues: KernelChoiceIssue[]; tuned: (keyof KernelChoices)[]; tuning?: KernelTuning & { cached: boolean } }> {
+  const issues = applyKernelChoices(ctx, recorded);
+  const tuned = issues.map((i) => i.family).filter(isKernelFamily);
+  if (tuned.length === 0) return { issues, tuned };
+  const tuning = await chooseKernelVariants(ctx, cache, opts);
+  applyKernelChoices(ctx, recorded);
+  return { issues, tuned, tuning };
+}
+
+/** "matmul quadShared, layernorm serial, bias tree (default), …": ctx's choice of every family, for logs. */
+export function describeKernelChoices(ctx: GpuContext): string {
+  const defaultOf = (f: keyof KernelChoices): string => (f === 'matmul' ? DEFAULT_MATMUL_VARIANT : TUNERS[f].fallback);
+  return KERNEL_FAMILIES.map((f) => `${f} ${ctx.choices[f] ?? `${defaultOf(f)} (default)`}`).join(', ');
+}
+
+/** "matmul quadShared: needs the device feature …; foo bar: no such kernel family in this build", for messages. */
+export function describeKernelChoiceIssues(issues: readonly KernelChoiceIssue[]): string {
+  return issues.map((i) => `${i.family} ${i.variant}: ${i.why}`).join('; ');
 }
 
 const ms = (x: unknown) => (typeof x === 'number' ? x : NaN).toFixed(2);

@@ -12,7 +12,9 @@
 //     pending refresh request;
 //   - the configs: the comparison's and each run's as applied at that step (live edits included);
 //   - the data order is a pure function of (seed, step) (src/data/sampler.ts), so the seed and
-//     the step are the whole sampler state; initial parameters come from the seed.
+//     the step are the whole sampler state; initial parameters come from the seed;
+//   - the kernel variant of each family (ctx.choices): variants sum in different orders, so a
+//     resumed run continues bit for bit only with the kernels the saved run trained with.
 import { writeBuffer } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
 import { readRanges } from '../gpu/readback';
@@ -65,6 +67,15 @@ export interface ComparisonState {
   model: ModelConfig; // the architecture, data-dependent fields (vocab) filled in
   events: RunEvent[];
   runs: RunState[];
+  /** The kernel variant of each family the runs trained with (ctx.choices); absent in files written before it was recorded. */
+  kernels?: Record<string, string>;
+}
+
+/** ctx.choices as family → variant strings (the families set; an unset one runs its default). */
+export function recordKernelChoices(ctx: GpuContext): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [family, variant] of Object.entries(ctx.choices as Readonly<Record<string, unknown>>)) if (typeof variant === 'string') out[family] = variant;
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -95,7 +106,7 @@ export async function captureComparison(device: GPUDevice, c: Comparison): Promi
     if (r.name === METRICS_TENSOR) runs[r.run].metrics = new Float32Array(bytes[k]);
     else runs[r.run].buffers[r.name] = bytes[k];
   });
-  return { step: c.nextStep, config: structuredClone(c.config), model: structuredClone(c.modelConfig), events: structuredClone(c.events), runs };
+  return { step: c.nextStep, config: structuredClone(c.config), model: structuredClone(c.modelConfig), events: structuredClone(c.events), runs, kernels: recordKernelChoices(c.ctx) };
 }
 
 /** The config a resumed comparison is built with: the saved one, with each run as applied when saved. */
@@ -184,6 +195,8 @@ export interface CheckpointMeta {
   model: ModelConfig;
   events: RunEvent[];
   run: Omit<RunState, 'buffers' | 'metrics'>;
+  /** `kernel_choices`: family → variant the run trained with; absent in older files. */
+  kernels?: Record<string, string>;
 }
 
 /** One run of a captured state as a safetensors file (tensors per named view, metadata as JSON strings). */
@@ -213,6 +226,7 @@ export function encodeRunCheckpoint(state: ComparisonState, runId: string): Uint
     model_config: JSON.stringify(state.model),
     run_state: JSON.stringify(runMeta),
     events: JSON.stringify(state.events),
+    ...(state.kernels ? { kernel_choices: JSON.stringify(state.kernels) } : {}),
   };
   return encodeSafetensors(tensors, metadata);
 }
@@ -270,6 +284,12 @@ export function decodeRunCheckpoint(bytes: Uint8Array, what = 'checkpoint'): Run
   if (!Array.isArray(runIds) || !runIds.every((x) => typeof x === 'string') || !runIds.includes(md.run_id)) fail('metadata "run_ids" does not list the run');
   const events = parseJson(what, 'events', md.events);
   if (!Array.isArray(events)) fail('metadata "events" is not a list');
+  let kernels: Record<string, string> | undefined;
+  if (md.kernel_choices !== undefined) {
+    const k = parseJson(what, 'kernel_choices', md.kernel_choices);
+    if (!isRecord(k) || !Object.values(k).every((v) => typeof v === 'string')) fail('metadata "kernel_choices" is not an object of kernel family → variant names');
+    kernels = k as Record<string, string>;
+  }
   const int = (v: unknown, name: string): number => (Number.isSafeInteger(v) && (v as number) >= 0 ? (v as number) : fail(`run state "${name}" = ${JSON.stringify(v)} is not a count`));
   const lastRefresh = runState.ireLastRefresh === null ? null : int(runState.ireLastRefresh, 'ireLastRefresh');
   const run: CheckpointMeta['run'] = {
@@ -284,7 +304,7 @@ export function decodeRunCheckpoint(bytes: Uint8Array, what = 'checkpoint'): Run
   return {
     what,
     file,
-    meta: { version, step, seed: comparison.seed, runId: run.id, runIds: runIds as string[], comparison, model: model as unknown as ModelConfig, events: events as RunEvent[], run },
+    meta: { version, step, seed: comparison.seed, runId: run.id, runIds: runIds as string[], comparison, model: model as unknown as ModelConfig, events: events as RunEvent[], run, ...(kernels ? { kernels } : {}) },
   };
 }
 
@@ -362,6 +382,7 @@ export function comparisonStateFromCheckpoints(files: readonly RunCheckpoint[]):
   for (const f of files) {
     if (f.meta.step !== first.meta.step) throw new CheckpointError(`${f.what} is at step ${f.meta.step}, ${first.what} at step ${first.meta.step}`);
     if (JSON.stringify(f.meta.comparison) !== JSON.stringify(first.meta.comparison)) throw new CheckpointError(`${f.what} and ${first.what} belong to different comparisons`);
+    if (JSON.stringify(f.meta.kernels) !== JSON.stringify(first.meta.kernels)) throw new CheckpointError(`${f.what} and ${first.what} record different kernel choices`);
     byId.set(f.meta.runId, f);
   }
   const runs = first.meta.runIds.map((id) => {
@@ -369,5 +390,5 @@ export function comparisonStateFromCheckpoints(files: readonly RunCheckpoint[]):
     if (!f) throw new CheckpointError(`The checkpoint of run "${id}" at step ${first.meta.step} is missing (${first.what} lists runs ${first.meta.runIds.join(', ')})`);
     return runStateFromCheckpoint(f);
   });
-  return { step: first.meta.step, config: first.meta.comparison, model: first.meta.model, events: first.meta.events, runs };
+  return { step: first.meta.step, config: first.meta.comparison, model: first.meta.model, events: first.meta.events, runs, ...(first.meta.kernels ? { kernels: first.meta.kernels } : {}) };
 }

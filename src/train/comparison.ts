@@ -85,7 +85,8 @@ export class Comparison {
   readonly modelConfig: ModelConfig;
 
   constructor(
-    private readonly ctx: GpuContext,
+    /** The context it builds and trains on; its choices are the kernels the runs train with. */
+    readonly ctx: GpuContext,
     readonly config: ComparisonConfig,
     readonly data: TrainingData,
     private readonly hooks: ComparisonHooks = {},

@@ -1,6 +1,7 @@
 // The training CLI end to end on this adapter: outputs, checkpoints at chosen steps, --resume
 // (into a fresh folder and into the original one) reproducing the uninterrupted run's metrics
-// and final checkpoint byte for byte, --dump-batches matching the sampler.
+// and final checkpoint byte for byte with the checkpoint's kernel choices, --dump-batches
+// matching the sampler.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,6 +67,8 @@ describe('npm run train, end to end', () => {
     const resumed = await train(['--resume', join(a, 'ckpt-10-A.safetensors'), '--out', b, '--checkpoint-steps', '25']);
     expect(resumed.err).toBe('');
     expect(resumed.code).toBe(0);
+    // The checkpoint's kernels, not a new tuning (which may pick others under load and change the last bits).
+    expect(resumed.out).toMatch(/^kernels: as the checkpoint \(matmul \w+/m);
     for (const id of ['A', 'B']) expect(readFileSync(join(b, `ckpt-25-${id}.safetensors`)).equals(readFileSync(join(a, `ckpt-25-${id}.safetensors`))), id).toBe(true);
     const tail = rows(join(b, 'metrics.csv'));
     expect(withoutWall(tail)).toEqual(withoutWall([full[0], ...full.slice(1).filter((r) => Number(r[1]) >= 10)]));

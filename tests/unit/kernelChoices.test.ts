@@ -2,14 +2,15 @@
 // variants"): its own default while the field is unset, the chosen variant once set, whatever
 // the other families chose. Checked on the KernelSpecs the real builders declare, without a GPU.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { KernelChoices, KernelSpec } from '../../src/gpu/context';
+import { GpuContext, type KernelChoices, type KernelSpec } from '../../src/gpu/context';
+import { fsShaderSource } from '../../src/gpu/shaderSourceFs';
 import { BIAS_BACKWARD_VARIANTS, biasBackward, DEFAULT_BIAS_BACKWARD_VARIANT } from '../../src/nn/bias';
 import { DEFAULT_LAYERNORM_COLUMNS, LAYERNORM_COLUMN_VARIANTS, layernormBackward } from '../../src/nn/layernorm';
 import { DEFAULT_MATMUL_VARIANT, matmul, MATMUL_VARIANTS, MATMUL_WORKGROUP } from '../../src/nn/matmul';
-import { TIMED_FAMILIES } from '../../src/optim/kernelTuning';
+import { applyKernelChoices, describeKernelChoices, KERNEL_FAMILIES, resumeKernelVariants, TIMED_FAMILIES, type KernelTuning } from '../../src/optim/kernelTuning';
 import { DEFAULT_SELECT_VARIANT, RadixSelect, SELECT_CONFIGS, SELECT_VARIANTS } from '../../src/optim/radixSelect';
 import { DEFAULT_REDUCE_VARIANT, reduce, REDUCE_CONFIGS, REDUCE_VARIANTS } from '../../src/optim/reduce';
-import { installFakeGpuGlobals, RecordingContext } from '../helpers/recordingGpu';
+import { fakeDevice, installFakeGpuGlobals, RecordingContext } from '../helpers/recordingGpu';
 
 type Family = keyof KernelChoices;
 
@@ -103,4 +104,69 @@ describe('per-family kernel choices', () => {
       }
     });
   }
+});
+
+describe('recorded kernel choices (a checkpoint\'s kernel_choices)', () => {
+  /** A context on the fake device, without the `subgroups` feature when asked. */
+  const context = (subgroups: boolean, choices: Partial<KernelChoices> = {}) =>
+    new GpuContext(subgroups ? fakeDevice() : Object.assign(fakeDevice(), { features: new Set<string>() }), fsShaderSource(), choices);
+  const RECORDED = { matmul: 'quadShared', layernorm: 'serial', bias: 'serial', reduce: 'narrow', radixSelect: 'narrow' };
+
+  it('sets every family to its recorded variant, and unsets a family the record lacks (it ran its default)', () => {
+    expect([...KERNEL_FAMILIES].sort()).toEqual(Object.keys(RECORDED).sort());
+    const ctx = context(true, { matmul: 'registerBlocked', reduce: 'wide' });
+    expect(applyKernelChoices(ctx, RECORDED)).toEqual([]);
+    expect(ctx.choices).toEqual(RECORDED);
+    expect(applyKernelChoices(ctx, { layernorm: 'tree' })).toEqual([]);
+    expect(ctx.choices).toEqual({ layernorm: 'tree' });
+    expect(describeKernelChoices(ctx)).toBe('matmul sharedTiles (default), layernorm tree, bias tree (default), reduce wide (default), radixSelect wide (default)');
+  });
+
+  it('refuses an unknown family, an unknown variant and quadShared on a device without subgroups, saying why', () => {
+    const ctx = context(false, { matmul: 'registerBlocked', bias: 'tree' });
+    const issues = applyKernelChoices(ctx, { ...RECORDED, bias: 'diagonal', warp: 'fast' });
+    expect(issues).toEqual([
+      { family: 'warp', variant: 'fast', why: 'no such kernel family in this build' },
+      { family: 'matmul', variant: 'quadShared', why: "needs the device feature 'subgroups', which this device lacks" },
+      { family: 'bias', variant: 'diagonal', why: 'not a bias variant (tree, serial)' },
+    ]);
+    // The refused families keep their choice; the others follow the record.
+    expect(ctx.choices).toEqual({ matmul: 'registerBlocked', layernorm: 'serial', bias: 'tree', reduce: 'narrow', radixSelect: 'narrow' });
+    expect(applyKernelChoices(ctx, { matmul: 'fastest' })).toEqual([{ family: 'matmul', variant: 'fastest', why: 'not a matmul variant (registerBlocked, sharedTiles, quadShared)' }]);
+  });
+
+  it('on resume tunes only when a recorded choice cannot be applied, and keeps the record for the rest', async () => {
+    let measured = 0;
+    const family = <V extends string>(choice: V) => ({ choice, basis: 'measured' as const, timings: { [choice]: 1 } as Partial<Record<V, number>>, workload: '-' });
+    const measure = (): Promise<KernelTuning> => {
+      measured++;
+      const tuning: KernelTuning = {
+        matmul: { choice: 'registerBlocked', timings: { registerBlocked: 1 }, perShape: [], adapterKey: 'k', shapeDivisor: 1, measuredAt: '' },
+        layernorm: family('tree'),
+        bias: family('tree'),
+        reduce: family('wide'),
+        radixSelect: family('wide'),
+        adapterKey: 'k',
+        measuredAt: '',
+        elapsedMs: { matmul: 0, layernorm: 0, bias: 0, reduce: 0, radixSelect: 0 },
+      };
+      return Promise.resolve(tuning);
+    };
+    const same = context(true);
+    expect(await resumeKernelVariants(same, RECORDED, undefined, { measure, adapterKey: 'k' })).toEqual({ issues: [], tuned: [] });
+    expect(measured).toBe(0);
+    expect(same.choices).toEqual(RECORDED);
+    // A family this build does not have is reported, not tuned.
+    const unknown = await resumeKernelVariants(same, { ...RECORDED, warp: 'fast' }, undefined, { measure, adapterKey: 'k' });
+    expect(unknown).toEqual({ issues: [{ family: 'warp', variant: 'fast', why: 'no such kernel family in this build' }], tuned: [] });
+    expect(measured).toBe(0);
+
+    const other = context(false);
+    const { issues, tuned, tuning } = await resumeKernelVariants(other, RECORDED, undefined, { measure, adapterKey: 'k' });
+    expect(measured).toBe(1);
+    expect(issues.map((i) => i.family)).toEqual(['matmul']);
+    expect(tuned).toEqual(['matmul']);
+    expect(tuning?.matmul.choice).toBe('registerBlocked');
+    expect(other.choices).toEqual({ ...RECORDED, matmul: 'registerBlocked' });
+  });
 });

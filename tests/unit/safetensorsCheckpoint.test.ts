@@ -49,6 +49,7 @@ function state(): ComparisonState {
     model: MODEL,
     events: [{ step: 9, runId: 'B', field: 'optimizer.ire.kappa', old: 4, new: 5 }],
     runs: [run(RUN_A, false, 1), run(RUN_B, true, 10)],
+    kernels: { matmul: 'quadShared', layernorm: 'serial', reduce: 'narrow' },
   };
 }
 
@@ -103,6 +104,7 @@ describe('checkpoint files', () => {
     expect(back.config).toEqual(s.config);
     expect(back.model).toEqual(MODEL);
     expect(back.events).toEqual(s.events);
+    expect(back.kernels).toEqual({ matmul: 'quadShared', layernorm: 'serial', reduce: 'narrow' });
     back.runs.forEach((r, i) => {
       const want = s.runs[i];
       expect({ ...r, buffers: undefined, metrics: undefined }).toEqual({ ...want, buffers: undefined, metrics: undefined });
@@ -150,6 +152,22 @@ describe('checkpoint files', () => {
     expect(err).toMatch(/3 bytes/);
   });
 
+  it('records the kernel choices as JSON metadata; a file without them stays valid, a malformed record is refused', () => {
+    const bytes = encodeRunCheckpoint(state(), 'A');
+    expect(JSON.parse(decodeSafetensors(bytes).metadata.kernel_choices)).toEqual({ matmul: 'quadShared', layernorm: 'serial', reduce: 'narrow' });
+    const decode = (b: Uint8Array) => decodeRunCheckpoint(b, 'ckpt.safetensors');
+    const without = decode(edited(bytes, (_t, md) => delete md.kernel_choices));
+    expect(without.meta.kernels).toBeUndefined();
+    const { kernels: _k, ...older } = state();
+    expect(comparisonStateFromCheckpoints(older.runs.map((r) => decode(encodeRunCheckpoint(older, r.id)))).kernels).toBeUndefined();
+    // Unknown families and variants pass here: whether they run is the device's question (applyKernelChoices).
+    expect(decode(edited(bytes, (_t, md) => (md.kernel_choices = '{"warp":"fast"}'))).meta.kernels).toEqual({ warp: 'fast' });
+    for (const bad of ['{"matmul":3}', '["quadShared"]', 'null', '"quadShared"']) {
+      expect(errorOf(() => decode(edited(bytes, (_t, md) => (md.kernel_choices = bad)))), bad).toBe('ckpt.safetensors: metadata "kernel_choices" is not an object of kernel family → variant names');
+    }
+    expect(errorOf(() => decode(edited(bytes, (_t, md) => (md.kernel_choices = '{"matmul"'))))).toMatch(/metadata "kernel_choices" is not valid JSON/);
+  });
+
   it('checks that the files of a comparison belong together', () => {
     const s = state();
     const a = decodeRunCheckpoint(encodeRunCheckpoint(s, 'A'), 'a');
@@ -158,6 +176,8 @@ describe('checkpoint files', () => {
     const later = decodeRunCheckpoint(encodeRunCheckpoint({ ...s, step: 18 }, 'B'), 'later');
     expect(errorOf(() => comparisonStateFromCheckpoints([a, later]))).toMatch(/later is at step 18, a at step 17/);
     expect(comparisonStateFromCheckpoints([b, a]).runs.map((r) => r.id)).toEqual(['A', 'B']);
+    const otherKernels = decodeRunCheckpoint(encodeRunCheckpoint({ ...s, kernels: { matmul: 'registerBlocked' } }, 'B'), 'other');
+    expect(errorOf(() => comparisonStateFromCheckpoints([a, otherKernels]))).toBe('other and a record different kernel choices');
     expect(() => encodeRunCheckpoint(s, 'Z')).toThrow(CheckpointError);
   });
 });
