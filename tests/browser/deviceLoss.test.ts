@@ -44,8 +44,10 @@ describe('a lost GPU device', () => {
     await notice.getByRole('button', { name: /Resume every run/ }).click();
     // Back at the last checkpoint (a multiple of 4): the worker reports it as the current step.
     await expect.poll(async () => (await s.page.evaluate('window.__progress')) as number[], { timeout: 60_000 }).not.toEqual([]);
-    const resumedAt = ((await s.page.evaluate('window.__progress')) as number[]).at(-1)!;
-    expect(resumedAt % 4).toBe(0);
+    const progress = (await s.page.evaluate('window.__progress')) as number[];
+    const resumedAt = progress.at(-1)!;
+    // Every step the page showed from the loss on, so that a failure says what it saw.
+    expect(resumedAt % 4, `steps shown after the loss: ${JSON.stringify(progress)}`).toBe(0);
     expect(await stepOf(s)).toBe(resumedAt);
     await s.page.getByTestId('start').click();
     await expect.poll(() => stepOf(s), { timeout: 120_000, interval: 500 }).toBeGreaterThan(resumedAt + 2);
