@@ -309,10 +309,11 @@ function stabilityFigure(input: ChartInput): Plot {
     const st = runStyle(r.id);
     const ratio = s.eosSharpness.map((v, i) => (v !== null && s.eosThreshold[i] !== null ? v / s.eosThreshold[i]! : null));
     data.push(line(r, x, s.eosSharpness, { mode: 'lines+markers', marker: { size: 5, symbol: 'diamond' }, name: `${label(r)} ${names.sharpness}`, customdata: decimate(ratio), hovertemplate: `${names.sharpness} %{y:.4g} (%{customdata:.2f} × threshold)` }));
-    data.push(line(r, x, s.eosThreshold, { name: `${label(r)} threshold ${names.threshold}`, line: { color: st.color, dash: 'dash', width: 1.5 }, hovertemplate: `${names.threshold} = %{y:.4g}` }));
+    // A tick at each measurement too: a single measurement draws no line, and the threshold must show from the first.
+    data.push(line(r, x, s.eosThreshold, { mode: 'lines+markers', marker: { size: 10, symbol: 'line-ew-open', color: st.color }, name: `${label(r)} threshold ${names.threshold}`, line: { color: st.color, dash: 'dash', width: 1.5 }, hovertemplate: `${names.threshold} = %{y:.4g}` }));
     parts.push(`${plainLabel(r)} at step ${s.step[k]}: ${names.sharpness} ${fmt(s.eosSharpness[k]!)}, ${fmt(ratio[k]!)} × its threshold ${names.threshold} = ${fmt(s.eosThreshold[k]!)}`);
   });
-  return { data, layout: baseLayout('stability', input, 'top eigenvalue (◇), threshold (dashed)'), summary: parts.join('; '), empty: data.length === 0 };
+  return { data, layout: baseLayout('stability', input, 'λ_max (◇), threshold (–)'), summary: parts.join('; '), empty: data.length === 0 };
 }
 
 /** Each run's loss minus the reference's: the first run of the configuration (B once A is removed). */
@@ -425,7 +426,8 @@ export function legendOf(data: readonly PlotTrace[]): LegendEntry[] {
         color: ln.color ?? '#000000',
         dash: ln.dash ?? 'solid',
         width: ln.width ?? 2,
-        marker: mode.includes('markers') ? (symbol === 'diamond' ? 'diamond' : 'circle') : null,
+        // A tick mark (line-ew) only marks the points of a line: the legend shows the line alone.
+        marker: mode.includes('markers') && !symbol?.startsWith('line-') ? (symbol === 'diamond' ? 'diamond' : 'circle') : null,
       };
     });
 }
