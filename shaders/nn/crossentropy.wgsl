@@ -106,15 +106,9 @@ fn main(
   @builtin(global_invocation_id) gid: vec3<u32>,
   @builtin(num_workgroups) nwg: vec3<u32>,
 ) {
-#if WORKGROUP_PER_ROW
-  let row = wid.x + wid.y * nwg.x;  // uniform in the workgroup, so the return keeps barriers uniform
-  let lane = lid;
-  let lanes = WG;
-#else
-  let row = gid.x + gid.y * nwg.x * WG;
-  let lane = 0u;
-  let lanes = 1u;
-#endif
+  let row = rowOf(wid, gid, nwg);  // shaders/util/rows.wgsl; uniform per workgroup with WORKGROUP_PER_ROW
+  let lane = laneOf(lid);
+  let lanes = laneCount();
   if (row >= params.N) { return; }
   let V = params.V;
   let base = row * V;

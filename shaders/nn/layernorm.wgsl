@@ -59,8 +59,9 @@ fn rowSum(lane: u32, v: vec2<f32>) -> vec2<f32> {
 }
 #endif
 
-// (mean, rstd) of row `row` (base offset `base`) computed as FORWARD does: the tangents recompute
-// them from x rather than binding the saved ones (a row kernel binds at most 8 storage buffers).
+// (mean, rstd) of the row at offset `base`: two passes, the mean, then the variance of the
+// deviations. FORWARD saves them; the tangents recompute them from x rather than binding the
+// saved ones (a row kernel binds at most 8 storage buffers).
 fn rowMeanRstd(lane: u32, lanes: u32, base: u32) -> vec2<f32> {
   let C = params.C;
   var s = 0.0;
@@ -93,27 +94,15 @@ fn main(
   @builtin(global_invocation_id) gid: vec3<u32>,
   @builtin(num_workgroups) nwg: vec3<u32>,
 ) {
-#if WORKGROUP_PER_ROW
-  let row = wid.x + wid.y * nwg.x;  // uniform in the workgroup, so the return keeps barriers uniform
-  let lane = lid;
-  let lanes = WG;
-#else
-  let row = gid.x + gid.y * nwg.x * WG;
-  let lane = 0u;
-  let lanes = 1u;
-#endif
+  let row = rowOf(wid, gid, nwg);  // shaders/util/rows.wgsl; uniform per workgroup with WORKGROUP_PER_ROW
+  let lane = laneOf(lid);
+  let lanes = laneCount();
   if (row >= params.N) { return; }
   let C = params.C;
   let base = row * C;
-  var s = 0.0;
-  for (var c = lane; c < C; c += lanes) { s += inp[base + c]; }
-  let m = rowSum(lane, vec2<f32>(s, 0.0)).x / f32(C);
-  var q = 0.0;
-  for (var c = lane; c < C; c += lanes) {
-    let d = inp[base + c] - m;
-    q += d * d;
-  }
-  let r = inverseSqrt(rowSum(lane, vec2<f32>(q, 0.0)).x / f32(C) + params.eps);
+  let stats = rowMeanRstd(lane, lanes, base);
+  let m = stats.x;
+  let r = stats.y;
   for (var c = lane; c < C; c += lanes) {
     out[base + c] = (inp[base + c] - m) * r * weight[c] + bias[c];
   }
@@ -140,15 +129,9 @@ fn main(
   @builtin(global_invocation_id) gid: vec3<u32>,
   @builtin(num_workgroups) nwg: vec3<u32>,
 ) {
-#if WORKGROUP_PER_ROW
-  let row = wid.x + wid.y * nwg.x;  // uniform in the workgroup, so the return keeps barriers uniform
-  let lane = lid;
-  let lanes = WG;
-#else
-  let row = gid.x + gid.y * nwg.x * WG;
-  let lane = 0u;
-  let lanes = 1u;
-#endif
+  let row = rowOf(wid, gid, nwg);  // shaders/util/rows.wgsl; uniform per workgroup with WORKGROUP_PER_ROW
+  let lane = laneOf(lid);
+  let lanes = laneCount();
   if (row >= params.N) { return; }
   let C = params.C;
   let base = row * C;
@@ -268,15 +251,9 @@ fn main(
   @builtin(global_invocation_id) gid: vec3<u32>,
   @builtin(num_workgroups) nwg: vec3<u32>,
 ) {
-#if WORKGROUP_PER_ROW
-  let row = wid.x + wid.y * nwg.x;  // uniform in the workgroup, so the return keeps barriers uniform
-  let lane = lid;
-  let lanes = WG;
-#else
-  let row = gid.x + gid.y * nwg.x * WG;
-  let lane = 0u;
-  let lanes = 1u;
-#endif
+  let row = rowOf(wid, gid, nwg);  // shaders/util/rows.wgsl; uniform per workgroup with WORKGROUP_PER_ROW
+  let lane = laneOf(lid);
+  let lanes = laneCount();
   if (row >= params.N) { return; }
   let C = params.C;
   let base = row * C;
@@ -320,15 +297,9 @@ fn main(
   @builtin(global_invocation_id) gid: vec3<u32>,
   @builtin(num_workgroups) nwg: vec3<u32>,
 ) {
-#if WORKGROUP_PER_ROW
-  let row = wid.x + wid.y * nwg.x;  // uniform in the workgroup, so the return keeps barriers uniform
-  let lane = lid;
-  let lanes = WG;
-#else
-  let row = gid.x + gid.y * nwg.x * WG;
-  let lane = 0u;
-  let lanes = 1u;
-#endif
+  let row = rowOf(wid, gid, nwg);  // shaders/util/rows.wgsl; uniform per workgroup with WORKGROUP_PER_ROW
+  let lane = laneOf(lid);
+  let lanes = laneCount();
   if (row >= params.N) { return; }
   let C = params.C;
   let base = row * C;

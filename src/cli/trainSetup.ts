@@ -8,7 +8,8 @@ import { basename, dirname, join } from 'node:path';
 import { DATASET_KIND } from '../data/datasets';
 import { withTrainSubset } from '../data/imageDataset';
 import { loadDatasetByName } from '../data/node/load';
-import { comparisonStateFromCheckpoints, decodeRunCheckpoint, layoutOf, type ComparisonState, type RunCheckpoint } from '../train/checkpoint';
+import { comparisonStateFromCheckpoints, decodeRunCheckpoint, type ComparisonState, type RunCheckpoint } from '../train/checkpoint';
+import { layoutOf } from '../train/models';
 import {
   DEFAULT_ADAMW,
   DEFAULT_COMPARISON,

@@ -21,8 +21,11 @@ export const GENERATED_FILES = {
 } as const satisfies Partial<Record<DatasetName, string>>;
 export type GeneratedDataset = keyof typeof GENERATED_FILES;
 
+/** MNIST's image shape (C, H, W); also what an image model assumes before its data say otherwise. */
+export const MNIST_SHAPE: readonly [number, number, number] = [1, 28, 28];
+
 /** Image shape (C, H, W) of each image dataset. */
-export const IMAGE_SHAPE: Partial<Record<DatasetName, [number, number, number]>> = {
-  mnist: [1, 28, 28],
+export const IMAGE_SHAPE: Partial<Record<DatasetName, readonly [number, number, number]>> = {
+  mnist: MNIST_SHAPE,
   cifar10: [3, 32, 32],
 };

@@ -1,7 +1,8 @@
 // Labelled buffer helpers. Sizes are rounded up to 4 bytes (WebGPU's copy granularity) and
 // never zero, so a buffer for an empty tensor can still be bound.
 
-const alignSize = (bytes: number) => Math.max(16, Math.ceil(bytes / 4) * 4);
+/** The byte size every buffer of this module gets for a request of `bytes`. */
+export const alignSize = (bytes: number): number => Math.max(16, Math.ceil(bytes / 4) * 4);
 
 /** Storage buffer that kernels read and write, and that can be copied to and from. */
 export function createStorageBuffer(device: GPUDevice, label: string, byteSize: number, extraUsage = 0): GPUBuffer {

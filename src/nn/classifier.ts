@@ -2,7 +2,7 @@
 // the loss (softmax cross-entropy, or the square loss for the MLP) against the batch labels or
 // labels sampled from the model, and the sampler;
 // and ImageClassifier, the Model base that wires them (subclasses fill forward and backward).
-import { createStorageBuffer } from '../gpu/buffers';
+import { BufferTable, type AllocatedTable, type BufferDecl } from '../gpu/bufferTable';
 import type { GpuContext, Kernel } from '../gpu/context';
 import type { ClassifierLossName } from './modelConfig';
 import { crossEntropy } from './crossentropy';
@@ -11,6 +11,16 @@ import { FlatModel } from './flatModel';
 import type { BatchShape, Model } from './model';
 import type { ParamLayout } from './paramLayout';
 import { sampleCategorical } from './sampler';
+
+/** The loss's buffers, (name, shape): the head's logits, their gradient, per-row loss and accuracy, sampled labels. */
+export function classifierLossBuffers(B: number, classes: number): BufferDecl[] {
+  return new BufferTable({ role: 'activation', perBatch: true })
+    .add('logits', [B, classes]) // from the forward; loss kernels only read them
+    .add('dlogits', [B, classes]) // written by the loss kernels, read by the backward
+    .add('losses', [B])
+    .add('correct', [B])
+    .add('sampledTargets', [B], { dtype: 'u32' }).decls; // labels drawn from the model
+}
 
 export class ClassifierLoss {
   readonly logits: GPUBuffer; // (B, classes) from the forward; loss kernels only read them
@@ -28,15 +38,14 @@ export class ClassifierLoss {
     private readonly classes: number,
     targets: GPUBuffer,
     private readonly seed: number,
-    own: (b: GPUBuffer) => GPUBuffer,
+    buffers: AllocatedTable, // holds classifierLossBuffers(B, classes)
     readonly kind: ClassifierLossName = 'cross-entropy',
   ) {
-    const dev = ctx.device;
-    this.logits = own(createStorageBuffer(dev, `${label}.logits`, B * classes * 4));
-    this.dlogits = own(createStorageBuffer(dev, `${label}.dlogits`, B * classes * 4));
-    this.losses = own(createStorageBuffer(dev, `${label}.losses`, B * 4));
-    this.correct = own(createStorageBuffer(dev, `${label}.correct`, B * 4));
-    const sampled = own(createStorageBuffer(dev, `${label}.sampledTargets`, B * 4)); // (B) u32
+    this.logits = buffers.get('logits');
+    this.dlogits = buffers.get('dlogits');
+    this.losses = buffers.get('losses');
+    this.correct = buffers.get('correct');
+    const sampled = buffers.get('sampledTargets');
     const common = { logits: this.logits, losses: this.losses, correct: this.correct, dlogits: this.dlogits };
     const loss = kind === 'mse' ? squareLoss : crossEntropy;
     this.onTargets = [loss(ctx, `${label}.loss`, { ...common, targets }, { N: B, V: classes, scale: 1 / B })];
@@ -62,6 +71,8 @@ export abstract class ImageClassifier extends FlatModel implements Model {
   readonly lossOnSampledLabels: Kernel[];
   readonly backward: Kernel[] = [];
   protected readonly loss: ClassifierLoss;
+  /** The model's activation table, allocated (classifierLossBuffers and the subclass's own rows). */
+  protected readonly activations: AllocatedTable;
 
   protected constructor(
     ctx: GpuContext,
@@ -70,12 +81,14 @@ export abstract class ImageClassifier extends FlatModel implements Model {
     images: { B: number; C: number; H: number; W: number; classes: number },
     targets: GPUBuffer,
     seed: number,
-    loss: ClassifierLossName = 'cross-entropy',
+    loss: ClassifierLossName,
+    activations: readonly BufferDecl[],
   ) {
     super(ctx.device, name, layout);
     this.batch = { kind: 'images', ...images };
     this.rows = images.B;
-    this.loss = new ClassifierLoss(ctx, name, images.B, images.classes, targets, seed, (b) => this.own(b), loss);
+    this.activations = this.allocate(activations);
+    this.loss = new ClassifierLoss(ctx, name, images.B, images.classes, targets, seed, this.activations, loss);
     this.losses = this.loss.losses;
     this.correct = this.loss.correct;
     this.logits = this.loss.logits;

@@ -4,8 +4,9 @@
 import type { GpuContext, Kernel } from '../gpu/context';
 import { add, fill } from '../gpu/elementwise';
 import type { CnnConfig } from './modelConfig';
-import { ImageClassifier } from './classifier';
-import { conv2dBackwardInput, conv2dBackwardWeight, conv2dDims, conv2dForward, type Conv2dShape } from './conv2d';
+import { BufferTable, type BufferDecl } from '../gpu/bufferTable';
+import { classifierLossBuffers, ImageClassifier } from './classifier';
+import { conv2dBackwardInput, conv2dBackwardWeight, conv2dDims, conv2dForward, conv2dWeightGradScratchFloats, type Conv2dShape } from './conv2d';
 import { crossEntropyTangent } from './crossentropy';
 import { linearBackward, linearForward } from './linear';
 import { matmul } from './matmul';
@@ -53,6 +54,47 @@ export function cnnLayout(cfg: CnnConfig): ParamLayout {
   return b.build();
 }
 
+/**
+ * Every buffer a CNN's forward and backward use besides parameters and gradients (the loss's,
+ * then per stage its convolution and pooled outputs, max-pooling's argmax, their gradients, and
+ * the weight gradient's partial sums): the one declaration the constructor allocates from and
+ * the memory plan sums.
+ */
+export function cnnActivations(cfg: CnnConfig, B: number): BufferDecl[] {
+  const t = new BufferTable({ role: 'activation', perBatch: true });
+  const st = stages(cfg, B);
+  st.forEach((s, i) => {
+    const conv = [B, s.conv.OC, s.conv.H, s.conv.W];
+    const pooled = [B, s.conv.OC, s.OH, s.OW];
+    t.add(`conv${i}.out`, conv); // ReLU applied in place
+    t.add(`pool${i}.out`, pooled);
+    if (cfg.pool === 'max') t.add(`pool${i}.argmax`, pooled, { dtype: 'u32' });
+    t.add(`conv${i}.dout`, conv); // ∂L/∂(convolution output before ReLU)
+    t.add(`pool${i}.dout`, pooled);
+  });
+  // (chunks, OC, IC·K·K + 1) partial sums of each weight gradient (the Hessian-vector product's too)
+  for (let i = st.length - 1; i >= 0; i--) t.add(`conv${i}.dweight.scratch`, [conv2dWeightGradScratchFloats(st[i].conv)], { role: 'scratch' });
+  return [...classifierLossBuffers(B, cfg.classes), ...t.decls];
+}
+
+/** The tangents of the Hessian-vector product (Cnn.hessianVectorProduct), allocated on its first call. */
+export function cnnTangents(cfg: CnnConfig, B: number): BufferDecl[] {
+  const t = new BufferTable({ role: 'scratch', perBatch: true });
+  const st = stages(cfg, B);
+  const conv = (s: Stage) => [B, s.conv.OC, s.conv.H, s.conv.W];
+  const pooled = (s: Stage) => [B, s.conv.OC, s.OH, s.OW];
+  st.forEach((s, i) => t.add(`hvp.conv${i}.dot`, conv(s)).add(`hvp.pool${i}.dot`, pooled(s)));
+  st.forEach((s, i) => {
+    if (i === 0) return;
+    t.add(`hvp.conv${i}.dotWeight`, conv(s)); // conv(a, V_W)
+    t.add(`hvp.conv${i}.zeroBias`, [s.conv.OC], { perBatch: false });
+    t.add(`hvp.conv${i}.discardedBias`, [s.conv.OC], { perBatch: false });
+  });
+  t.add('hvp.logits.dot', [B, cfg.classes]).add('hvp.dlogits.dot', [B, cfg.classes]);
+  st.forEach((s, i) => t.add(`hvp.dpool${i}.dot`, pooled(s)).add(`hvp.dconv${i}.dot`, conv(s)));
+  return t.decls;
+}
+
 /** What a stage keeps for its backward (and for the Hessian-vector product). */
 interface StageBuffers {
   inp: GPUBuffer; // (B, IC, H, W) the stage's input: the images, or the previous pooled output
@@ -61,6 +103,7 @@ interface StageBuffers {
   argmax?: GPUBuffer; // (B, OC, OH, OW) u32, max-pooling only
   dconv: GPUBuffer; // after backward: ∂L/∂(convolution output before ReLU)
   dpooled: GPUBuffer; // ∂L/∂pooled
+  dweightScratch: GPUBuffer; // partial sums of the weight gradient
 }
 
 export class Cnn extends ImageClassifier {
@@ -79,9 +122,9 @@ export class Cnn extends ImageClassifier {
     seed: number,
   ) {
     const images = { B, C: config.channels, H: config.height, W: config.width, classes: config.classes };
-    super(ctx, name, cnnLayout(config), images, data.targets, seed);
+    super(ctx, name, cnnLayout(config), images, data.targets, seed, 'cross-entropy', cnnActivations(config, B));
     for (const f of config.filters) if (!Number.isInteger(f) || f < 1) throw new Error(`CNN config: filters ${f} must be a positive integer`);
-    const buf = (n: string, floats: number) => this.buffer(n, floats);
+    const a = this.activations;
     const P = (n: string) => this.param(n);
     const G = (n: string) => this.grad(n);
 
@@ -95,10 +138,9 @@ export class Cnn extends ImageClassifier {
     this.saved = saved;
     st.forEach((s, i) => {
       const convFloats = B * s.conv.OC * s.conv.H * s.conv.W;
-      const pooledFloats = B * s.conv.OC * s.OH * s.OW;
-      const conv = buf(`conv${i}.out`, convFloats); // (B,OC,H,W), ReLU applied in place
-      const pooled = buf(`pool${i}.out`, pooledFloats); // (B,OC,H/2,W/2)
-      const argmax = config.pool === 'max' ? buf(`pool${i}.argmax`, pooledFloats) : undefined; // u32
+      const conv = a.get(`conv${i}.out`); // (B,OC,H,W), ReLU applied in place
+      const pooled = a.get(`pool${i}.out`); // (B,OC,H/2,W/2)
+      const argmax = config.pool === 'max' ? a.get(`pool${i}.argmax`) : undefined; // u32
       this.forward.push(conv2dForward(ctx, `${name}.conv${i}`, { inp: x, weight: P(`conv${i}.w`), bias: P(`conv${i}.b`), out: conv }, s.conv));
       this.forward.push(reluForward(ctx, `${name}.relu${i}`, { inp: conv, out: conv }, convFloats));
       if (argmax) this.forward.push(maxPoolForward(ctx, `${name}.pool${i}`, { inp: conv, out: pooled, argmax }, s.pool));
@@ -108,8 +150,9 @@ export class Cnn extends ImageClassifier {
         conv,
         pooled,
         argmax,
-        dconv: buf(`conv${i}.dout`, convFloats),
-        dpooled: buf(`pool${i}.dout`, pooledFloats),
+        dconv: a.get(`conv${i}.dout`),
+        dpooled: a.get(`pool${i}.dout`),
+        dweightScratch: a.get(`conv${i}.dweight.scratch`),
       });
       x = pooled;
     });
@@ -130,8 +173,7 @@ export class Cnn extends ImageClassifier {
       if (a.argmax) this.backward.push(maxPoolBackward(ctx, `${name}.pool${i}.backward`, { dout: a.dpooled, argmax: a.argmax, dinp: a.dconv }, s.pool));
       else this.backward.push(avgPoolBackward(ctx, `${name}.pool${i}.backward`, { dout: a.dpooled, dinp: a.dconv }, s.pool));
       this.backward.push(reluBackward(ctx, `${name}.relu${i}.backward`, { act: a.conv, dout: a.dconv, dinp: a.dconv }, convFloats));
-      const wg = conv2dBackwardWeight(ctx, `${name}.conv${i}.dweight`, { inp: a.inp, dout: a.dconv, dweight: G(`conv${i}.w`), dbias: G(`conv${i}.b`) }, s.conv);
-      this.own(wg.scratch);
+      const wg = conv2dBackwardWeight(ctx, `${name}.conv${i}.dweight`, { inp: a.inp, dout: a.dconv, dweight: G(`conv${i}.w`), dbias: G(`conv${i}.b`), scratch: a.dweightScratch }, s.conv);
       this.backward.push(...wg.kernels);
       if (i > 0) this.backward.push(conv2dBackwardInput(ctx, `${name}.conv${i}.dinp`, { dout: a.dconv, weight: P(`conv${i}.w`), dinp: saved[i - 1].dpooled }, s.conv));
     }
@@ -155,16 +197,17 @@ export class Cnn extends ImageClassifier {
     const classes = this.config.classes;
     const kernels: Kernel[] = [...this.forward, ...this.lossOnTargets, ...this.backward];
     // Tangents of each stage's convolution output (then ReLU output) and pooled output.
-    const tconv = st.map((s, i) => this.buffer(`hvp.conv${i}.dot`, B * s.conv.OC * s.conv.H * s.conv.W));
-    const tpool = st.map((s, i) => this.buffer(`hvp.pool${i}.dot`, B * s.conv.OC * s.OH * s.OW));
+    const t = this.allocate(cnnTangents(this.config, B)); // allocated on the first call
+    const tconv = st.map((_, i) => t.get(`hvp.conv${i}.dot`));
+    const tpool = st.map((_, i) => t.get(`hvp.pool${i}.dot`));
     st.forEach((s, i) => {
       const a = saved[i];
       const n = B * s.conv.OC * s.conv.H * s.conv.W;
       if (i === 0) {
         kernels.push(conv2dForward(ctx, `${L}.hvp.conv0`, { inp: a.inp, weight: Vv('conv0.w'), bias: Vv('conv0.b'), out: tconv[0] }, s.conv));
       } else {
-        const second = this.buffer(`hvp.conv${i}.dotWeight`, n); // conv(a, V_W)
-        const zeroBias = this.buffer(`hvp.conv${i}.zeroBias`, s.conv.OC);
+        const second = t.get(`hvp.conv${i}.dotWeight`); // conv(a, V_W)
+        const zeroBias = t.get(`hvp.conv${i}.zeroBias`);
         kernels.push(conv2dForward(ctx, `${L}.hvp.conv${i}`, { inp: tpool[i - 1], weight: P(`conv${i}.w`), bias: Vv(`conv${i}.b`), out: tconv[i] }, s.conv));
         kernels.push(conv2dForward(ctx, `${L}.hvp.conv${i}.dotWeight`, { inp: a.inp, weight: Vv(`conv${i}.w`), bias: zeroBias, out: second }, s.conv));
         kernels.push(add(ctx, `${L}.hvp.conv${i}.sum`, { a: tconv[i], b: second, out: tconv[i] }, n));
@@ -177,14 +220,14 @@ export class Cnn extends ImageClassifier {
     const top = saved[last];
     const F = st[last].conv.OC * st[last].OH * st[last].OW;
     const head = { N: B, C: F, OC: classes };
-    const tlogits = this.buffer('hvp.logits.dot', B * classes);
-    const tdlogits = this.buffer('hvp.dlogits.dot', B * classes);
+    const tlogits = t.get('hvp.logits.dot');
+    const tdlogits = t.get('hvp.dlogits.dot');
     kernels.push(linearForward(ctx, `${L}.hvp.head`, { inp: tpool[last], weight: P('head.w'), bias: Vv('head.b'), out: tlogits }, head));
     kernels.push(matmul(ctx, `${L}.hvp.head.dotWeight`, { a: top.pooled, b: Vv('head.w'), c: tlogits }, { M: B, N: classes, K: F, transB: true, beta: 1 }));
     kernels.push(crossEntropyTangent(ctx, `${L}.hvp.loss`, { logits: this.loss.logits, targets: this.targets, zdot: tlogits, out: tdlogits }, { N: B, V: classes, scale: 1 / B }));
     // Backward tangents: tdpool[i] = δ̇ of pooled output i, tdconv[i] = δ̇ of convolution output i.
-    const tdpool = st.map((s, i) => this.buffer(`hvp.dpool${i}.dot`, B * s.conv.OC * s.OH * s.OW));
-    const tdconv = st.map((s, i) => this.buffer(`hvp.dconv${i}.dot`, B * s.conv.OC * s.conv.H * s.conv.W));
+    const tdpool = st.map((_, i) => t.get(`hvp.dpool${i}.dot`));
+    const tdconv = st.map((_, i) => t.get(`hvp.dconv${i}.dot`));
     kernels.push(...linearBackward(ctx, `${L}.hvp.head.backward`, { dout: tdlogits, inp: top.pooled, weight: P('head.w'), dinp: tdpool[last], dweight: Hv('head.w'), dbias: Hv('head.b') }, head).kernels);
     kernels.push(matmul(ctx, `${L}.hvp.head.dweight2`, { a: this.loss.dlogits, b: tpool[last], c: Hv('head.w') }, { M: classes, N: F, K: B, transA: true, beta: 1 }));
     kernels.push(matmul(ctx, `${L}.hvp.head.dinp2`, { a: this.loss.dlogits, b: Vv('head.w'), c: tdpool[last] }, { M: B, N: F, K: classes, beta: 1 }));
@@ -195,12 +238,12 @@ export class Cnn extends ImageClassifier {
       if (a.argmax) kernels.push(maxPoolBackward(ctx, `${L}.hvp.pool${i}.backward`, { dout: tdpool[i], argmax: a.argmax, dinp: tdconv[i] }, s.pool));
       else kernels.push(avgPoolBackward(ctx, `${L}.hvp.pool${i}.backward`, { dout: tdpool[i], dinp: tdconv[i] }, s.pool));
       kernels.push(reluBackward(ctx, `${L}.hvp.relu${i}.backward`, { act: a.conv, dout: tdconv[i], dinp: tdconv[i] }, n));
-      const wg = conv2dBackwardWeight(ctx, `${L}.hvp.conv${i}.dweight`, { inp: a.inp, dout: tdconv[i], dweight: Hv(`conv${i}.w`), dbias: Hv(`conv${i}.b`) }, s.conv);
-      this.own(wg.scratch);
+      // The backward's partial sums are free again: the backward ran before these kernels.
+      const wg = conv2dBackwardWeight(ctx, `${L}.hvp.conv${i}.dweight`, { inp: a.inp, dout: tdconv[i], dweight: Hv(`conv${i}.w`), dbias: Hv(`conv${i}.b`), scratch: a.dweightScratch }, s.conv);
       kernels.push(...wg.kernels);
       if (i === 0) continue; // ȧ_0 = 0: the images do not move
       // wgrad(ȧ, δ) adds to the weights; its bias part (Σ δ, not a second derivative) is discarded.
-      const discarded = this.buffer(`hvp.conv${i}.discardedBias`, s.conv.OC);
+      const discarded = t.get(`hvp.conv${i}.discardedBias`);
       kernels.push(fill(ctx, `${L}.hvp.conv${i}.clearDiscarded`, { dst: discarded }, s.conv.OC, 0));
       kernels.push(...conv2dBackwardWeight(ctx, `${L}.hvp.conv${i}.dweight2`, { inp: tpool[i - 1], dout: a.dconv, dweight: Hv(`conv${i}.w`), dbias: discarded, scratch: wg.scratch }, s.conv, { beta: 1 }).kernels);
       kernels.push(conv2dBackwardInput(ctx, `${L}.hvp.conv${i}.dinp`, { dout: tdconv[i], weight: P(`conv${i}.w`), dinp: tdpool[i - 1] }, s.conv));

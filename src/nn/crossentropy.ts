@@ -1,7 +1,7 @@
 // Softmax cross-entropy fused with its backward (shaders/nn/crossentropy.wgsl).
 import type { GpuContext, Kernel } from '../gpu/context';
 import type { UniformField } from '../gpu/uniforms';
-import { DEFAULT_ROW_VARIANT, ROW_WORKGROUP, rowGrid, type RowVariant } from './rowVariant';
+import { DEFAULT_ROW_VARIANT, ROW_INCLUDES, ROW_WORKGROUP, rowGrid, type RowVariant } from './rowVariant';
 import { requireElements, requireIntegers, requirePowerOfTwo } from './shapeChecks';
 import type { Binding } from '../gpu/binding';
 
@@ -56,6 +56,7 @@ export function crossEntropy(ctx: GpuContext, label: string, buffers: CrossEntro
   return ctx.kernel({
     label,
     shader: 'nn/crossentropy',
+    includes: ROW_INCLUDES,
     defines: { GRAD: grad, IN_PLACE: inPlace, SEPARATE_GRAD: grad && !inPlace, WORKGROUP_PER_ROW: variant === 'workgroupPerRow', TANGENT: false },
     overrides: { WG: ROW_WORKGROUP },
     params: { layout: ctx.layout(CROSSENTROPY_PARAMS), values: { N, V, scale: shape.scale ?? 1 / N } },
@@ -85,6 +86,7 @@ export function crossEntropyTangent(ctx: GpuContext, label: string, buffers: Cro
   return ctx.kernel({
     label,
     shader: 'nn/crossentropy',
+    includes: ROW_INCLUDES,
     entryPoint: 'tangent',
     defines: { GRAD: false, IN_PLACE: false, SEPARATE_GRAD: false, WORKGROUP_PER_ROW: false, TANGENT: true },
     overrides: { WG: ROW_WORKGROUP },

@@ -1,8 +1,15 @@
 // What every model shares: parameters and gradients in one flat buffer each (the layout's
 // size table), named views into them for kernels, and ownership of the buffers it allocates.
 import type { Binding } from '../gpu/binding';
-import { createStorageBuffer } from '../gpu/buffers';
+import { AllocatedTable, BufferTable, type BufferDecl } from '../gpu/bufferTable';
 import { bindView, viewByName, type ParamLayout } from './paramLayout';
+
+/** The buffers every model has: parameters and gradients, flat, P = layout.total floats each. */
+export function flatModelBuffers(layout: ParamLayout): BufferDecl[] {
+  return new BufferTable({ role: 'params', perBatch: false })
+    .add('params', [layout.total]) // (P)
+    .add('grads', [layout.total], { role: 'grads' }).decls; // (P)
+}
 
 export abstract class FlatModel {
   readonly params: GPUBuffer; // (P) flat, P = layout.total
@@ -14,13 +21,14 @@ export abstract class FlatModel {
     readonly name: string,
     readonly layout: ParamLayout,
   ) {
-    this.params = this.buffer('params', layout.total);
-    this.grads = this.buffer('grads', layout.total);
+    const flat = this.allocate(flatModelBuffers(layout));
+    this.params = flat.get('params');
+    this.grads = flat.get('grads');
   }
 
-  /** A zeroed f32/u32 buffer of `floats` elements labelled `<model>.<what>`, freed with the model. */
-  protected buffer(what: string, floats: number): GPUBuffer {
-    return this.own(createStorageBuffer(this.device, `${this.name}.${what}`, floats * 4));
+  /** The buffers of a table (src/gpu/bufferTable.ts), labelled `<model>.<name>`, freed with the model. */
+  protected allocate(decls: readonly BufferDecl[]): AllocatedTable {
+    return new AllocatedTable(this.device, this.name, decls, (b) => this.own(b));
   }
 
   /** Takes ownership of a buffer created elsewhere (freed with the model). */

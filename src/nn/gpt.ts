@@ -11,6 +11,7 @@
 // hessianVectorProduct adds the tangents of both lists (forward-over-reverse; docs/algorithm.md
 // "Sharpness"), interleaved with the backward's pieces, whose scratch is shared by all blocks.
 import type { Binding } from '../gpu/binding';
+import { BufferTable, type AllocatedTable, type BufferDecl } from '../gpu/bufferTable';
 import type { GpuContext, Kernel } from '../gpu/context';
 import { add, fill } from '../gpu/elementwise';
 import type { GptConfig } from './modelConfig';
@@ -66,22 +67,82 @@ export function checkGptConfig(cfg: GptConfig, B: number): void {
   if (!Number.isInteger(B) || B < 1) bad(`batch size ${B} must be a positive integer`);
 }
 
-interface BlockActs {
-  ln1: GPUBuffer; // (B,T,C)
-  ln1Mean: GPUBuffer; // (B,T)
-  ln1Rstd: GPUBuffer; // (B,T)
-  qkv: GPUBuffer; // (B,T,3C)
-  att: GPUBuffer; // (B,NH,T,T)
-  atty: GPUBuffer; // (B,T,C)
-  attproj: GPUBuffer; // (B,T,C)
-  res2: GPUBuffer; // (B,T,C)
-  ln2: GPUBuffer; // (B,T,C)
-  ln2Mean: GPUBuffer; // (B,T)
-  ln2Rstd: GPUBuffer; // (B,T)
-  fch: GPUBuffer; // (B,T,4C)
-  fchGelu: GPUBuffer; // (B,T,4C)
-  fcproj: GPUBuffer; // (B,T,C)
-  res3: GPUBuffer; // (B,T,C)
+/**
+ * A block's activations, (name, shape) with N = B·T: what its backward reads. The forward
+ * tangents of the Hessian-vector product have a buffer per entry too, except `attproj` and
+ * `fcproj` (their tangents share one scratch) and the layernorm statistics (none), plus the
+ * layernorms' normalised tangents.
+ */
+function blockActShapes(B: number, T: number, C: number, NH: number) {
+  return {
+    ln1: [B, T, C],
+    ln1Mean: [B, T],
+    ln1Rstd: [B, T],
+    qkv: [B, T, 3 * C],
+    att: [B, NH, T, T],
+    atty: [B, T, C],
+    attproj: [B, T, C],
+    res2: [B, T, C],
+    ln2: [B, T, C],
+    ln2Mean: [B, T],
+    ln2Rstd: [B, T],
+    fch: [B, T, 4 * C], // fc's pre-activation
+    fchGelu: [B, T, 4 * C],
+    fcproj: [B, T, C],
+    res3: [B, T, C],
+  };
+}
+type BlockActs = Record<keyof ReturnType<typeof blockActShapes>, GPUBuffer>;
+const BLOCK_ACTS = Object.keys(blockActShapes(1, 1, 1, 1)) as (keyof BlockActs)[];
+const BLOCK_TANGENTS = ['ln1', 'ln1Norm', 'qkv', 'att', 'atty', 'res2', 'ln2', 'ln2Norm', 'fch', 'fchGelu', 'res3'] as const;
+type BlockTangents = Record<(typeof BLOCK_TANGENTS)[number], GPUBuffer>;
+
+const blockActs = (a: AllocatedTable, prefix: string): BlockActs => Object.fromEntries(BLOCK_ACTS.map((n) => [n, a.get(`${prefix}.${n}`)])) as BlockActs;
+const blockTangents = (t: AllocatedTable, prefix: string): BlockTangents => Object.fromEntries(BLOCK_TANGENTS.map((n) => [n, t.get(`${prefix}.${n}.dot`)])) as BlockTangents;
+
+/**
+ * Every buffer a GPT's forward and backward use besides its parameters and gradients, (name,
+ * shape), N = B·T rows: the one declaration the constructor allocates from and the memory plan
+ * sums (src/gpu/bufferTable.ts).
+ */
+export function gptActivations(cfg: GptConfig, B: number): BufferDecl[] {
+  checkGptConfig(cfg, B);
+  const { layers: L, heads: NH, width: C, context: T, vocab: V } = cfg;
+  const t = new BufferTable({ role: 'activation', perBatch: true });
+  t.add('encoded', [B, T, C]); // wte[tok] + wpe[t]
+  const block = blockActShapes(B, T, C, NH);
+  for (let l = 0; l < L; l++) for (const n of BLOCK_ACTS) t.add(`h${l}.${n}`, block[n]);
+  t.add('lnf', [B, T, C]).add('lnfMean', [B, T]).add('lnfRstd', [B, T]);
+  t.add('logits', [B, T, V]);
+  t.add('dlogits', [B, T, V]); // written by the loss kernels
+  t.add('losses', [B, T]).add('correct', [B, T]);
+  t.add('sampledTargets', [B, T], { dtype: 'u32' }); // labels drawn from the model
+  // Backward scratch, shared by all blocks: dres is the residual stream's gradient.
+  t.add('dres', [B, T, C]).add('dln', [B, T, C]).add('datty', [B, T, C]);
+  t.add('dqkv', [B, T, 3 * C]).add('datt', [B, NH, T, T]).add('dfch', [B, T, 4 * C]);
+  // The embedding backward's bucketing of positions by token (embedding.ts).
+  t.add('embedding.backward.order', [B * T], { role: 'scratch', dtype: 'u32' });
+  t.add('embedding.backward.bounds', [V, 2], { role: 'scratch', dtype: 'u32', perBatch: false });
+  return t.decls;
+}
+
+/** The tangents of the Hessian-vector product (Gpt.hessianVectorProduct), allocated on its first call. */
+export function gptTangents(cfg: GptConfig, B: number): BufferDecl[] {
+  const { layers: L, heads: NH, width: C, context: T, vocab: V } = cfg;
+  const t = new BufferTable({ role: 'scratch', perBatch: true });
+  t.add('hvp.encoded.dot', [B, T, C]);
+  t.add('hvp.proj.dot', [B, T, C]); // tangent of attproj, then of fcproj
+  t.add('hvp.attention.scratch', [B, T, C]); // att·v̇
+  const block = { ...blockActShapes(B, T, C, NH), ln1Norm: [B, T, C], ln2Norm: [B, T, C] };
+  for (let l = 0; l < L; l++) for (const n of BLOCK_TANGENTS) t.add(`hvp.h${l}.${n}.dot`, block[n]);
+  t.add('hvp.lnf.dot', [B, T, C]).add('hvp.lnf.normDot', [B, T, C]);
+  t.add('hvp.logits.dot', [B, T, V]).add('hvp.dlogits.dot', [B, T, V]);
+  // Tangents of the backward's gradients, shared by all blocks like the backward's scratch.
+  t.add('hvp.dres.dot', [B, T, C]).add('hvp.dln.dot', [B, T, C]).add('hvp.datty.dot', [B, T, C]);
+  t.add('hvp.dqkv.dot', [B, T, 3 * C]).add('hvp.datt.dot', [B, NH, T, T]).add('hvp.dfch.dot', [B, T, 4 * C]);
+  t.add('hvp.dgelu', [B, T, 4 * C]); // dres·W, the gradient at the GELU's output
+  t.add('hvp.dqkv.scratch', [B, T, 3 * C]);
+  return t.decls;
 }
 
 /**
@@ -114,6 +175,7 @@ interface Saved {
   dqkv: GPUBuffer; // (B,T,3C)
   datt: GPUBuffer; // (B,NH,T,T)
   dfch: GPUBuffer; // (B,T,4C)
+  embeddingScratch: { order: GPUBuffer; bounds: GPUBuffer };
   head: Kernel[];
   lnfBackward: Kernel[];
   blockBackward: BlockBackward[]; // per block, index l
@@ -146,49 +208,29 @@ export class Gpt extends FlatModel implements Model {
     const N = B * T;
     this.batch = { kind: 'tokens', B, T, V };
     this.rows = N;
-    const buf = (name: string, floats: number) => this.buffer(name, floats);
     const P = (name: string) => this.param(name);
     const G = (name: string) => this.grad(name);
 
-    // Activations, planned once.
-    const encoded = buf('encoded', N * C); // (B,T,C)
-    const blocks: BlockActs[] = [];
-    for (let l = 0; l < L; l++) {
-      const p = `h${l}`;
-      blocks.push({
-        ln1: buf(`${p}.ln1`, N * C),
-        ln1Mean: buf(`${p}.ln1Mean`, N),
-        ln1Rstd: buf(`${p}.ln1Rstd`, N),
-        qkv: buf(`${p}.qkv`, N * 3 * C),
-        att: buf(`${p}.att`, B * NH * T * T),
-        atty: buf(`${p}.atty`, N * C),
-        attproj: buf(`${p}.attproj`, N * C),
-        res2: buf(`${p}.res2`, N * C),
-        ln2: buf(`${p}.ln2`, N * C),
-        ln2Mean: buf(`${p}.ln2Mean`, N),
-        ln2Rstd: buf(`${p}.ln2Rstd`, N),
-        fch: buf(`${p}.fch`, N * 4 * C),
-        fchGelu: buf(`${p}.fchGelu`, N * 4 * C),
-        fcproj: buf(`${p}.fcproj`, N * C),
-        res3: buf(`${p}.res3`, N * C),
-      });
-    }
-    const lnf = buf('lnf', N * C); // (B,T,C)
-    const lnfMean = buf('lnfMean', N); // (B,T)
-    const lnfRstd = buf('lnfRstd', N); // (B,T)
-    const logits = buf('logits', N * V); // (B,T,V)
+    // Activations and backward scratch, allocated from the table (gptActivations).
+    const a = this.allocate(gptActivations(config, B));
+    const encoded = a.get('encoded');
+    const blocks = Array.from({ length: L }, (_, l) => blockActs(a, `h${l}`));
+    const lnf = a.get('lnf');
+    const lnfMean = a.get('lnfMean');
+    const lnfRstd = a.get('lnfRstd');
+    const logits = a.get('logits');
     this.logits = logits;
-    const dlogits = buf('dlogits', N * V); // (B,T,V) written by the loss kernels
-    this.losses = buf('losses', N); // (B,T)
-    this.correct = buf('correct', N); // (B,T)
-    const sampled = buf('sampledTargets', N); // (B,T) u32 labels drawn from the model
-    // Backward scratch, shared by all blocks.
-    const dres = buf('dres', N * C); // (B,T,C) gradient of the residual stream
-    const dln = buf('dln', N * C); // (B,T,C)
-    const datty = buf('datty', N * C); // (B,T,C)
-    const dqkv = buf('dqkv', N * 3 * C); // (B,T,3C)
-    const datt = buf('datt', B * NH * T * T); // (B,NH,T,T)
-    const dfch = buf('dfch', N * 4 * C); // (B,T,4C)
+    const dlogits = a.get('dlogits');
+    this.losses = a.get('losses');
+    this.correct = a.get('correct');
+    const sampled = a.get('sampledTargets');
+    const dres = a.get('dres');
+    const dln = a.get('dln');
+    const datty = a.get('datty');
+    const dqkv = a.get('dqkv');
+    const datt = a.get('datt');
+    const dfch = a.get('dfch');
+    const embeddingScratch = { order: a.get('embedding.backward.order'), bounds: a.get('embedding.backward.bounds') };
 
     const f = this.forward;
     const k = (name: string) => `${label}.${name}`;
@@ -291,8 +333,7 @@ export class Gpt extends FlatModel implements Model {
     const wpeView = viewByName(this.layout, 'wpe');
     const embedding: Kernel[] = [];
     if (tied) embedding.push(fill(ctx, k('wpe.clearGrad'), { dst: this.grads }, wpeView.size, 0, wpeView.offset));
-    const emb = embeddingBackward(ctx, k('embedding.backward'), { tokens: data.inputs, dout: dres, dwte: G('wte'), dwpe: G('wpe') }, { B, T, C, V }, { accumulate: tied });
-    emb.created.forEach((b) => this.own(b));
+    const emb = embeddingBackward(ctx, k('embedding.backward'), { tokens: data.inputs, dout: dres, dwte: G('wte'), dwpe: G('wpe'), ...embeddingScratch }, { B, T, C, V }, { accumulate: tied });
     embedding.push(...emb.kernels);
 
     const bw = this.backward;
@@ -302,7 +343,7 @@ export class Gpt extends FlatModel implements Model {
       bw.push(...s.fcproj, ...s.fc, ...s.ln2, ...s.attproj, ...s.attention, ...s.qkv, ...s.ln1);
     }
     bw.push(...embedding);
-    this.saved = { data, encoded, blocks, lnf, lnfMean, lnfRstd, dlogits, dres, dln, datty, dqkv, datt, dfch, head, lnfBackward, blockBackward, embedding };
+    this.saved = { data, encoded, blocks, lnf, lnfMean, lnfRstd, dlogits, dres, dln, datty, dqkv, datt, dfch, embeddingScratch, head, lnfBackward, blockBackward, embedding };
   }
 
   setSampleCounter(counter: number): void {
@@ -332,7 +373,8 @@ export class Gpt extends FlatModel implements Model {
     const { B } = this.batch as { B: number };
     const N = B * T;
     const name = (what: string) => `${this.name}.hvp.${what}`;
-    const buf = (what: string, floats: number) => this.buffer(`hvp.${what}`, floats);
+    const t = this.allocate(gptTangents(this.config, B)); // allocated on the first call
+    const tangent = (what: string) => t.get(`hvp.${what}`);
     const view = (buffer: GPUBuffer, n: string) => bindView(buffer, viewByName(this.layout, n));
     const P = (n: string) => this.param(n);
     const Vv = (n: string) => view(direction, n); // the direction's view of a parameter
@@ -366,26 +408,14 @@ export class Gpt extends FlatModel implements Model {
     const kernels: Kernel[] = [...this.forward, ...this.lossOnTargets];
 
     // ---- forward tangents: per block the tangent of every activation the backward tangent reads.
-    const encodedDot = buf('encoded.dot', N * C); // (B,T,C)
-    const projDot = buf('proj.dot', N * C); // (B,T,C) scratch: tangent of attproj, then of fcproj
-    const attScratch = buf('attention.scratch', N * C); // (B,T,C) att·v̇
-    const dots = sv.blocks.map((_, l) => ({
-      ln1: buf(`h${l}.ln1.dot`, N * C), // (B,T,C)
-      ln1Norm: buf(`h${l}.ln1.normDot`, N * C), // (B,T,C)
-      qkv: buf(`h${l}.qkv.dot`, N * 3 * C), // (B,T,3C)
-      att: buf(`h${l}.att.dot`, B * NH * T * T), // (B,NH,T,T)
-      atty: buf(`h${l}.atty.dot`, N * C), // (B,T,C)
-      res2: buf(`h${l}.res2.dot`, N * C), // (B,T,C)
-      ln2: buf(`h${l}.ln2.dot`, N * C), // (B,T,C)
-      ln2Norm: buf(`h${l}.ln2.normDot`, N * C), // (B,T,C)
-      fch: buf(`h${l}.fch.dot`, N * 4 * C), // (B,T,4C)
-      fchGelu: buf(`h${l}.fchGelu.dot`, N * 4 * C), // (B,T,4C)
-      res3: buf(`h${l}.res3.dot`, N * C), // (B,T,C)
-    }));
-    const lnfDot = buf('lnf.dot', N * C); // (B,T,C)
-    const lnfNormDot = buf('lnf.normDot', N * C); // (B,T,C)
-    const logitsDot = buf('logits.dot', N * V); // (B,T,V)
-    const dlogitsDot = buf('dlogits.dot', N * V); // (B,T,V)
+    const encodedDot = tangent('encoded.dot');
+    const projDot = tangent('proj.dot'); // tangent of attproj, then of fcproj
+    const attScratch = tangent('attention.scratch'); // att·v̇
+    const dots = sv.blocks.map((_, l) => blockTangents(t, `hvp.h${l}`));
+    const lnfDot = tangent('lnf.dot');
+    const lnfNormDot = tangent('lnf.normDot');
+    const logitsDot = tangent('logits.dot');
+    const dlogitsDot = tangent('dlogits.dot');
 
     kernels.push(embeddingForward(ctx, name('embedding'), { tokens: sv.data.inputs, wte: Vv('wte'), wpe: Vv('wpe'), out: encodedDot }, { B, T, C, V }));
     let res: GPUBuffer = sv.encoded;
@@ -429,14 +459,14 @@ export class Gpt extends FlatModel implements Model {
 
     // ---- the backward, each piece followed by its tangent. Tangents of the backward's gradients
     // (shared by all blocks, like the backward's scratch):
-    const dresDot = buf('dres.dot', N * C); // (B,T,C)
-    const dlnDot = buf('dln.dot', N * C); // (B,T,C)
-    const dattyDot = buf('datty.dot', N * C); // (B,T,C)
-    const dqkvDot = buf('dqkv.dot', N * 3 * C); // (B,T,3C)
-    const dattDot = buf('datt.dot', B * NH * T * T); // (B,NH,T,T)
-    const dfchDot = buf('dfch.dot', N * 4 * C); // (B,T,4C)
-    const dgelu = buf('dgelu', N * 4 * C); // (B,T,4C) dres·W, the gradient at the GELU's output
-    const qkvScratch = buf('dqkv.scratch', N * 3 * C); // (B,T,3C)
+    const dresDot = tangent('dres.dot');
+    const dlnDot = tangent('dln.dot');
+    const dattyDot = tangent('datty.dot');
+    const dqkvDot = tangent('dqkv.dot');
+    const dattDot = tangent('datt.dot');
+    const dfchDot = tangent('dfch.dot');
+    const dgelu = tangent('dgelu'); // dres·W, the gradient at the GELU's output
+    const qkvScratch = tangent('dqkv.scratch');
 
     kernels.push(...sv.head);
     kernels.push(...linearBackwardTangent('head', { dout: sv.dlogits, doutDot: dlogitsDot, inp: sv.lnf, inpDot: lnfDot, weight: headW, dinpDot: dlnDot }, { C, OC: V }));
@@ -556,8 +586,8 @@ export class Gpt extends FlatModel implements Model {
     kernels.push(...sv.embedding);
     const wpeView = viewByName(this.layout, 'wpe');
     if (tied) kernels.push(fill(ctx, name('wpe.clear'), { dst: product }, wpeView.size, 0, wpeView.offset));
-    const emb = embeddingBackward(ctx, name('embedding.backward'), { tokens: sv.data.inputs, dout: dresDot, dwte: Hv('wte'), dwpe: Hv('wpe') }, { B, T, C, V }, { accumulate: tied });
-    emb.created.forEach((b) => this.own(b));
+    // Its bucketing scratch is the backward's: both sort the same tokens, one after the other.
+    const emb = embeddingBackward(ctx, name('embedding.backward'), { tokens: sv.data.inputs, dout: dresDot, dwte: Hv('wte'), dwpe: Hv('wpe'), ...sv.embeddingScratch }, { B, T, C, V }, { accumulate: tied });
     kernels.push(...emb.kernels);
     return kernels;
   }

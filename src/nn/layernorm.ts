@@ -1,7 +1,7 @@
 // LayerNorm builders (shaders/nn/layernorm.wgsl): N = B·T rows of C channels.
 import type { GpuContext, Kernel } from '../gpu/context';
 import type { UniformField } from '../gpu/uniforms';
-import { DEFAULT_ROW_VARIANT, ROW_WORKGROUP, rowGrid, type RowVariant } from './rowVariant';
+import { DEFAULT_ROW_VARIANT, ROW_INCLUDES, ROW_WORKGROUP, rowGrid, type RowVariant } from './rowVariant';
 import { requireElements, requireIntegers, requirePowerOfTwo } from './shapeChecks';
 import type { Binding } from '../gpu/binding';
 
@@ -69,6 +69,7 @@ function layernormKernel(ctx: GpuContext, label: string, pass: Pass, storage: Bi
   return ctx.kernel({
     label,
     shader: 'nn/layernorm',
+    includes: rowwise ? ROW_INCLUDES : [],
     defines: {
       ROWWISE: rowwise,
       WORKGROUP_PER_ROW: rowwise && variant === 'workgroupPerRow',

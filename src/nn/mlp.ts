@@ -5,7 +5,8 @@
 import type { GpuContext, Kernel } from '../gpu/context';
 import type { MlpConfig } from './modelConfig';
 import { MLP_ACTIVATIONS } from './modelConfig';
-import { ImageClassifier } from './classifier';
+import { BufferTable, type BufferDecl } from '../gpu/bufferTable';
+import { classifierLossBuffers, ImageClassifier } from './classifier';
 import { crossEntropyTangent } from './crossentropy';
 import { geluBackward, geluBackwardTangent } from './gelu';
 import { linearBackward, linearForward } from './linear';
@@ -27,6 +28,45 @@ export function mlpLayout(cfg: MlpConfig): ParamLayout {
   return b.build();
 }
 
+/** Refuses an MLP whose input width is not the images' size, or with a bad hidden width or activation. */
+export function checkMlpConfig(cfg: MlpConfig, image: { C: number; H: number; W: number }): void {
+  if (image.C * image.H * image.W !== cfg.inputs) throw new Error(`MLP config: inputs = ${cfg.inputs} but images are ${image.C}×${image.H}×${image.W}`);
+  for (const h of cfg.hidden) if (!Number.isInteger(h) || h < 1) throw new Error(`MLP config: hidden width ${h} must be a positive integer`);
+  const activation = cfg.activation ?? 'relu';
+  if (!MLP_ACTIVATIONS.includes(activation)) throw new Error(`MLP config: activation ${JSON.stringify(activation)} is not one of ${MLP_ACTIVATIONS.join(', ')}`);
+}
+
+/** The widths of the layers' inputs and the head's output: [inputs, ...hidden, classes]. */
+const mlpWidths = (cfg: MlpConfig): number[] => [cfg.inputs, ...cfg.hidden, cfg.classes];
+
+/**
+ * Every buffer an MLP's forward and backward use besides parameters and gradients (the loss's,
+ * then per hidden layer i ≥ 1 its activation and gradient, and with the GELU its pre-activation):
+ * the one declaration the constructor allocates from and the memory plan sums.
+ */
+export function mlpActivations(cfg: MlpConfig, B: number): BufferDecl[] {
+  const widths = mlpWidths(cfg);
+  const layers = widths.length - 1;
+  const t = new BufferTable({ role: 'activation', perBatch: true });
+  for (let i = 1; i < layers; i++) t.add(`act${i}`, [B, widths[i]]); // a_i, input of layer i
+  for (let i = 1; i < layers; i++) t.add(`dact${i}`, [B, widths[i]]); // ∂L/∂z_{i−1} after the backward
+  if (cfg.activation === 'gelu') for (let i = 1; i < layers; i++) t.add(`pre${i - 1}`, [B, widths[i]]); // z_{i−1}
+  return [...classifierLossBuffers(B, cfg.classes), ...t.decls];
+}
+
+/** The tangents of the Hessian-vector product (Mlp.hessianVectorProduct), allocated on its first call. */
+export function mlpTangents(cfg: MlpConfig, B: number): BufferDecl[] {
+  const widths = mlpWidths(cfg);
+  const layers = widths.length - 1;
+  const gelu = cfg.activation === 'gelu';
+  const t = new BufferTable({ role: 'scratch', perBatch: true });
+  for (let i = 0; i < layers; i++) t.add(`hvp.zdot${i}`, [B, widths[i + 1]]); // ż_i
+  if (gelu) for (let i = 0; i + 1 < layers; i++) t.add(`hvp.adot${i}`, [B, widths[i + 1]]); // ȧ_{i+1}
+  for (let i = 0; i < layers; i++) t.add(`hvp.deltadot${i}`, [B, widths[i + 1]]); // δ̇_i
+  if (gelu) for (let i = 0; i + 1 < layers; i++) t.add(`hvp.dout${i}`, [B, widths[i + 1]]); // δ_{i+1}·W_{i+1}
+  return t.decls;
+}
+
 export class Mlp extends ImageClassifier {
   private readonly ctx: GpuContext;
   private readonly widths: number[];
@@ -46,18 +86,13 @@ export class Mlp extends ImageClassifier {
     data: BatchBuffers,
     seed: number,
   ) {
-    super(ctx, name, mlpLayout(config), { B, ...image, classes: config.classes }, data.targets, seed, config.loss ?? 'cross-entropy');
-    if (image.C * image.H * image.W !== config.inputs) {
-      throw new Error(`MLP config: inputs = ${config.inputs} but images are ${image.C}×${image.H}×${image.W}`);
-    }
-    for (const h of config.hidden) if (!Number.isInteger(h) || h < 1) throw new Error(`MLP config: hidden width ${h} must be a positive integer`);
+    super(ctx, name, mlpLayout(config), { B, ...image, classes: config.classes }, data.targets, seed, config.loss ?? 'cross-entropy', mlpActivations(config, B));
+    checkMlpConfig(config, image);
     const activation = config.activation ?? 'relu';
-    if (!MLP_ACTIVATIONS.includes(activation)) throw new Error(`MLP config: activation ${JSON.stringify(activation)} is not one of ${MLP_ACTIVATIONS.join(', ')}`);
-    const buf = (n: string, floats: number) => this.buffer(n, floats);
     const P = (n: string) => this.param(n);
     const G = (n: string) => this.grad(n);
 
-    const widths = [config.inputs, ...config.hidden, config.classes];
+    const widths = mlpWidths(config);
     this.ctx = ctx;
     this.widths = widths;
     this.B = B;
@@ -65,11 +100,11 @@ export class Mlp extends ImageClassifier {
     const layers = widths.length - 1;
     // acts[i]: input of layer i (B, widths[i]); acts[0] is the batch, hidden ones hold activations.
     const acts: GPUBuffer[] = [data.inputs];
-    for (let i = 1; i < layers; i++) acts.push(buf(`act${i}`, B * widths[i]));
+    for (let i = 1; i < layers; i++) acts.push(this.activations.get(`act${i}`));
     const dacts: GPUBuffer[] = [data.inputs];
-    for (let i = 1; i < layers; i++) dacts.push(buf(`dact${i}`, B * widths[i]));
+    for (let i = 1; i < layers; i++) dacts.push(this.activations.get(`dact${i}`));
     const gelu = activation === 'gelu';
-    const pres = gelu ? widths.slice(1, layers).map((w, i) => buf(`pre${i}`, B * w)) : [];
+    const pres = gelu ? widths.slice(1, layers).map((_, i) => this.activations.get(`pre${i}`)) : [];
     this.acts = acts;
     this.dacts = dacts;
     this.gelu = gelu;
@@ -122,11 +157,12 @@ export class Mlp extends ImageClassifier {
     // Tangents: tz[i] (B, w_{i+1}) holds ż_i; ta[i] ȧ_{i+1} (ReLU: tz[i] masked in place; GELU:
     // a buffer of its own, ż_i being needed again for σ''); td[i] (B, w_{i+1}) holds δ̇_i.
     // δ_i is the backward's: dlogits for the head, dacts[i + 1] below it.
-    const tz = widths.slice(1).map((w, i) => this.buffer(`hvp.zdot${i}`, B * w));
-    const ta = gelu ? widths.slice(1, layers).map((w, i) => this.buffer(`hvp.adot${i}`, B * w)) : tz;
-    const td = widths.slice(1).map((w, i) => this.buffer(`hvp.deltadot${i}`, B * w));
+    const t = this.allocate(mlpTangents(this.config, B)); // allocated on the first call
+    const tz = widths.slice(1).map((_, i) => t.get(`hvp.zdot${i}`));
+    const ta = gelu ? widths.slice(1, layers).map((_, i) => t.get(`hvp.adot${i}`)) : tz;
+    const td = widths.slice(1).map((_, i) => t.get(`hvp.deltadot${i}`));
     // GELU: δ_i·W_i = ∂L/∂a_i, the gradient at the GELU's output (the fused backward keeps only ∂L/∂z).
-    const dout = gelu ? widths.slice(1, layers).map((w, i) => this.buffer(`hvp.dout${i}`, B * w)) : [];
+    const dout = gelu ? widths.slice(1, layers).map((_, i) => t.get(`hvp.dout${i}`)) : [];
     const delta = (i: number) => (i + 1 < layers ? dacts[i + 1] : this.loss.dlogits);
     const kernels: Kernel[] = [...this.forward, ...this.lossOnTargets, ...this.backward];
     for (let i = 0; i < layers; i++) {

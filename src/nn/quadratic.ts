@@ -9,6 +9,7 @@ import type { UniformField } from '../gpu/uniforms';
 import { Rng } from '../util/rng';
 import type { BatchShape, Model } from './model';
 import { FlatModel } from './flatModel';
+import { toyActivations } from './toyModel';
 import { ParamLayoutBuilder, initParams, type ParamLayout } from './paramLayout';
 
 const QUADRATIC_PARAMS: readonly UniformField[] = [{ name: 'n', type: 'u32' }];
@@ -61,8 +62,9 @@ export class QuadraticModel extends FlatModel implements Model {
     const n = this.layout.count;
     if (spec.matrix.length !== n * n) throw new Error(`${name}: matrix has ${spec.matrix.length} entries, want n² = ${n * n}`);
     const own = (b: GPUBuffer) => this.own(b);
-    this.losses = this.buffer('losses', 1); // (1)
-    this.correct = this.buffer('correct', 1); // (1), always 0
+    const acts = this.allocate(toyActivations()); // a loss and an accuracy slot, like the toy's
+    this.losses = acts.get('losses');
+    this.correct = acts.get('correct');
     const a = own(createStorageBufferWith(ctx.device, `${name}.matrix`, Float32Array.from(spec.matrix))); // (n, n)
     const index = own(createStorageBufferWith(ctx.device, `${name}.index`, realOffsets(this.layout))); // (n) u32
     writeBuffer(ctx.device, this.params, initParams(this.layout, 0));

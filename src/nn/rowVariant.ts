@@ -13,6 +13,9 @@ export const DEFAULT_ROW_VARIANT: RowVariant = 'threadPerRow';
 /** Threads per workgroup of the row kernels (a power of two: the tree halves it). */
 export const ROW_WORKGROUP = 64;
 
+/** Shaders a row kernel appends (`includes`): its thread → row mapping, rowOf/laneOf/laneCount. */
+export const ROW_INCLUDES: readonly string[] = ['util/rows'];
+
 /** Workgroup grid for N rows: one workgroup per row, or one thread per row. */
 export function rowGrid(N: number, variant: RowVariant): [number, number, number] {
   return grid1d(N, variant === 'workgroupPerRow' ? 1 : ROW_WORKGROUP);

@@ -1,6 +1,7 @@
 // The toy 2-D model (docs/algorithm.md "The toy problem") as a Model, so the trainer, the optimizers and IRE drive it like
 // any other: L(u, v) = (1 + u²) v² / 2 with θ = (u, v). Its "loss kernel" writes the exact
 // gradient and loss; its Hessian diagonal is exact, (v², 1 + u²).
+import { BufferTable, type BufferDecl } from '../gpu/bufferTable';
 import type { GpuContext, Kernel } from '../gpu/context';
 import type { ToyConfig } from './modelConfig';
 import type { BatchShape, Model } from './model';
@@ -12,6 +13,11 @@ export function toyLayout(cfg: ToyConfig): ParamLayout {
   const b = new ParamLayoutBuilder();
   b.add('theta', [2], 'weight', { kind: 'value', values: cfg.start }); // (2) = (u, v)
   return b.build();
+}
+
+/** The toy's buffers besides θ and its gradient: the loss and an accuracy slot (always 0). */
+export function toyActivations(): BufferDecl[] {
+  return new BufferTable({ role: 'activation', perBatch: false }).add('losses', [1]).add('correct', [1]).decls;
 }
 
 export class ToyModel extends FlatModel implements Model {
@@ -30,8 +36,9 @@ export class ToyModel extends FlatModel implements Model {
     readonly config: ToyConfig,
   ) {
     super(ctx.device, name, toyLayout(config)); // θ = params[0..2)
-    this.losses = this.buffer('losses', 1); // (1)
-    this.correct = this.buffer('correct', 1); // (1), always 0
+    const a = this.allocate(toyActivations());
+    this.losses = a.get('losses');
+    this.correct = a.get('correct');
     const gradient = toyGradient(ctx, `${name}.gradient`, { theta: this.params, grad: this.grads, out: this.losses }, 0);
     this.lossOnTargets = [gradient];
     this.lossOnSampledLabels = [gradient];

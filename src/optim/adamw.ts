@@ -34,14 +34,16 @@ export function adamwUniforms(h: AdamWHyper, v: StepValues): { decayFactor: numb
   };
 }
 
+/** AdamW's state buffers: first and second moments. */
+export const ADAMW_STATE = ['m', 'v'] as const;
+
 export class AdamW extends FusedOptimizer<AdamWHyper> {
   readonly state: Readonly<Record<string, GPUBuffer>>;
   protected readonly update: Kernel;
 
   constructor(ctx: GpuContext, label: string, buffers: OptimizerBuffers, hyper: AdamWHyper) {
     super(ctx, label, buffers, hyper, checkHyper);
-    const m = this.flat.stateBuffer('m'); // (P)
-    const v = this.flat.stateBuffer('v'); // (P)
+    const { m, v } = this.flat.allocateState(ADAMW_STATE); // (P) each
     this.state = { m, v };
     this.update = this.fusedKernel('optim/adamw', ADAMW_PARAMS, [m, v]);
   }

@@ -1,12 +1,13 @@
 // Builds the optimizer a run's OptimizerConfig names (name → implementation), wrapped with IRE
 // when `ire.enabled`, and applies config edits between steps (the UI's sliders).
+import { BufferTable, type BufferDecl } from '../gpu/bufferTable';
 import type { GpuContext } from '../gpu/context';
 import { ireStartStep, type BaseOptimizer, type OptimizerConfig } from './optimizerConfig';
-import { AdamW, type AdamWHyper } from './adamw';
-import { Ire, type IreSettings } from './ire';
-import type { Optimizer, OptimizerBuffers, StepValues } from './optimizer';
-import { Sam } from './sam';
-import { Sgd, type SgdHyper } from './sgd';
+import { AdamW, ADAMW_STATE, type AdamWHyper } from './adamw';
+import { Ire, ireBuffers, type IreSettings } from './ire';
+import { fusedOptimizerBuffers, type Optimizer, type OptimizerBuffers, type StepValues } from './optimizer';
+import { Sam, samBuffers } from './sam';
+import { Sgd, SGD_STATE, type SgdHyper } from './sgd';
 
 export interface RunOptimizerBuffers extends Omit<OptimizerBuffers, 'ireMask'> {
   /** Padding entries of the flat layout (h = 0; excluded from the IRE γ-fraction). */
@@ -33,6 +34,23 @@ const sgdHyper = (c: OptimizerConfig): SgdHyper => ({ momentum: c.beta1, nestero
 export function ireSettings(c: OptimizerConfig): IreSettings {
   const { enabled: _enabled, startStep: _start, ...rest } = c.ire;
   return { ...rest, startStep: ireStartStep(c) };
+}
+
+/**
+ * Every buffer createOptimizer allocates for `cfg` over P parameters when the run gives it the
+ * decay flags and the stats slots (names relative to the run's label), in allocation order: the
+ * same classes' tables, composed as createOptimizer composes the classes.
+ */
+export function optimizerBuffers(cfg: OptimizerConfig, P: number): BufferDecl[] {
+  const t = new BufferTable({ role: 'optimizer', perBatch: false });
+  if (cfg.ire.enabled) t.include('ire', ireBuffers(P));
+  const tables: Record<BaseOptimizer, () => void> = {
+    adamw: () => t.include('adamw', fusedOptimizerBuffers(P, ADAMW_STATE)),
+    sgd: () => t.include('sgd', fusedOptimizerBuffers(P, SGD_STATE)),
+    sam: () => t.include('samBase', fusedOptimizerBuffers(P, SGD_STATE)).include('sam', samBuffers(P)),
+  };
+  tables[cfg.base]();
+  return t.decls;
 }
 
 export function createOptimizer(ctx: GpuContext, label: string, buffers: RunOptimizerBuffers, cfg: OptimizerConfig): RunOptimizer {

@@ -11,12 +11,13 @@
 //   opt.setStep({ t: step + 1, lr, kappa: ire.kappaAt(step, lr, lrMax) }); opt.encodeStep(…)
 // κ, γ, K, start and the κ-schedule may change between any two steps (`configure`); a γ change
 // takes effect at the next refresh unless `requestRefresh()` asks for one at the next step.
+import { AllocatedTable, BufferTable, type BufferDecl } from '../gpu/bufferTable';
 import { createStorageBuffer } from '../gpu/buffers';
 import type { GpuContext, Kernel } from '../gpu/context';
 import { encodeDispatches, grid1d, type Dispatch } from '../gpu/dispatch';
 import type { UniformField } from '../gpu/uniforms';
 import type { StatSlot } from './optimizer';
-import { RadixSelect } from './radixSelect';
+import { RadixSelect, radixSelectBuffers } from './radixSelect';
 
 export interface IreSettings {
   kappa: number; // κ ≥ 0: flat coordinates' step multiplied by (1 + κ_t)
@@ -71,6 +72,16 @@ export function checkIreSettings(s: IreSettings): void {
   if (s.hessianForm !== 'square' && s.hessianForm !== 'abs') throw new Error(`IRE Hessian form "${String(s.hessianForm)}" must be "square" or "abs"`);
 }
 
+/** IRE's state over P flat parameters: the flat mask (1 = boosted) and the Hessian-diagonal estimate. */
+export function ireStateBuffers(P: number): BufferDecl[] {
+  return new BufferTable({ role: 'ire', perBatch: false }).add('mask', [P], { dtype: 'u32' }).add('h', [P]).decls;
+}
+
+/** Everything an Ire allocates when its stats slots are given (a run's): its state and its selection's. */
+export function ireBuffers(P: number): BufferDecl[] {
+  return new BufferTable({ role: 'ire', perBatch: false }).include('', ireStateBuffers(P)).include('select', radixSelectBuffers()).decls;
+}
+
 export class Ire {
   /** (P) u32 flat mask, all zeros until the first refresh; hand it to the base optimizer. */
   readonly mask: GPUBuffer;
@@ -96,8 +107,9 @@ export class Ire {
     checkIreSettings(settings);
     this.current = { ...settings };
     const P = buffers.count;
-    this.mask = this.own(createStorageBuffer(ctx.device, `${label}.mask`, P * 4));
-    this.h = this.own(createStorageBuffer(ctx.device, `${label}.h`, P * 4));
+    const t = new AllocatedTable(ctx.device, label, ireStateBuffers(P), (b) => this.own(b));
+    this.mask = t.get('mask');
+    this.h = t.get('h');
     const stats = buffers.stats ?? { buffer: this.own(createStorageBuffer(ctx.device, `${label}.stats`, 16)), maskCount: 0, threshold: 1 };
     this.maskCount = { buffer: stats.buffer, index: stats.maskCount };
     this.threshold = { buffer: stats.buffer, index: stats.threshold };

@@ -63,7 +63,7 @@ export interface KernelTuningOptions {
 
 /** "kernels|vendor|architecture|device|description|code-hash": the adapter, every family's shaders, configurations and workloads. */
 export function kernelTuningKey(ctx: GpuContext): string {
-  const shaders = ['nn/matmul', 'nn/layernorm', 'nn/bias', 'util/reduce', 'util/nancheck', 'optim/select'];
+  const shaders = ['nn/matmul', 'nn/layernorm', 'util/rows', 'nn/bias', 'util/reduce', 'util/nancheck', 'optim/select'];
   const extra = { MATMUL_WORKGROUP, REDUCE_CONFIGS, SELECT_CONFIGS, LAYERNORM_TUNING_SHAPE, BIAS_TUNING_SHAPE, REDUCE_TUNING_COUNT, SELECT_TUNING_COUNT };
   return tuningKey(ctx, 'kernels', shaders, JSON.stringify(extra));
 }

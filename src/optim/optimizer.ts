@@ -9,11 +9,12 @@
 // `computeGrad(encoder)` encodes forward + backward writing the gradient of the loss at the
 // current θ into `grads`; SAM calls it twice (at θ and at the perturbed θ), the others once.
 // The uniforms are written before the step's submit, so encode at most one step per submit.
+import { AllocatedTable, BufferTable, type BufferDecl } from '../gpu/bufferTable';
 import { createStorageBuffer, createStorageBufferWith } from '../gpu/buffers';
 import type { GpuContext, Kernel } from '../gpu/context';
 import { encodeDispatches, grid1d, type Dispatch } from '../gpu/dispatch';
 import type { UniformField, UniformValues } from '../gpu/uniforms';
-import { reduce, type Reduction } from './reduce';
+import { reduce, reductionBuffers, type Reduction } from './reduce';
 
 /** Per-step values; everything else is set by `configure` and may change between any two steps. */
 export interface StepValues {
@@ -73,6 +74,16 @@ export function createDecayBuffer(device: GPUDevice, label: string, mask: ArrayL
   return createStorageBufferWith(device, label, Uint32Array.from(mask, (x) => (x ? 1 : 0)));
 }
 
+/**
+ * What a fused optimizer allocates when its decay and ‖g‖² slot are given (a run's): the
+ * grad-norm reduction's partials and one P-float state buffer per name in `state`, zeroed.
+ */
+export function fusedOptimizerBuffers(P: number, state: readonly string[]): BufferDecl[] {
+  const t = new BufferTable({ role: 'optimizer', perBatch: false }).include('gradNorm', reductionBuffers(P));
+  for (const name of state) t.add(name, [P]); // (P)
+  return t.decls;
+}
+
 /** Shared plumbing of the base optimizers: checks, default decay and stats, the grad-norm reduction. */
 export class FlatBuffers {
   readonly decay: GPUBuffer;
@@ -106,9 +117,11 @@ export class FlatBuffers {
     });
   }
 
-  /** A P-float state buffer, zero-initialised, destroyed with the optimizer. */
-  stateBuffer(name: string): GPUBuffer {
-    return this.own(createStorageBuffer(this.ctx.device, `${this.label}.${name}`, this.b.count * 4));
+  /** The optimizer's P-float state buffers (fusedOptimizerBuffers' rows), zeroed, destroyed with it. */
+  allocateState(names: readonly string[]): Record<string, GPUBuffer> {
+    const rows = fusedOptimizerBuffers(this.b.count, names).filter((d) => names.includes(d.name));
+    const t = new AllocatedTable(this.ctx.device, this.label, rows, (b) => this.own(b));
+    return Object.fromEntries(names.map((n) => [n, t.get(n)]));
   }
 
   own(buf: GPUBuffer): GPUBuffer {

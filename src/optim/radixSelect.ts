@@ -1,7 +1,7 @@
 // Radix select of the IRE threshold and the flat mask (shaders/optim/select.wgsl): all on the
 // GPU, no readback. Built once per model; `setRank` writes the target rank (call it before
 // encoding, e.g. at each mask refresh), `dispatches` are init, (histogram, pick) × 4, mask.
-import { createStorageBuffer } from '../gpu/buffers';
+import { AllocatedTable, BufferTable, type BufferDecl } from '../gpu/bufferTable';
 import type { GpuContext, Kernel } from '../gpu/context';
 import { grid1d } from '../gpu/dispatch';
 import type { UniformField } from '../gpu/uniforms';
@@ -84,6 +84,11 @@ export interface RadixSelectShape {
   thresholdIndex: number; // element of stats for thr
 }
 
+/** The selection's buffers: its search state (prefix, rank, …) and a 256-bin histogram. */
+export function radixSelectBuffers(): BufferDecl[] {
+  return new BufferTable({ role: 'ire', perBatch: false }).add('state', [8], { dtype: 'u32' }).add('hist', [256], { dtype: 'u32' }).decls;
+}
+
 export class RadixSelect {
   /** (8) u32 prefix, remaining rank, below, count ≤ thr, enabled; thr's bits end in state[0]. */
   readonly state: GPUBuffer;
@@ -108,8 +113,9 @@ export class RadixSelect {
     }
     const statsNeed = Math.max(shape.countIndex, shape.thresholdIndex) + 1;
     if (b.stats.size < statsNeed * 4) throw new Error(`${label}: stats (${b.stats.label}) holds ${b.stats.size / 4} floats, needs ${statsNeed}`);
-    this.state = createStorageBuffer(ctx.device, `${label}.state`, 8 * 4);
-    this.hist = createStorageBuffer(ctx.device, `${label}.hist`, 256 * 4);
+    const t = new AllocatedTable(ctx.device, label, radixSelectBuffers());
+    this.state = t.get('state');
+    this.hist = t.get('hist');
     const shader = 'optim/select';
     const overrides = { WG: config.wg };
     this.init = ctx.kernel({

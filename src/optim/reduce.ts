@@ -2,7 +2,7 @@
 // (shaders/util/nancheck.wgsl). Each writes one value at an element offset of an f32 output
 // buffer, so the trainer can pack loss, grad norm², NaN count, … into one metrics buffer and
 // read them back together. Built once; encode `dispatches` as often as needed.
-import { createStorageBuffer } from '../gpu/buffers';
+import { AllocatedTable, BufferTable, type BufferDecl } from '../gpu/bufferTable';
 import type { GpuContext, Kernel } from '../gpu/context';
 import type { UniformField } from '../gpu/uniforms';
 import { bindingBytes, bindingLabel, requireElements, type Binding } from '../gpu/binding';
@@ -91,6 +91,11 @@ export function reduceGroups(n: number, config: ReduceConfig = REDUCE_GPU): numb
   return Math.max(1, Math.min(config.maxGroups, Math.ceil(n / config.wg)));
 }
 
+/** A reduction's buffer: the first pass's partial results, one per workgroup (at most that of REDUCE_GPU). */
+export function reductionBuffers(n: number, config: ReduceConfig = REDUCE_GPU): BufferDecl[] {
+  return new BufferTable({ role: 'scratch', perBatch: false }).add('partials', [reduceGroups(n, config)]).decls;
+}
+
 function checkShape(label: string, b: ReduceBuffers, s: ReduceShape): { n: number; outIndex: number } {
   const n = s.n;
   const outIndex = s.outIndex ?? 0;
@@ -105,7 +110,7 @@ function checkShape(label: string, b: ReduceBuffers, s: ReduceShape): { n: numbe
 function twoPass(ctx: GpuContext, label: string, shader: string, defines: Record<string, boolean>, b: ReduceBuffers, n: number, outIndex: number, config: ReduceConfig): Reduction {
   if (!Number.isInteger(Math.log2(config.wg)) || config.maxGroups < 1) throw new Error(`${label}: workgroup size ${config.wg} must be a power of two and maxGroups ≥ 1`);
   const groups = reduceGroups(n, config);
-  const partials = createStorageBuffer(ctx.device, `${label}.partials`, groups * 4);
+  const partials = new AllocatedTable(ctx.device, label, reductionBuffers(n, config)).get('partials');
   const layout = ctx.layout(REDUCE_PARAMS);
   const overrides = { WG: config.wg };
   const first = ctx.kernel({

@@ -2,12 +2,12 @@
 // authors' CNN runs): gradient at θ, ascent θ ← θ + ρ·g/‖g‖ (shaders/optim/sam.wgsl, saving θ),
 // gradient there, restore θ by a buffer copy, then the base step with that second gradient.
 // IRE wraps SAM through the base's fused update (mask estimated at the unperturbed θ).
-import { createStorageBuffer } from '../gpu/buffers';
+import { AllocatedTable, BufferTable, type BufferDecl } from '../gpu/bufferTable';
 import type { GpuContext, Kernel } from '../gpu/context';
 import { encodeDispatches, grid1d, type Dispatch } from '../gpu/dispatch';
 import type { UniformField } from '../gpu/uniforms';
 import { OPTIM_WG, type Optimizer, type OptimizerBuffers, type StatSlot, type StepValues } from './optimizer';
-import { reduce, type Reduction } from './reduce';
+import { reduce, reductionBuffers, type Reduction } from './reduce';
 
 export interface SamHyper {
   rho: number; // radius ρ of the ascent step (authors: 0.05)
@@ -18,6 +18,16 @@ export const SAM_PARAMS: readonly UniformField[] = [
   { name: 'gradNormIndex', type: 'u32' },
   { name: 'rho', type: 'f32' },
 ];
+
+/** SAM's own buffers over P parameters: θ before the ascent and its statistics (‖g‖² of the first gradient). */
+export function samStateBuffers(P: number): BufferDecl[] {
+  return new BufferTable({ role: 'optimizer', perBatch: false }).add('saved', [P]).add('stats', [4], { role: 'metrics' }).decls;
+}
+
+/** Everything a Sam allocates (its base optimizer apart): its state and the ascent-norm reduction's partials. */
+export function samBuffers(P: number): BufferDecl[] {
+  return new BufferTable({ role: 'optimizer', perBatch: false }).include('', samStateBuffers(P)).include('ascentNorm', reductionBuffers(P)).decls;
+}
 
 export class Sam implements Optimizer {
   readonly state: Readonly<Record<string, GPUBuffer>>;
@@ -40,8 +50,9 @@ export class Sam implements Optimizer {
     checkRho(label, hyper.rho);
     this.state = base.state;
     this.gradNormSq = base.gradNormSq;
-    this.saved = createStorageBuffer(ctx.device, `${label}.saved`, P * 4);
-    this.stats = createStorageBuffer(ctx.device, `${label}.stats`, 16);
+    const t = new AllocatedTable(ctx.device, label, samStateBuffers(P));
+    this.saved = t.get('saved');
+    this.stats = t.get('stats');
     this.ascentNormSq = { buffer: this.stats, index: 0 };
     this.firstNorm = reduce(ctx, `${label}.ascentNorm`, { input: buffers.grads, out: this.stats }, 'sumsq', { n: P, outIndex: 0 });
     this.perturb = ctx.kernel({

@@ -23,13 +23,16 @@ export const SGD_PARAMS: readonly UniformField[] = [
   { name: 'kappa', type: 'f32' },
 ];
 
+/** SGD's state buffer: the momentum (heavy-ball or Nesterov). */
+export const SGD_STATE = ['momentum'] as const;
+
 export class Sgd extends FusedOptimizer<SgdHyper> {
   readonly state: Readonly<Record<string, GPUBuffer>>;
   protected readonly update: Kernel;
 
   constructor(ctx: GpuContext, label: string, buffers: OptimizerBuffers, hyper: SgdHyper) {
     super(ctx, label, buffers, hyper, checkHyper);
-    const momentum = this.flat.stateBuffer('momentum'); // (P)
+    const { momentum } = this.flat.allocateState(SGD_STATE); // (P)
     this.state = { momentum };
     this.update = this.fusedKernel('optim/sgd', SGD_PARAMS, [momentum]);
   }

@@ -3,6 +3,7 @@
 // current one with the log rolled back; the log re-applied at its steps (`planned`) trains the
 // same comparison again. Links, bundles, a reset and the replay after a reload all rest on this.
 import type { ComparisonConfig, RunConfig } from '../train/config';
+import { LIMITS } from '../train/configSchema';
 import { describeLiveValue, formatLiveValue, LIVE_SETTINGS, writeLiveField } from '../train/liveSettings';
 import type { ParamEvent, ScheduledChange } from '../worker/protocol';
 
@@ -18,7 +19,7 @@ export type PlannedOrigin = 'link' | 'reset' | 'replay';
 /** A change still to apply when the runs reach its step. */
 export type PlannedChange = LogEvent & { id: number };
 
-export const forkName = (from: RunConfig, step: number) => `${from.name} fork @${step}`.slice(0, 100);
+export const forkName = (from: RunConfig, step: number) => `${from.name} fork @${step}`.slice(0, LIMITS.maxNameLength);
 
 /** `config` with the changes applied in order. */
 export function applyPlanned(config: ComparisonConfig, changes: readonly LogEvent[]): ComparisonConfig {

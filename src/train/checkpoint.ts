@@ -18,15 +18,12 @@
 import { writeBuffer } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
 import { readRanges } from '../gpu/readback';
-import { cnnLayout } from '../nn/cnn';
-import { gptLayout } from '../nn/gpt';
-import { mlpLayout } from '../nn/mlp';
 import { MLP_ACTIVATIONS } from '../nn/modelConfig';
 import type { ParamLayout, ParamView } from '../nn/paramLayout';
-import { toyLayout } from '../nn/toyModel';
 import { Comparison, type ComparisonHooks, type ComparisonOptions, type RunEvent } from './comparison';
 import type { ComparisonConfig, ModelConfig, RunConfig } from './config';
 import { validateConfig } from './configSchema';
+import { layoutOf } from './models';
 import { METRIC_FLOATS } from './run';
 import { decodeSafetensors, encodeSafetensors, tensor, type SafetensorsFile, type Tensor } from './safetensors';
 import type { TrainingData } from './trainingData';
@@ -156,21 +153,7 @@ export function resumeComparison(ctx: GpuContext, state: ComparisonState, data: 
 }
 
 // ---------------------------------------------------------------------------------------------
-// Layouts on the CPU (so a checkpoint is checked before any GPU work)
-
-/** The parameter layout of an architecture (the same table the model builds). */
-export function layoutOf(model: ModelConfig): ParamLayout {
-  switch (model.kind) {
-    case 'gpt':
-      return gptLayout(model);
-    case 'mlp':
-      return mlpLayout(model);
-    case 'cnn':
-      return cnnLayout(model);
-    case 'toy':
-      return toyLayout(model);
-  }
-}
+// Tensor names (layouts come from models.ts layoutOf, on the CPU: a checkpoint is checked before any GPU work)
 
 /** Tensor-name prefix of a state buffer: θ is "model", the others keep their name (optim.m, ire.h). */
 function prefixOf(buffer: string): string {

@@ -3,6 +3,7 @@
 // differ. Steps interleave A, B, A, B in one command buffer per step, so every run sees the
 // same GPU conditions. Live changes (sliders) are queued and applied at the next step boundary,
 // each logged as an event. Metrics come back asynchronously through a ring of staging buffers.
+import { BufferTable, type BufferDecl } from '../gpu/bufferTable';
 import type { GpuContext } from '../gpu/context';
 import { encodeDispatches } from '../gpu/dispatch';
 import { readRanges } from '../gpu/readback';
@@ -11,12 +12,12 @@ import type { ComparisonConfig, ModelConfig, RunConfig } from './config';
 import { DEFAULT_LANCZOS_STEPS, Sharpness } from '../optim/sharpness';
 import { learningRate } from '../optim/schedule';
 import { stabilityThreshold, type StabilityThreshold } from './edgeOfStability';
-import { MetricsRing } from './metricsRing';
-import { buildModel, modelConfigFor } from './models';
-import { METRIC, METRIC_FLOATS, TrainingRun, type StepMetrics } from './run';
-import { BatchFeeder, modelDataOf, type TrainingData } from './trainingData';
+import { LIMITS } from './configSchema';
+import { MetricsRing, metricsRingBuffers } from './metricsRing';
+import { buildModel, imageOf, layoutOf, modelBuffers, modelConfigFor, modelRows, type ModelData } from './models';
+import { METRIC, METRIC_FLOATS, runBuffers, TrainingRun, type StepMetrics } from './run';
+import { BatchFeeder, batchBuffers, modelDataOf, type BatchLayout, type TrainingData } from './trainingData';
 
-export const MAX_RUNS = 8;
 
 export interface RunEvent {
   step: number;
@@ -71,6 +72,35 @@ export interface ComparisonOptions {
   ringDepth?: number;
 }
 
+/** Metrics readback ring depth by default (ComparisonOptions.ringDepth). */
+export const DEFAULT_RING_DEPTH = 3;
+/** Bytes of one ring slot: the metrics of as many runs as a comparison can hold. */
+const RING_SLOT_BYTES = LIMITS.maxRuns * METRIC_FLOATS * 4;
+
+/** What one step's batch holds for the model `cfg` on data `data`. */
+function batchLayoutOf(cfg: ModelConfig, B: number, data: ModelData): BatchLayout {
+  if (cfg.kind === 'gpt') return { kind: 'text', B, T: cfg.context };
+  if (cfg.kind === 'toy') return { kind: 'toy' };
+  return { kind: 'image', B, ...imageOf(data) };
+}
+
+/**
+ * Every buffer a Comparison allocates for `config` with the model `modelCfg`, full labels, in
+ * allocation order: the batch, the metrics ring, then per run its model and its own buffers.
+ * Each comes from the table its constructor allocates from (src/gpu/bufferTable.ts); throws on a
+ * model shape the layers would refuse.
+ */
+export function comparisonBuffers(config: ComparisonConfig, modelCfg: ModelConfig, data: ModelData, ringDepth = DEFAULT_RING_DEPTH): BufferDecl[] {
+  const B = config.batchSize;
+  const t = new BufferTable({ role: 'scratch', perBatch: false });
+  t.include('Batch', batchBuffers(batchLayoutOf(modelCfg, B, data)));
+  t.include('Comparison.metrics', metricsRingBuffers(ringDepth, RING_SLOT_BYTES));
+  const model = modelBuffers(modelCfg, B, data);
+  const P = layoutOf(modelCfg).total;
+  for (const rc of config.runs) t.include(`Run${rc.id}.model`, model).include(`Run${rc.id}`, runBuffers(rc, P, modelRows(modelCfg, B), modelCfg.kind !== 'toy'));
+  return t.decls;
+}
+
 export class Comparison {
   readonly runs: TrainingRun[] = [];
   readonly events: RunEvent[] = [];
@@ -92,12 +122,12 @@ export class Comparison {
     private readonly hooks: ComparisonHooks = {},
     options: ComparisonOptions = {},
   ) {
-    if (config.runs.length < 1 || config.runs.length > MAX_RUNS) throw new Error(`A comparison holds 1 to ${MAX_RUNS} runs, got ${config.runs.length}`);
+    if (config.runs.length < 1 || config.runs.length > LIMITS.maxRuns) throw new Error(`A comparison holds 1 to ${LIMITS.maxRuns} runs, got ${config.runs.length}`);
     this.modelConfig = options.model ?? modelConfigFor(config.model, modelDataOf(data));
     const modelCfg = this.modelConfig;
     const context = modelCfg.kind === 'gpt' ? modelCfg.context : 1;
     this.feeder = new BatchFeeder(ctx.device, data, config.batchSize, context, config.seed);
-    this.ring = new MetricsRing<StepTag>(ctx.device, 'Comparison.metrics', MAX_RUNS * METRIC_FLOATS * 4, options.ringDepth ?? 3, (v, tag) => this.deliver(v, tag));
+    this.ring = new MetricsRing<StepTag>(ctx.device, 'Comparison.metrics', RING_SLOT_BYTES, options.ringDepth ?? DEFAULT_RING_DEPTH, (v, tag) => this.deliver(v, tag));
     const init = (() => {
       const first = this.addRun(config.runs[0]);
       const p = initParams(first.model.layout, config.seed);
@@ -144,7 +174,7 @@ export class Comparison {
 
   /** Copies a run's full state at the current step into a new run (aligned on the same step axis). */
   async fork(id: string, config: RunConfig): Promise<TrainingRun> {
-    if (this.runs.length >= MAX_RUNS) throw new Error(`A comparison holds at most ${MAX_RUNS} runs`);
+    if (this.runs.length >= LIMITS.maxRuns) throw new Error(`A comparison holds at most ${LIMITS.maxRuns} runs`);
     if (this.runs.some((r) => r.id === config.id)) throw new Error(`Run id "${config.id}" is taken`);
     const parent = this.runById(id);
     await this.ring.drain();

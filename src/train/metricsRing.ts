@@ -4,9 +4,18 @@
 // The step loop only waits when every slot is still in flight, which also bounds how far the
 // CPU can run ahead of the GPU (back-pressure).
 
+import { AllocatedTable, BufferTable, type BufferDecl } from '../gpu/bufferTable';
+
 export interface RingSlot {
   buffer: GPUBuffer;
   pending: Promise<void> | null;
+}
+
+/** The ring's mappable slots, `staging<i>`, each `byteSize` bytes. */
+export function metricsRingBuffers(depth: number, byteSize: number): BufferDecl[] {
+  const t = new BufferTable({ role: 'staging', perBatch: false });
+  for (let i = 0; i < depth; i++) t.add(`staging${i}`, [Math.ceil(byteSize / 4)], { storage: false });
+  return t.decls;
 }
 
 export class MetricsRing<Tag> {
@@ -20,10 +29,8 @@ export class MetricsRing<Tag> {
     depth: number,
     private readonly onValues: (values: Float32Array, tag: Tag) => void,
   ) {
-    this.slots = Array.from({ length: depth }, (_, i) => ({
-      buffer: device.createBuffer({ label: `${label}.staging${i}`, size: Math.max(16, Math.ceil(byteSize / 4) * 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }),
-      pending: null,
-    }));
+    const t = new AllocatedTable(device, label, metricsRingBuffers(depth, byteSize));
+    this.slots = Array.from({ length: depth }, (_, i) => ({ buffer: t.get(`staging${i}`), pending: null }));
   }
 
   /** Waits (only if needed) for a free slot; returns it for `encodeCopy`. */

@@ -1,11 +1,16 @@
 // Model presets → models: the one name → implementation map shared by the UI, the URL, the
-// CLI and the engine.
+// CLI and the engine. Per family: its parameter layout, its buffer tables (what it allocates,
+// for the memory plan) and its constructor.
+import type { BufferDecl } from '../gpu/bufferTable';
 import type { GpuContext } from '../gpu/context';
-import { Cnn } from '../nn/cnn';
-import { Gpt } from '../nn/gpt';
-import { Mlp } from '../nn/mlp';
+import { MNIST_SHAPE } from '../data/datasets';
+import { Cnn, cnnActivations, cnnLayout, cnnTangents } from '../nn/cnn';
+import { flatModelBuffers } from '../nn/flatModel';
+import { Gpt, gptActivations, gptLayout, gptTangents } from '../nn/gpt';
+import { checkMlpConfig, Mlp, mlpActivations, mlpLayout, mlpTangents } from '../nn/mlp';
 import type { BatchBuffers, Model } from '../nn/model';
-import { ToyModel } from '../nn/toyModel';
+import type { ParamLayout } from '../nn/paramLayout';
+import { ToyModel, toyActivations, toyLayout } from '../nn/toyModel';
 import { MODEL_PRESETS, type ModelConfig, type ModelPreset } from './config';
 
 export interface ModelData {
@@ -13,6 +18,18 @@ export interface ModelData {
   vocab?: number;
   /** Image shape of the dataset (image models). */
   image?: { C: number; H: number; W: number };
+}
+
+/** The image shape of the data, MNIST's when the data do not say (an image model before its data load). */
+export function imageOf(data: ModelData): { C: number; H: number; W: number } {
+  if (data.image) return data.image;
+  const [C, H, W] = MNIST_SHAPE;
+  return { C, H, W };
+}
+
+/** Rows of the model's per-row loss and accuracy (Model.rows): one per token, per image, or one. */
+export function modelRows(cfg: ModelConfig, B: number): number {
+  return cfg.kind === 'gpt' ? B * cfg.context : cfg.kind === 'toy' ? 1 : B;
 }
 
 /** The architecture of a preset with the data-dependent fields filled in. */
@@ -25,14 +42,60 @@ export function modelConfigFor(preset: ModelPreset, data: ModelData): ModelConfi
   return cfg;
 }
 
+/** The parameter layout of an architecture (the same table the model builds), on the CPU. */
+export function layoutOf(cfg: ModelConfig): ParamLayout {
+  switch (cfg.kind) {
+    case 'gpt':
+      return gptLayout(cfg);
+    case 'mlp':
+      return mlpLayout(cfg);
+    case 'cnn':
+      return cnnLayout(cfg);
+    case 'toy':
+      return toyLayout(cfg);
+  }
+}
+
+/**
+ * Every buffer the model of `cfg` allocates at construction for batch size B, in allocation
+ * order (names relative to the model's label): parameters, gradients, activations. Throws on a
+ * shape the constructor would refuse.
+ */
+export function modelBuffers(cfg: ModelConfig, B: number, data: ModelData): BufferDecl[] {
+  const flat = flatModelBuffers(layoutOf(cfg));
+  switch (cfg.kind) {
+    case 'gpt':
+      return [...flat, ...gptActivations(cfg, B)];
+    case 'mlp':
+      checkMlpConfig(cfg, imageOf(data));
+      return [...flat, ...mlpActivations(cfg, B)];
+    case 'cnn':
+      return [...flat, ...cnnActivations(cfg, B)];
+    case 'toy':
+      return [...flat, ...toyActivations()];
+  }
+}
+
+/** What the model's Hessian-vector product allocates on its first call (sharpness measurements). */
+export function modelTangentBuffers(cfg: ModelConfig, B: number): BufferDecl[] {
+  switch (cfg.kind) {
+    case 'gpt':
+      return gptTangents(cfg, B);
+    case 'mlp':
+      return mlpTangents(cfg, B);
+    case 'cnn':
+      return cnnTangents(cfg, B);
+    case 'toy':
+      return [];
+  }
+}
+
 export function buildModel(ctx: GpuContext, label: string, cfg: ModelConfig, B: number, batch: BatchBuffers, seed: number, data: ModelData): Model {
   switch (cfg.kind) {
     case 'gpt':
       return new Gpt(ctx, label, cfg, B, batch, seed);
-    case 'mlp': {
-      const image = data.image ?? { C: 1, H: 28, W: 28 };
-      return new Mlp(ctx, label, cfg, B, image, batch, seed);
-    }
+    case 'mlp':
+      return new Mlp(ctx, label, cfg, B, imageOf(data), batch, seed);
     case 'cnn':
       return new Cnn(ctx, label, cfg, B, batch, seed);
     case 'toy':

@@ -9,15 +9,16 @@
 //      against the batch, backward, ‖g‖², clip, fused update
 //      with θ = θ_old + (1 + κ_t·m)⊙Δ when IRE is active (docs/algorithm.md "The update")
 //   3. metrics: Σ loss, Σ correct, non-finite counts (bit patterns), copied for readback
-import { createStorageBuffer, writeBuffer } from '../gpu/buffers';
+import { AllocatedTable, BufferTable, type BufferDecl } from '../gpu/bufferTable';
+import { writeBuffer } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
 import { encodeDispatches, type Dispatch } from '../gpu/dispatch';
 import { gradientKernels, type Model } from '../nn/model';
 import { decayMask, initParams } from '../nn/paramLayout';
-import { createOptimizer, type RunOptimizer } from '../optim/create';
+import { createOptimizer, optimizerBuffers, type RunOptimizer } from '../optim/create';
 import type { Ire } from '../optim/ire';
-import { createDecayBuffer, type Optimizer } from '../optim/optimizer';
-import { countNonFinite, reduce, type Reduction } from '../optim/reduce';
+import type { Optimizer } from '../optim/optimizer';
+import { countNonFinite, reduce, reductionBuffers, type Reduction } from '../optim/reduce';
 import { learningRate, type LrSchedule } from '../optim/schedule';
 import type { RunConfig } from './config';
 
@@ -32,6 +33,27 @@ export const METRIC = {
   threshold: 6, // γ-threshold of the last refresh
 } as const;
 export const METRIC_FLOATS = 8;
+
+/** A run's own buffers over P parameters: its metrics slots and the weight-decay flags (1 = decayed). */
+function runStateBuffers(P: number): BufferDecl[] {
+  return new BufferTable({ role: 'metrics', perBatch: false }).add('metrics', [METRIC_FLOATS]).add('decay', [P], { role: 'optimizer', dtype: 'u32' }).decls;
+}
+
+/**
+ * Every buffer a TrainingRun allocates besides its model (names relative to `Run<id>`), in
+ * allocation order: its own, its optimizer's, and the step's reductions over the model's `rows`
+ * loss rows (`rowsPerBatch`: they grow with the batch) and its P gradient entries.
+ */
+export function runBuffers(cfg: RunConfig, P: number, rows: number, rowsPerBatch: boolean): BufferDecl[] {
+  const perRow = reductionBuffers(rows).map((d) => ({ ...d, perBatch: rowsPerBatch }));
+  return new BufferTable({ role: 'scratch', perBatch: false })
+    .include('', runStateBuffers(P))
+    .include('', optimizerBuffers(cfg.optimizer, P))
+    .include('lossSum', perRow)
+    .include('correctSum', perRow)
+    .include('lossNonFinite', perRow)
+    .include('gradNonFinite', reductionBuffers(P)).decls;
+}
 
 /** What the CPU learns about one step of one run. */
 export interface StepMetrics {
@@ -77,8 +99,10 @@ export class TrainingRun {
     const o = config.optimizer;
     const label = `Run${config.id}`;
     const P = model.layout.total;
-    this.metrics = createStorageBuffer(ctx.device, `${label}.metrics`, METRIC_FLOATS * 4);
-    this.decay = createDecayBuffer(ctx.device, `${label}.decay`, decayMask(model.layout, o.decayNormsBiasesEmbeddings));
+    const own = new AllocatedTable(ctx.device, label, runStateBuffers(P));
+    this.metrics = own.get('metrics');
+    this.decay = own.get('decay');
+    writeBuffer(ctx.device, this.decay, Uint32Array.from(decayMask(model.layout, o.decayNormsBiasesEmbeddings), (x) => (x ? 1 : 0)));
     this.built = createOptimizer(
       ctx,
       label,

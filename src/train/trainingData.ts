@@ -1,6 +1,7 @@
 // The data of a comparison and its batch buffers on the GPU. One batch per step, written once
 // and read by every run (same batch, same order: a pure function of (seed, step)).
-import { createStorageBuffer, writeBuffer } from '../gpu/buffers';
+import { AllocatedTable, BufferTable, type BufferDecl } from '../gpu/bufferTable';
+import { writeBuffer } from '../gpu/buffers';
 import { ImageBatcher, TextBatcher } from '../data/batch';
 import type { ImageDataset } from '../data/imageDataset';
 import type { TextDataset } from '../data/textDataset';
@@ -13,6 +14,28 @@ export function modelDataOf(data: TrainingData): ModelData {
   if (data.kind === 'text') return { vocab: data.dataset.tokenizer.vocabSize };
   if (data.kind === 'image') return { image: { C: data.dataset.channels, H: data.dataset.height, W: data.dataset.width } };
   return {};
+}
+
+/** What one step's batch holds: B sequences of T tokens, B images of C×H×W, or nothing (the toy). */
+export type BatchLayout = { kind: 'text'; B: number; T: number } | { kind: 'image'; B: number; C: number; H: number; W: number } | { kind: 'toy' };
+
+/** The batch buffers, labelled `Batch.<name>`: the step's inputs, then its targets. */
+export function batchBuffers(b: BatchLayout): BufferDecl[] {
+  const t = new BufferTable({ role: 'batch', perBatch: true });
+  switch (b.kind) {
+    case 'text':
+      return t.add('tokens', [b.B, b.T], { dtype: 'u32' }).add('targets', [b.B, b.T], { dtype: 'u32' }).decls;
+    case 'image':
+      return t.add('images', [b.B, b.C, b.H, b.W]).add('labels', [b.B], { dtype: 'u32' }).decls;
+    case 'toy':
+      return t.add('none', [1], { perBatch: false }).add('noTargets', [1], { perBatch: false }).decls;
+  }
+}
+
+function allocateBatch(device: GPUDevice, layout: BatchLayout): BatchBuffers {
+  const decls = batchBuffers(layout);
+  const t = new AllocatedTable(device, 'Batch', decls);
+  return { inputs: t.get(decls[0].name), targets: t.get(decls[1].name) };
 }
 
 /** Batches of one comparison: training batches by step, evaluation batches by index. */
@@ -34,22 +57,16 @@ export class BatchFeeder {
       const T = context;
       this.train = new TextBatcher(data.dataset.train, B, T, seed);
       this.evaluation = new TextBatcher(data.dataset.val, B, T, seed);
-      this.buffers = {
-        inputs: createStorageBuffer(device, 'Batch.tokens', B * T * 4), // (B,T) u32
-        targets: createStorageBuffer(device, 'Batch.targets', B * T * 4), // (B,T) u32
-      };
+      this.buffers = allocateBatch(device, { kind: 'text', B, T });
       this.ignoredLabel = data.dataset.tokenizer.vocabSize;
     } else if (data.kind === 'image') {
       const d = data.dataset;
       this.train = new ImageBatcher(d, 'train', B, seed);
       this.evaluation = new ImageBatcher(d, 'test', B, seed);
-      this.buffers = {
-        inputs: createStorageBuffer(device, 'Batch.images', B * d.channels * d.height * d.width * 4), // (B,C,H,W) f32
-        targets: createStorageBuffer(device, 'Batch.labels', B * 4), // (B) u32
-      };
+      this.buffers = allocateBatch(device, { kind: 'image', B, C: d.channels, H: d.height, W: d.width });
       this.ignoredLabel = 0xffffffff;
     } else {
-      this.buffers = { inputs: createStorageBuffer(device, 'Batch.none', 16), targets: createStorageBuffer(device, 'Batch.none', 16) };
+      this.buffers = allocateBatch(device, { kind: 'toy' });
       this.ignoredLabel = 0;
     }
   }

@@ -1,12 +1,17 @@
-// The memory plan against reality: build real comparisons (GPT tied and untied, MLP, CNN with
+// Every buffer comes from a table: build real comparisons (GPT tied and untied, MLP, CNN with
 // max and average pooling, the toy; AdamW, SGD, SAM, with and without IRE) on a device whose
-// createBuffer records every label and size, and compare with planComparison buffer by buffer.
+// createBuffer records every label and size, and compare with planComparison buffer by buffer,
+// then the Hessian-vector product's allocations with the model's tangent table. The plan sums
+// the tables the constructors allocate from, so what this catches is a buffer allocated outside
+// any table (or a composition in comparisonBuffers that differs from the constructors').
 import { describe, expect, it } from 'vitest';
 import type { ImageDataset } from '../../src/data/imageDataset';
 import { buildTextDataset } from '../../src/data/textDataset';
 import { Comparison } from '../../src/train/comparison';
 import { DEFAULT_ADAMW, DEFAULT_COMPARISON, DEFAULT_IRE, type ComparisonConfig, type ModelConfig, type ModelPreset, type RunConfig } from '../../src/train/config';
+import { declBytes } from '../../src/gpu/bufferTable';
 import { planComparison } from '../../src/train/memoryPlan';
+import { modelTangentBuffers } from '../../src/train/models';
 import { modelDataOf, type TrainingData } from '../../src/train/trainingData';
 import { useGpu } from '../helpers/gpu';
 
@@ -115,6 +120,16 @@ describe('memory plan', () => {
       expect(plan.buffers.map(key).sort()).toEqual(seen.map(key).sort());
       expect(plan.totalBytes).toBe(seen.reduce((s, b) => s + b.bytes, 0));
       expect(plan.largest.bytes).toBe(Math.max(...seen.map((b) => b.bytes)));
+    });
+
+    it(`lists exactly what the Hessian-vector product allocates: ${c.name}`, () => {
+      const { ctx, device } = gpu();
+      const comparison = new Comparison(ctx, c.config, c.data, {}, { model: c.model });
+      const model = comparison.runs[0].model;
+      const seen = recordBuffers(device, () => model.hessianVectorProduct?.(model.grads, model.grads));
+      comparison.destroy();
+      const tangents = modelTangentBuffers(comparison.modelConfig, c.config.batchSize).map((d) => `${model.name}.${d.name} ${declBytes(d)} storage`);
+      expect(seen.map(key).sort()).toEqual(tangents.sort());
     });
   }
 });

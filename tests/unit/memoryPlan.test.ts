@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_COMPARISON, DEFAULT_IRE, type ComparisonConfig } from '../../src/train/config';
 import { validateConfig } from '../../src/train/configSchema';
-import { allocatedBytes, checkMemoryPlan, formatBytes, memoryPlanCheck, modelDataFor, planComparison } from '../../src/train/memoryPlan';
+import { alignSize } from '../../src/gpu/buffers';
+import { checkMemoryPlan, formatBytes, memoryPlanCheck, modelDataFor, planComparison } from '../../src/train/memoryPlan';
 
 const MiB = 1024 ** 2;
 /** WebGPU's default limits (what every adapter offers at least). */
@@ -36,9 +37,9 @@ describe('memory plan', () => {
   });
 
   it('rounds sizes as the buffer helpers do and lists each optimizer state', () => {
-    expect(allocatedBytes(0)).toBe(16);
-    expect(allocatedBytes(5)).toBe(16);
-    expect(allocatedBytes(17)).toBe(20);
+    expect(alignSize(0)).toBe(16);
+    expect(alignSize(5)).toBe(16);
+    expect(alignSize(17)).toBe(20);
     const runs = DEFAULT_COMPARISON.runs;
     const c: ComparisonConfig = {
       ...DEFAULT_COMPARISON,

@@ -5,11 +5,11 @@ import {
   comparisonStateFromCheckpoints,
   decodeRunCheckpoint,
   encodeRunCheckpoint,
-  layoutOf,
   runStateFromCheckpoint,
   type ComparisonState,
   type RunState,
 } from '../../src/train/checkpoint';
+import { layoutOf } from '../../src/train/models';
 import { DEFAULT_ADAMW, DEFAULT_COMPARISON, DEFAULT_IRE, type MlpConfig, type RunConfig } from '../../src/train/config';
 import { decodeSafetensors, encodeSafetensors, tensor, type Tensor } from '../../src/train/safetensors';
 
