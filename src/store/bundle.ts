@@ -116,7 +116,8 @@ function checkColumns(value: unknown, path: string, numbers: readonly string[], 
 }
 
 const TRAIN_NUMBERS: readonly (keyof TrainSeries)[] = ['step', 'wallMs', 'loss', 'gradNorm', 'lr'];
-const TRAIN_NULLABLE: readonly (keyof TrainSeries)[] = ['maskFraction', 'kappaEff', 'stepsPerSec'];
+const TRAIN_ADDED: readonly (keyof TrainSeries)[] = ['gradEvals'];
+const TRAIN_NULLABLE: readonly (keyof TrainSeries)[] = ['maskFraction', 'kappaEff', 'stepsPerSec', ...TRAIN_ADDED];
 const EVAL_NUMBERS: readonly (keyof EvalSeries)[] = ['step', 'wallMs', 'valLoss'];
 const EVAL_NULLABLE: readonly (keyof EvalSeries)[] = ['valAcc'];
 const SHARP_NUMBERS: readonly (keyof SharpnessSeries)[] = ['step', 'wallMs', 'trace', 'traceStderr'];
@@ -144,7 +145,7 @@ function checkHistogram(v: unknown, path: string): void {
 export function checkRunSeries(v: unknown, path: string): void {
   const o = obj(v, path);
   exactKeys(o, path, ['train', 'eval', 'sharpness', 'histogram']);
-  checkColumns(o.train, `${path}.train`, TRAIN_NUMBERS, TRAIN_NULLABLE);
+  checkColumns(o.train, `${path}.train`, TRAIN_NUMBERS, TRAIN_NULLABLE, TRAIN_ADDED);
   checkColumns(o.eval, `${path}.eval`, EVAL_NUMBERS, EVAL_NULLABLE);
   checkColumns(o.sharpness, `${path}.sharpness`, SHARP_NUMBERS, SHARP_NULLABLE, SHARP_ADDED);
   checkHistogram(o.histogram, `${path}.histogram`);

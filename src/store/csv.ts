@@ -20,6 +20,7 @@ export const CSV_COLUMNS = [
   'kappa_eff',
   'mask_fraction',
   'steps_per_sec',
+  'grad_evals',
   'val_loss',
   'val_acc',
   'trace',
@@ -70,6 +71,7 @@ function runRows(s: RunSeries, smoothing: number): [number, Row][] {
       kappa_eff: t.kappaEff[i],
       mask_fraction: t.maskFraction[i],
       steps_per_sec: t.stepsPerSec[i],
+      grad_evals: t.gradEvals[i],
     });
   });
   s.eval.step.forEach((step, i) => {

@@ -12,6 +12,7 @@ export interface TrainSeries {
   maskFraction: (number | null)[];
   kappaEff: (number | null)[];
   stepsPerSec: (number | null)[];
+  gradEvals: (number | null)[]; // cumulative (TrainPoint); null in data saved before it was recorded
 }
 
 export interface EvalSeries {
@@ -40,7 +41,7 @@ export interface RunSeries {
 
 export function emptyRunSeries(): RunSeries {
   return {
-    train: { step: [], wallMs: [], loss: [], gradNorm: [], lr: [], maskFraction: [], kappaEff: [], stepsPerSec: [] },
+    train: { step: [], wallMs: [], loss: [], gradNorm: [], lr: [], maskFraction: [], kappaEff: [], stepsPerSec: [], gradEvals: [] },
     eval: { step: [], wallMs: [], valLoss: [], valAcc: [] },
     sharpness: { step: [], wallMs: [], trace: [], traceStderr: [], topEig: [], eosSharpness: [], eosThreshold: [] },
     histogram: null,
@@ -95,6 +96,7 @@ export function appendTrain(s: TrainSeries, p: TrainPoint): number | null {
     maskFraction: p.maskFraction ?? null,
     kappaEff: p.kappaEff ?? null,
     stepsPerSec: p.stepsPerSec ?? null,
+    gradEvals: p.gradEvals ?? null,
   });
   return old ? old.loss : null;
 }
@@ -145,17 +147,49 @@ export function lossDifference(ref: Pick<TrainSeries, 'step' | 'loss'>, run: Pic
   return out;
 }
 
-/** Wall time at which a run reached `step` (the closest recorded step at or before it). */
-export function wallAtStep(s: TrainSeries, step: number): number | null {
+/** A column's value where a run reached `step` (the closest recorded step at or before it). */
+export function atStep<T>(s: { step: number[] }, column: readonly T[], step: number): T | null {
   let lo = 0;
   let hi = s.step.length - 1;
-  let best: number | null = null;
+  let best: T | null = null;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
     if (s.step[mid] <= step) {
-      best = s.wallMs[mid];
+      best = column[mid];
       lo = mid + 1;
     } else hi = mid - 1;
   }
   return best;
+}
+
+/** Wall time at which a run reached `step` (the closest recorded step at or before it). */
+export const wallAtStep = (s: TrainSeries, step: number): number | null => atStep(s, s.wallMs, step);
+
+/**
+ * run − ref at equal x (a cost axis: gradient evaluations), at each of run's points inside ref's
+ * range, ref's loss interpolated linearly between its two neighbouring points. `refX`, `runX`
+ * ascending; points with a null x are left out.
+ */
+export function lossDifferenceAtX(refX: readonly (number | null)[], refLoss: readonly number[], runX: readonly (number | null)[], runLoss: readonly number[]): { x: number[]; diff: number[] } {
+  const rx: number[] = [];
+  const ry: number[] = [];
+  refX.forEach((x, i) => {
+    if (x !== null) {
+      rx.push(x);
+      ry.push(refLoss[i]);
+    }
+  });
+  const out = { x: [] as number[], diff: [] as number[] };
+  let j = 0;
+  runX.forEach((x, i) => {
+    if (x === null || rx.length === 0 || x < rx[0] || x > rx[rx.length - 1]) return;
+    while (j + 1 < rx.length && rx[j + 1] < x) j++;
+    const k = Math.min(j + 1, rx.length - 1);
+    const span = rx[k] - rx[j];
+    const w = span > 0 ? (x - rx[j]) / span : 0;
+    const ref = x === rx[k] ? ry[k] : ry[j] + w * (ry[k] - ry[j]);
+    out.x.push(x);
+    out.diff.push(runLoss[i] - ref);
+  });
+  return out;
 }

@@ -69,11 +69,18 @@ export interface ToyParams {
 
 export type Tab = 'compare' | 'toy' | 'samples';
 
+/**
+ * The charts' x axis: steps, wall time, or a cost that is fair across optimizers (docs/experiments.md,
+ * "Cost-fair axes"): gradient evaluations (SAM takes two per step, an IRE refresh one more) or the
+ * examples (images, or tokens for text) the run has seen.
+ */
+export type XAxis = 'step' | 'wall' | 'gradEvals' | 'examples';
+
 export interface Prefs {
   smoothing: number; // EMA β of the bold loss curves, in [0, 1)
   logX: boolean;
   logY: boolean;
-  xAxis: 'step' | 'wall';
+  xAxis: XAxis;
   tab: Tab;
 }
 

@@ -61,7 +61,7 @@ type RunStatus = 'active' | 'diverged';
 
 interface StepTag {
   step: number;
-  runs: { id: string; lr: number; kappa: number; index: number; settings: Readonly<RunConfig> }[];
+  runs: { id: string; lr: number; kappa: number; index: number; settings: Readonly<RunConfig>; gradEvals: number }[];
   submittedAt: number;
 }
 
@@ -224,7 +224,7 @@ export class Comparison {
     this.runs.forEach((run, index) => {
       if (!this.isActive(run.id)) return;
       const v = run.encodeStep(encoder);
-      tag.runs.push({ id: run.id, lr: v.lr, kappa: v.kappa, index, settings: run.settings });
+      tag.runs.push({ id: run.id, lr: v.lr, kappa: v.kappa, index, settings: run.settings, gradEvals: run.gradientEvaluations });
       encoder.copyBufferToBuffer(run.metrics, 0, slot.buffer, index * METRIC_FLOATS * 4, METRIC_FLOATS * 4);
     });
     this.ctx.device.queue.submit([encoder.finish()]);
@@ -359,7 +359,7 @@ export class Comparison {
     for (const r of tag.runs) {
       if (!this.isActive(r.id)) continue;
       const run = this.runById(r.id);
-      const m = run.interpret(values.subarray(r.index * METRIC_FLOATS, (r.index + 1) * METRIC_FLOATS), tag.step, r.lr, r.kappa, r.settings);
+      const m = run.interpret(values.subarray(r.index * METRIC_FLOATS, (r.index + 1) * METRIC_FLOATS), tag.step, r.lr, r.kappa, r.settings, r.gradEvals);
       metrics.push(m);
       if (m.finite) this.lastFinite.set(r.id, m);
       else {

@@ -66,6 +66,11 @@ export interface StepMetrics {
   kappa: number;
   /** Fraction of real parameters IRE boosts (0 without IRE or before the first refresh). */
   maskFraction: number;
+  /**
+   * Gradient evaluations so far, this step's included: the base step's (SAM: two) and one per IRE
+   * refresh (docs/experiments.md, "Cost-fair axes"). Sharpness measurements are not counted.
+   */
+  gradEvals: number;
   finite: boolean;
   /** The run's configuration this step was encoded with. */
   settings: Readonly<RunConfig>;
@@ -86,6 +91,8 @@ export class TrainingRun {
   private readonly gradNonFinite: Reduction;
   private readonly decay: GPUBuffer;
   private refreshes = 0;
+  /** Gradients the base step takes: SAM's ascent and descent, one otherwise. */
+  private readonly gradientsPerStep: number;
   private refreshPending = false; // a refresh was requested (refreshNow) and has not run yet
 
   constructor(
@@ -97,6 +104,7 @@ export class TrainingRun {
     this.id = config.id;
     this.config = structuredClone(config);
     const o = config.optimizer;
+    this.gradientsPerStep = o.base === 'sam' ? 2 : 1;
     const label = `Run${config.id}`;
     const P = model.layout.total;
     const own = new AllocatedTable(ctx.device, label, runStateBuffers(P));
@@ -194,8 +202,13 @@ export class TrainingRun {
     return values;
   }
 
-  /** Turns a read-back metrics buffer into the step's metrics. */
-  interpret(values: Float32Array, step: number, lr: number, kappa: number, settings: Readonly<RunConfig> = this.config): StepMetrics {
+  /** Gradient evaluations of the steps encoded so far (a function of the step and refresh counts, so checkpoints restore it). */
+  get gradientEvaluations(): number {
+    return this.step * this.gradientsPerStep + this.refreshes;
+  }
+
+  /** Turns a read-back metrics buffer into the step's metrics (`gradEvals`: gradientEvaluations right after the step was encoded). */
+  interpret(values: Float32Array, step: number, lr: number, kappa: number, settings: Readonly<RunConfig> = this.config, gradEvals = this.gradientEvaluations): StepMetrics {
     const rows = this.model.rows;
     const real = this.model.layout.count;
     const finite = values[METRIC.lossNonFinite] === 0 && values[METRIC.gradNonFinite] === 0 && Number.isFinite(values[METRIC.lossSum]);
@@ -208,6 +221,7 @@ export class TrainingRun {
       lr,
       kappa,
       maskFraction: this.ire ? values[METRIC.maskCount] / real : 0,
+      gradEvals,
       finite,
       settings,
     };

@@ -1,6 +1,6 @@
 // Plot options and the grid of live charts.
 import { useStore } from 'zustand';
-import type { AppStore } from '../store/store';
+import type { AppStore, XAxis } from '../store/store';
 import type { ChartKind } from './plots/figures';
 import { LiveChart, type ChartNote } from './plots/LiveChart';
 import { sharpnessNote, STABILITY_NOTE } from './plots/figures';
@@ -31,9 +31,11 @@ function PlotOptions({ store }: { store: AppStore }) {
       </label>
       <label className="inline">
         x axis{' '}
-        <select value={prefs.xAxis} onChange={(e) => set({ xAxis: e.target.value as 'step' | 'wall' })}>
+        <select value={prefs.xAxis} onChange={(e) => set({ xAxis: e.target.value as XAxis })} title="Gradient evaluations and examples seen compare optimizers at equal cost: SAM takes two gradients a step, an IRE refresh one more">
           <option value="step">step</option>
           <option value="wall">wall time</option>
+          <option value="gradEvals">gradient evaluations</option>
+          <option value="examples">examples / tokens seen</option>
         </select>
       </label>
       <span className="muted">Faint: raw loss · bold: EMA (bias-corrected) · dotted verticals: setting changes and forks · dashed: IRE start</span>

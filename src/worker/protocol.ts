@@ -112,6 +112,7 @@ export interface TrainPoint {
   maskFraction?: number; // fraction of parameters IRE boosted at this step (0 when inactive)
   kappaEff?: number; // κ_t actually applied (κ · lr_t / lr_max when kappaFollowsLr)
   stepsPerSec?: number; // recent lockstep throughput
+  gradEvals?: number; // gradient evaluations so far, this step's included (SAM: 2 a step; IRE refresh: +1)
 }
 
 export interface EvalPoint {

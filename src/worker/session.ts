@@ -420,7 +420,7 @@ export class TrainingSession {
     for (const m of metrics) {
       this.host.recordStep?.(this.generation, m);
       if (!m.finite) continue;
-      this.train.push({ runId: m.runId, step: m.step + 1, wallMs, loss: m.loss, gradNorm: m.gradNorm, lr: m.lr, maskFraction: m.maskFraction, kappaEff: m.kappa, stepsPerSec });
+      this.train.push({ runId: m.runId, step: m.step + 1, wallMs, loss: m.loss, gradNorm: m.gradNorm, lr: m.lr, maskFraction: m.maskFraction, kappaEff: m.kappa, stepsPerSec, gradEvals: m.gradEvals });
     }
   }
 

@@ -46,6 +46,21 @@ describe('lockstep comparison of runs', () => {
     c.destroy();
   });
 
+  it('counts gradient evaluations: one a step, two for SAM, one more at each IRE refresh', async () => {
+    const { ctx } = gpu();
+    const { hooks, rows } = collect();
+    const sam: RunConfig = { id: 'S', name: 'SAM', optimizer: { ...adamw.optimizer, base: 'sam' } };
+    const c = new Comparison(ctx, config([adamw, admire(4), sam]), DATA, hooks, { model: MODEL });
+    await train(c, 9);
+    const evals = (id: string) => rows.filter((r) => r.runId === id).map((r) => r.gradEvals);
+    expect(evals('A')).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(evals('S')).toEqual([2, 4, 6, 8, 10, 12, 14, 16, 18]);
+    // IRE refreshes at steps 2, 5 and 8 (start 2, every 3): one more evaluation each.
+    expect(evals('B')).toEqual([1, 2, 4, 5, 6, 8, 9, 10, 12]);
+    expect(c.runById('B').refreshCount).toBe(3);
+    c.destroy();
+  });
+
   it('is deterministic: the same seed gives the same metrics, another seed differs', async () => {
     const { ctx } = gpu();
     const run = async (seed: number) => {

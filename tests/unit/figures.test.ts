@@ -3,7 +3,7 @@
 // the step IRE switches on, resolved as the optimizer resolves it.
 import type { PlotLayout, PlotTrace } from 'plotly.js-dist-min';
 import { describe, expect, it } from 'vitest';
-import { appendSharpness, appendTrain, emptyRunSeries, type RunSeries } from '../../src/store/series';
+import { appendEval, appendSharpness, appendTrain, emptyRunSeries, type RunSeries } from '../../src/store/series';
 import type { LogEvent, Prefs } from '../../src/store/store';
 import { DEFAULT_ADAMW, DEFAULT_IRE, type IreConfig, type RunConfig } from '../../src/train/config';
 import { buildFigure, chartTitle, type ChartInput, type ChartKind } from '../../src/ui/plots/figures';
@@ -31,7 +31,7 @@ const SERIES: Record<string, RunSeries> = { A: trained(40, (k) => 3 / k), B: tra
 const LONG: Record<string, RunSeries> = { A: trained(200, (k) => 3 / k), B: trained(200, (k) => 2 / k), C: trained(200, (k) => 1 / k) };
 
 function input(runs: RunConfig[], extra: Partial<ChartInput> = {}): ChartInput {
-  return { runs, series: SERIES, events: [], prefs: PREFS, ...extra };
+  return { runs, series: SERIES, events: [], prefs: PREFS, perStep: { count: 16, unit: 'examples' }, ...extra };
 }
 
 const lineOf = (t: PlotTrace) => t.line as { color: string; dash?: string };
@@ -223,5 +223,54 @@ describe('the edge-of-stability chart', () => {
     const onlyStepZero = trained(5, () => 1);
     appendSharpness(onlyStepZero.sharpness, { runId: 'A', step: 0, wallMs: 0, trace: 1, traceStderr: 0 });
     expect(buildFigure('stability', input([A], { series: { A: onlyStepZero } })).empty).toBe(true);
+  });
+});
+
+describe('the cost-fair x axes', () => {
+  /** Steps 1…n; `perStep` gradient evaluations a step, plus one at each step in `refreshes`. */
+  function costed(n: number, loss: (step: number) => number, perStep: number, refreshes: number[] = []): RunSeries {
+    const s = emptyRunSeries();
+    let evals = 0;
+    for (let step = 1; step <= n; step++) {
+      evals += perStep + (refreshes.includes(step) ? 1 : 0);
+      appendTrain(s.train, { runId: '', step, wallMs: 100 * step, loss: loss(step), gradNorm: 1, lr: 1e-3, gradEvals: evals });
+    }
+    return s;
+  }
+  const sam = run('B', 'SAM');
+  const series = { A: costed(10, (k) => 10 - k, 1), B: costed(10, (k) => 10 - 2 * k, 2) };
+  const xs = (fig: ReturnType<typeof buildFigure>) => fig.data.filter((t) => t.showlegend !== false).map((t) => t.x as number[]);
+
+  it('draws each run against its own gradient evaluations, markers included', () => {
+    const prefs: Prefs = { ...PREFS, xAxis: 'gradEvals' };
+    const withRefresh = { ...series, A: costed(10, (k) => 10 - k, 1, [3]) };
+    const fig = buildFigure('loss', input([A, sam], { prefs, series: withRefresh }));
+    expect(xs(fig)[0]).toEqual([1, 2, 4, 5, 6, 7, 8, 9, 10, 11]); // the refresh at step 3 costs one more
+    expect(xs(fig)[1]).toEqual([2, 4, 6, 8, 10, 12, 14, 16, 18, 20]);
+    expect((fig.layout.xaxis as { title: { text: string } }).title.text).toBe('gradient evaluations');
+    // A validation point at step 4 stands at the run's cost of step 4.
+    const s = structuredClone(withRefresh);
+    appendEval(s.A.eval, { runId: 'A', step: 4, wallMs: 400, valLoss: 5 });
+    expect(xs(buildFigure('val', input([A], { prefs, series: s })))[0]).toEqual([5]);
+    // An edit logged at step 5 stands at the cost of step 5.
+    const events = [{ kind: 'set', step: 5, runId: 'B', field: 'lr', old: 1e-3, new: 2e-3 } as LogEvent];
+    const shapes = buildFigure('loss', input([A, sam], { prefs, series: withRefresh, events })).layout.shapes as { x0: number }[];
+    expect(shapes.map((x) => x.x0)).toEqual([10]);
+  });
+
+  it('compares at equal cost on the gradient-evaluation axis, at equal steps elsewhere', () => {
+    const atCost = buildFigure('diff', input([A, sam], { prefs: { ...PREFS, xAxis: 'gradEvals' }, series }));
+    const [x] = xs(atCost);
+    expect(x).toEqual([2, 4, 6, 8, 10]); // B's costs within A's range 1…10
+    // At cost 2k, B's loss is 10 − 2k and A's (one evaluation a step) 10 − 2k: no difference.
+    expect((atCost.data[0].y as number[]).every((d) => Math.abs(d) < 1e-12)).toBe(true);
+    const atStep = buildFigure('diff', input([A, sam], { series }));
+    expect(atStep.data[0].y).toEqual([-1, -2, -3, -4, -5, -6, -7, -8, -9, -10]); // per step B is ahead
+  });
+
+  it('counts examples, or tokens for text, seen', () => {
+    const fig = buildFigure('loss', input([A], { prefs: { ...PREFS, xAxis: 'examples' }, series, perStep: { count: 1024, unit: 'tokens' } }));
+    expect(xs(fig)[0].slice(0, 3)).toEqual([1024, 2048, 3072]);
+    expect((fig.layout.xaxis as { title: { text: string } }).title.text).toBe('tokens seen');
   });
 });

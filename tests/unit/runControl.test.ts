@@ -149,7 +149,7 @@ function restoredBundle(): Bundle {
     const steps = Array.from({ length: 41 - from }, (_, i) => from + i);
     const none = steps.map(() => null);
     return {
-      train: { step: steps, wallMs: steps.map((k) => k * 10), loss: steps.map((k) => 3 / k + runIndex), gradNorm: steps.map(() => 1), lr: steps.map(() => 1e-3), maskFraction: none, kappaEff: none, stepsPerSec: none },
+      train: { step: steps, wallMs: steps.map((k) => k * 10), loss: steps.map((k) => 3 / k + runIndex), gradNorm: steps.map(() => 1), lr: steps.map(() => 1e-3), maskFraction: none, kappaEff: none, stepsPerSec: none, gradEvals: none },
       eval: { step: [], wallMs: [], valLoss: [], valAcc: [] },
       sharpness: { step: [], wallMs: [], trace: [], traceStderr: [], topEig: [], eosSharpness: [], eosThreshold: [] },
       histogram: null,

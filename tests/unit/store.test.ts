@@ -3,7 +3,7 @@
 // diff line and image predictions. The worker is played by tests/helpers/storeHarness.ts.
 import { describe, expect, it } from 'vitest';
 import { configDiffLine, optimizerName } from '../../src/store/configDiff';
-import { emaSmooth, lossDifference, wallAtStep } from '../../src/store/series';
+import { emaSmooth, lossDifference, lossDifferenceAtX, wallAtStep } from '../../src/store/series';
 import { nextRunId, shownValue } from '../../src/store/runsSlice';
 import { DEFAULT_COMPARISON, DEFAULT_ADAMW, DEFAULT_IRE, type RunConfig } from '../../src/train/config';
 import { formatLiveValue, validateLiveField } from '../../src/train/liveSettings';
@@ -211,12 +211,21 @@ describe('metric series', () => {
   });
 
   it('B − A difference matches steps; wall time is found by step', () => {
-    const a = { step: [1, 2, 3], wallMs: [10, 20, 30], loss: [3, 2, 1], gradNorm: [], lr: [], maskFraction: [], kappaEff: [], stepsPerSec: [] };
-    const b = { step: [2, 3, 4], wallMs: [21, 31, 41], loss: [1.5, 1.25, 1], gradNorm: [], lr: [], maskFraction: [], kappaEff: [], stepsPerSec: [] };
+    const a = { step: [1, 2, 3], wallMs: [10, 20, 30], loss: [3, 2, 1], gradNorm: [], lr: [], maskFraction: [], kappaEff: [], stepsPerSec: [], gradEvals: [] };
+    const b = { step: [2, 3, 4], wallMs: [21, 31, 41], loss: [1.5, 1.25, 1], gradNorm: [], lr: [], maskFraction: [], kappaEff: [], stepsPerSec: [], gradEvals: [] };
     expect(lossDifference(a, b)).toEqual({ step: [2, 3], wallMs: [21, 31], diff: [-0.5, 0.25], ref: [2, 1] });
     expect(wallAtStep(a, 2)).toBe(20);
     expect(wallAtStep(a, 2.5)).toBe(20);
     expect(wallAtStep(a, 0)).toBeNull();
+  });
+
+  it('takes the loss difference at equal cost by interpolating the reference', () => {
+    // Reference at costs 0, 10, 20 (losses 3, 2, 1); the run at costs 5, 20, 25.
+    const d = lossDifferenceAtX([0, 10, 20], [3, 2, 1], [5, 20, 25, null], [2, 0.5, 0.1, 9]);
+    expect(d.x).toEqual([5, 20]); // 25 is past the reference's last point, null has no cost
+    expect(d.diff[0]).toBeCloseTo(2 - 2.5, 12); // reference halfway between 3 and 2
+    expect(d.diff[1]).toBeCloseTo(0.5 - 1, 12);
+    expect(lossDifferenceAtX([null, 4], [1, 2], [4], [3])).toEqual({ x: [4], diff: [1] });
   });
 });
 

@@ -5,6 +5,7 @@ import { useEffect, useRef } from 'react';
 import type { PlotlyApi } from 'plotly.js-dist-min';
 import { useStore } from 'zustand';
 import type { AppState, AppStore } from '../../store/store';
+import { MODEL_PRESETS } from '../../train/config';
 import { buildFigure, chartEmptyText, chartTitle, type ChartInput, type ChartKind } from './figures';
 import { loadPlotly, PLOT_CONFIG } from './loadPlotly';
 import { renderLegend } from './legend';
@@ -12,12 +13,14 @@ import { renderLegend } from './legend';
 export const REDRAW_INTERVAL_MS = 150;
 
 function chartInput(s: AppState): ChartInput {
-  return { runs: s.config.runs, series: s.series, events: s.events, prefs: s.prefs };
+  const model = MODEL_PRESETS[s.config.model];
+  const perStep = model.kind === 'gpt' ? { count: s.config.batchSize * model.context, unit: 'tokens' as const } : { count: s.config.batchSize, unit: 'examples' as const };
+  return { runs: s.config.runs, series: s.series, events: s.events, prefs: s.prefs, perStep };
 }
 
 /** What, in the state, a chart depends on. */
 const changed = (a: AppState, b: AppState) =>
-  a.metricsRevision !== b.metricsRevision || a.events !== b.events || a.prefs !== b.prefs || a.config.runs !== b.config.runs;
+  a.metricsRevision !== b.metricsRevision || a.events !== b.events || a.prefs !== b.prefs || a.config.runs !== b.config.runs || a.config.batchSize !== b.config.batchSize || a.config.model !== b.config.model;
 
 /** A line under a chart that re-renders only when its text changes (`note` returns null for none). */
 export type ChartNote = (s: AppState) => string | null;

@@ -2,8 +2,8 @@
 // Every user string (run names) goes through escapePlotlyText. SVG `scatter` traces only (no
 // WebGL: a page of charts would exhaust the browser's WebGL contexts).
 import type { PlotLayout, PlotTrace } from 'plotly.js-dist-min';
-import type { LogEvent, Prefs } from '../../store/store';
-import { emaSmooth, lossDifference, wallAtStep, type RunSeries, type TrainSeries } from '../../store/series';
+import type { LogEvent, Prefs, XAxis } from '../../store/store';
+import { atStep, emaSmooth, lossDifference, lossDifferenceAtX, type RunSeries, type TrainSeries } from '../../store/series';
 import { eventText } from '../../store/eventLog';
 import { ireStartStep as ireStartOf } from '../../train/config';
 import type { RunConfig } from '../../train/config';
@@ -22,6 +22,13 @@ export interface ChartInput {
   series: Record<string, RunSeries>;
   events: LogEvent[];
   prefs: Prefs;
+  /** What one step feeds every run: B examples, or B·T tokens for text (the 'examples' axis). */
+  perStep: { count: number; unit: 'examples' | 'tokens' };
+}
+
+/** The x axis's title. */
+export function xAxisTitle(axis: XAxis, unit: 'examples' | 'tokens'): string {
+  return { step: 'step', wall: 'wall time (s)', gradEvals: 'gradient evaluations', examples: `${unit} seen` }[axis];
 }
 
 /**
@@ -107,11 +114,46 @@ function decimate<T>(xs: readonly T[]): T[] {
   return out;
 }
 
-function xOf(prefs: Prefs, s: { step: number[]; wallMs: number[] }): number[] {
-  return prefs.xAxis === 'step' ? s.step : s.wallMs.map((ms) => ms / 1000);
+/**
+ * The x of each point of one of run `runId`'s series (train, eval or sharpness: step counts done)
+ * on the chosen axis. Gradient evaluations come from the run's training series (the same step
+ * there; null where it has none, or in data recorded before they were).
+ */
+function xOf(input: ChartInput, runId: string, s: { step: number[]; wallMs: number[] }): (number | null)[] {
+  switch (input.prefs.xAxis) {
+    case 'step':
+      return s.step;
+    case 'wall':
+      return s.wallMs.map((ms) => ms / 1000);
+    case 'examples':
+      return s.step.map((k) => k * input.perStep.count);
+    case 'gradEvals': {
+      const t = input.series[runId]?.train;
+      if (!t) return s.step.map(() => null);
+      if (s === t) return t.gradEvals;
+      return s.step.map((k) => (atStep(t, t.step, k) === k ? atStep(t, t.gradEvals, k) : null));
+    }
+  }
 }
 
-function line(r: { id: string; name: string }, x: number[], y: (number | null)[], extra: PlotTrace = {}): PlotTrace {
+/** Where a marker at `step` of run `runId` stands on the chosen axis (the closest recorded step at or before it), or null. */
+function xAtStep(input: ChartInput, runId: string, step: number): number | null {
+  const t = input.series[runId]?.train;
+  switch (input.prefs.xAxis) {
+    case 'step':
+      return step;
+    case 'examples':
+      return step * input.perStep.count;
+    case 'wall': {
+      const ms = t ? atStep(t, t.wallMs, step) : null;
+      return ms === null ? null : ms / 1000;
+    }
+    case 'gradEvals':
+      return t ? atStep(t, t.gradEvals, step) : null;
+  }
+}
+
+function line(r: { id: string; name: string }, x: readonly (number | null)[], y: (number | null)[], extra: PlotTrace = {}): PlotTrace {
   const st = runStyle(r.id);
   return {
     type: 'scatter',
@@ -130,12 +172,8 @@ function eventShapes(input: ChartInput): { shapes: PlotLayout[]; annotations: Pl
   const shapes: PlotLayout[] = [];
   const annotations: PlotLayout[] = [];
   for (const e of input.events) {
-    let x: number | null = e.step;
-    if (input.prefs.xAxis === 'wall') {
-      const s = input.series[e.runId]?.train ?? input.series[e.kind === 'fork' ? e.from : e.runId]?.train;
-      const ms = s ? wallAtStep(s, e.step) : null;
-      x = ms === null ? null : ms / 1000;
-    }
+    const owner = input.series[e.runId] || e.kind !== 'fork' ? e.runId : e.from;
+    const x = xAtStep(input, owner, e.step);
     if (x === null || (input.prefs.logX && x <= 0)) continue;
     const color = runStyle(e.runId).color;
     shapes.push({ type: 'line', xref: 'x', yref: 'paper', x0: x, x1: x, y0: 0, y1: 1, line: { color, width: 1, dash: 'dot' }, opacity: 0.8 });
@@ -152,17 +190,9 @@ export function ireStartStep(r: ChartRun): number | null {
   return r.optimizer.ire.enabled ? ireStartOf(r.optimizer) : null;
 }
 
-/** Wall time (ms) recorded at exactly `step`, or null when the series does not have that step. */
-function wallOfStep(s: TrainSeries, step: number): number | null {
-  let lo = 0;
-  let hi = s.step.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (s.step[mid] === step) return s.wallMs[mid];
-    if (s.step[mid] < step) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return null;
+/** `x` when the series has exactly `step`, else null (a marker is not drawn at a neighbour's time or cost). */
+function exactlyAt(s: TrainSeries, step: number, x: number | null): number | null {
+  return atStep(s, s.step, step) === step ? x : null;
 }
 
 /**
@@ -180,11 +210,7 @@ function ireStartShapes(input: ChartInput): { shapes: PlotLayout[]; annotations:
     const start = ireStartStep(r);
     const s = input.series[r.id]?.train;
     if (start === null || !s || !((lastOf(s.step) ?? -1) >= start)) continue;
-    let x: number | null = start;
-    if (input.prefs.xAxis === 'wall') {
-      const ms = wallOfStep(s, start);
-      x = ms === null ? null : ms / 1000;
-    }
+    const x = input.prefs.xAxis === 'step' || input.prefs.xAxis === 'examples' ? xAtStep(input, r.id, start) : exactlyAt(s, start, xAtStep(input, r.id, start));
     if (x === null || (input.prefs.logX && x <= 0)) continue;
     const color = runStyle(r.id).color;
     shapes.push({ type: 'line', xref: 'x', yref: 'paper', x0: x, x1: x, y0: 0, y1: 1, line: { color, width: 1.5, dash: 'longdash' }, opacity: 0.9 });
@@ -212,7 +238,7 @@ function baseLayout(kind: ChartKind, input: ChartInput, yTitle: string): PlotLay
     hovermode: 'x unified',
     uirevision: `${kind}:${prefs.xAxis}:${prefs.logX}:${logY}`,
     xaxis: {
-      title: { text: prefs.xAxis === 'step' ? 'step' : 'wall time (s)', standoff: 4 },
+      title: { text: xAxisTitle(prefs.xAxis, input.perStep.unit), standoff: 4 },
       type: prefs.logX ? 'log' : 'linear',
       gridcolor: '#eceff3',
       zeroline: false,
@@ -236,7 +262,7 @@ function lossFigure(input: ChartInput): Plot {
   input.runs.forEach((r) => {
     const s = input.series[r.id]?.train;
     if (!s || s.step.length === 0) return;
-    const x = xOf(input.prefs, s);
+    const x = xOf(input, r.id, s);
     const smooth = emaSmooth(s.loss, input.prefs.smoothing);
     const st = runStyle(r.id);
     data.push(line(r, x, s.loss, { name: `${label(r)} (raw)`, line: { color: withAlpha(st.color, 0.28), width: 1 }, showlegend: false, hoverinfo: 'skip', hovertemplate: undefined }));
@@ -253,7 +279,7 @@ function valFigure(input: ChartInput): Plot {
   input.runs.forEach((r) => {
     const s = input.series[r.id]?.eval;
     if (!s || s.step.length === 0) return;
-    const x = xOf(input.prefs, s);
+    const x = xOf(input, r.id, s);
     data.push(line(r, x, s.valLoss, { mode: 'lines+markers', marker: { size: 5 }, name: `${label(r)} loss` }));
     let text = `${plainLabel(r)} at step ${lastOf(s.step)}: validation loss ${fmt(lastOf(s.valLoss)!)}`;
     if (s.valAcc.some((a) => a !== null)) {
@@ -274,7 +300,7 @@ function sharpnessFigure(input: ChartInput): Plot {
   input.runs.forEach((r) => {
     const s = input.series[r.id]?.sharpness;
     if (!s || s.step.length === 0) return;
-    const x = xOf(input.prefs, s);
+    const x = xOf(input, r.id, s);
     const st = runStyle(r.id);
     const upper = s.trace.map((t, k) => t + s.traceStderr[k]);
     const lower = s.trace.map((t, k) => t - s.traceStderr[k]);
@@ -305,7 +331,7 @@ function stabilityFigure(input: ChartInput): Plot {
     }
     const k = s.eosSharpness.findLastIndex((v) => v !== null);
     if (k < 0) return;
-    const x = xOf(input.prefs, s);
+    const x = xOf(input, r.id, s);
     const st = runStyle(r.id);
     const ratio = s.eosSharpness.map((v, i) => (v !== null && s.eosThreshold[i] !== null ? v / s.eosThreshold[i]! : null));
     data.push(line(r, x, s.eosSharpness, { mode: 'lines+markers', marker: { size: 5, symbol: 'diamond' }, name: `${label(r)} ${names.sharpness}`, customdata: decimate(ratio), hovertemplate: `${names.sharpness} %{y:.4g} (%{customdata:.2f} × threshold)` }));
@@ -326,15 +352,22 @@ function diffFigure(input: ChartInput): Plot {
     others.forEach((r) => {
       const s = input.series[r.id]?.train;
       if (!s) return;
-      const d = lossDifference(refSeries, s);
-      if (d.step.length === 0) return;
-      const x = input.prefs.xAxis === 'step' ? d.step : d.wallMs.map((ms) => ms / 1000);
-      const smooth = emaSmooth(d.diff, input.prefs.smoothing);
+      // On the gradient-evaluation axis the runs are compared at equal cost (the reference
+      // interpolated), elsewhere at equal steps.
+      const atCost = input.prefs.xAxis === 'gradEvals';
+      const d = atCost ? null : lossDifference(refSeries, s);
+      const e = atCost ? lossDifferenceAtX(refSeries.gradEvals, refSeries.loss, s.gradEvals, s.loss) : null;
+      const diff = d ? d.diff : e!.diff;
+      if (diff.length === 0) return;
+      const x = d ? xOf(input, r.id, { step: d.step, wallMs: d.wallMs }) : e!.x;
+      const smooth = emaSmooth(diff, input.prefs.smoothing);
       data.push(line(r, x, smooth, { name: `${label(r)} − ${escapePlotlyText(ref.id)}` }));
-      parts.push(`${r.id} minus ${ref.id} at step ${lastOf(d.step)}: ${fmt(lastOf(smooth)!)} (smoothed)`);
+      const where = d ? `at step ${lastOf(d.step)}` : `at ${lastOf(e!.x)} gradient evaluations`;
+      parts.push(`${r.id} minus ${ref.id} ${where}: ${fmt(lastOf(smooth)!)} (smoothed)`);
     });
   }
-  const layout = baseLayout('diff', input, ref ? `loss − loss(${escapePlotlyText(ref.id)})` : 'loss difference');
+  const equal = input.prefs.xAxis === 'gradEvals' ? ' at equal cost' : '';
+  const layout = baseLayout('diff', input, ref ? `loss − loss(${escapePlotlyText(ref.id)})${equal}` : 'loss difference');
   return { data, layout, summary: parts.join('; '), empty: data.length === 0 };
 }
 
@@ -353,7 +386,7 @@ function columnFigure(kind: 'mask' | 'lr' | 'gradNorm' | 'speed', input: ChartIn
     if (!s || s.step.length === 0) return;
     const y = pick[kind](s);
     if (!y.some((v) => v !== null)) return;
-    data.push(line(r, xOf(input.prefs, s), y));
+    data.push(line(r, xOf(input, r.id, s), y));
     parts.push(`${plainLabel(r)} at step ${lastOf(s.step)}: ${yTitle} ${fmt(lastOf(y) ?? NaN)}`);
   });
   const layout = baseLayout(kind, input, yTitle);
