@@ -47,6 +47,7 @@ export interface TrainArgs {
   checkpointSteps?: number[];
   resume?: string;
   dumpBatches?: string;
+  exportPytorch?: string; // folder for the PyTorch side (src/cli/pytorchExport.ts, docs/pytorch.md)
 }
 
 export const USAGE = `Usage: npm run train -- [options]
@@ -83,6 +84,9 @@ and checkpoints (safetensors) into --out.
   --checkpoint-steps LIST  steps to save, e.g. 0,100,500 (0 = initial state; default: the last step)
   --resume CKPT            continue from a checkpoint (its config; --steps may extend the run)
   --dump-batches FILE      write each step's example indices / token window offsets (JSON lines)
+  --export-pytorch DIR     after the last step, write DIR for PyTorch: config, checkpoints, data, the
+                           python package and a README with the commands (docs/pytorch.md); with
+                           --resume at the checkpoint's own step, export only
   --help                   this text`;
 
 type Spec = { kind: 'string' } | { kind: 'int'; min: number; max: number } | { kind: 'number'; check: (x: number) => string | null };
@@ -114,6 +118,7 @@ const FLAGS: Record<string, { key: keyof TrainArgs; spec: Spec }> = {
   '--checkpoint-steps': { key: 'checkpointSteps', spec: { kind: 'string' } },
   '--resume': { key: 'resume', spec: { kind: 'string' } },
   '--dump-batches': { key: 'dumpBatches', spec: { kind: 'string' } },
+  '--export-pytorch': { key: 'exportPytorch', spec: { kind: 'string' } },
 };
 
 function parseNumber(flag: string, text: string, spec: Spec): number {

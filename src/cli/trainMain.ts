@@ -22,6 +22,7 @@ import type { TrainingData } from '../train/trainingData';
 import { BatchDump } from './batchDump';
 import { MetricsCsv } from './metricsCsv';
 import { ProgressLine, type ProgressOutput } from './progress';
+import { writePytorchExport } from './pytorchExport';
 import { CliError, parseTrainArgs, USAGE, type TrainArgs } from './trainArgs';
 import { buildConfig, checkpointFileName, checkResumeData, loadData, loadResumeState, modelOverride } from './trainSetup';
 
@@ -62,7 +63,8 @@ export function planTraining(args: TrainArgs): TrainPlan {
   const model = resume ? undefined : modelOverride(args, config, data);
   const startStep = resume?.step ?? 0;
   const stopStep = resume ? (args.steps ?? config.totalSteps) : config.totalSteps;
-  if (stopStep <= startStep) throw new CliError(`Nothing to do: the checkpoint is at step ${startStep} and the run stops at step ${stopStep} (give --steps N with N > ${startStep})`);
+  const exportOnly = resume !== undefined && args.exportPytorch !== undefined && stopStep === startStep;
+  if (stopStep <= startStep && !exportOnly) throw new CliError(`Nothing to do: the checkpoint is at step ${startStep} and the run stops at step ${stopStep} (give --steps N with N > ${startStep})`);
   const checkpointSteps = args.checkpointSteps ?? [stopStep];
   const late = checkpointSteps.find((s) => s > stopStep);
   if (late !== undefined) throw new CliError(`--checkpoint-steps: step ${late} is past the last step ${stopStep}`);
@@ -94,6 +96,12 @@ export async function main(argv: readonly string[], io: Partial<TrainIo> = {}): 
       return 2;
     }
     throw e;
+  }
+  if (plan.resume && args.exportPytorch !== undefined && plan.stopStep === plan.startStep) {
+    // Export only: the checkpoint is the state, no GPU needed (docs/pytorch.md).
+    const exported = writePytorchExport(args.exportPytorch, plan.resume, { text: args.text, cifarDir: args.cifarDir });
+    stdout.write(`exported for PyTorch: ${exported.dir} (${exported.files.length} files; see its README.md)\n`);
+    return 0;
   }
   try {
     return await train(plan, args, stdout, stderr, createGpu);
@@ -231,6 +239,10 @@ async function train(plan: TrainPlan, args: TrainArgs, stdout: ProgressOutput, s
     await measureSharpness();
     if (sharpnessCsv !== undefined) closeSync(sharpnessCsv);
     if (plan.checkpointSteps.includes(stopStep)) await saveCheckpoint(stopStep);
+    if (args.exportPytorch !== undefined) {
+      const exported = writePytorchExport(args.exportPytorch, await captureComparison(ctx.device, comparison), { text: args.text, cifarDir: args.cifarDir });
+      stdout.write(`exported for PyTorch: ${exported.dir} (${exported.files.length} files; see its README.md)\n`);
+    }
     stdout.write(`wrote ${out}\n`);
     return 0;
   } finally {
