@@ -4,6 +4,7 @@
 import type { ClassifierLossName, DatasetName, MlpActivationName, ModelPreset } from '../train/config';
 import { MLP_ACTIVATIONS } from '../nn/modelConfig';
 import { DATASET_NAMES, MODEL_NAMES } from '../train/configSchema';
+import { scenarioByName, SCENARIO_NAMES } from '../train/scenarios';
 
 export class CliError extends Error {
   constructor(message: string) {
@@ -48,7 +49,14 @@ export interface TrainArgs {
   resume?: string;
   dumpBatches?: string;
   exportPytorch?: string; // folder for the PyTorch side (src/cli/pytorchExport.ts, docs/pytorch.md)
+  seeds?: number; // S seeds: seed, seed + 1, …, one comparison each, then the results table
+  scenario?: string; // a curated comparison (src/train/scenarios.ts)
+  /** The comparison config of --scenario (what a --config file would hold). */
+  configValue?: Record<string, unknown>;
 }
+
+/** Most seeds of one CLI run. */
+export const MAX_CLI_SEEDS = 20;
 
 export const USAGE = `Usage: npm run train -- [options]
 
@@ -87,6 +95,11 @@ and checkpoints (safetensors) into --out.
   --export-pytorch DIR     after the last step, write DIR for PyTorch: config, checkpoints, data, the
                            python package and a README with the commands (docs/pytorch.md); with
                            --resume at the checkpoint's own step, export only
+  --seeds S                S seeds (seed, seed + 1, …), one comparison each, into seed-<n>/ under
+                           --out, then results.csv, results.json: each quantity as mean ± s.e.,
+                           B − A paired over seeds with a 95 % interval (docs/experiments.md)
+  --scenario NAME          a curated comparison: ${SCENARIO_NAMES.join(', ')} (its config, data and
+                           seeds; other flags may still change steps, seeds, out)
   --help                   this text`;
 
 type Spec = { kind: 'string' } | { kind: 'int'; min: number; max: number } | { kind: 'number'; check: (x: number) => string | null };
@@ -119,6 +132,8 @@ const FLAGS: Record<string, { key: keyof TrainArgs; spec: Spec }> = {
   '--resume': { key: 'resume', spec: { kind: 'string' } },
   '--dump-batches': { key: 'dumpBatches', spec: { kind: 'string' } },
   '--export-pytorch': { key: 'exportPytorch', spec: { kind: 'string' } },
+  '--seeds': { key: 'seeds', spec: { kind: 'int', min: 1, max: MAX_CLI_SEEDS } },
+  '--scenario': { key: 'scenario', spec: { kind: 'string' } },
 };
 
 function parseNumber(flag: string, text: string, spec: Spec): number {
@@ -222,5 +237,20 @@ export function parseTrainArgs(argv: readonly string[]): TrainArgs {
     throw new CliError(`--batch ${args.batch} cannot be combined with --train-subset ${args.trainSubset}: a subset trains full-batch (leave --batch out, or give --batch ${args.trainSubset})`);
   }
   if (args.config !== undefined && args.optimizer !== undefined) throw new CliError('--optimizer cannot be combined with --config (the config file lists the runs)');
+  if (args.seeds !== undefined && args.resume !== undefined) throw new CliError('--seeds cannot be combined with --resume: resume each seed-<n>/ checkpoint on its own');
+  if (args.scenario !== undefined) applyScenario(args, args.scenario);
   return args;
+}
+
+/** --scenario NAME: its config, data options and seeds, under the flags given. */
+function applyScenario(args: TrainArgs, name: string): void {
+  const s = scenarioByName(name);
+  if (!s) throw new CliError(`unknown scenario "${name}" (known: ${SCENARIO_NAMES.join(', ')})`);
+  const clash = (['preset', 'optimizer', 'config', 'dataset', 'resume', 'text'] as const).filter((k) => args[k] !== undefined);
+  if (clash.length > 0) throw new CliError(`--scenario cannot be combined with ${clash.map((k) => Object.keys(FLAGS).find((f) => FLAGS[f].key === k)).join(', ')}: the scenario sets them`);
+  args.configValue = structuredClone(s.config) as unknown as Record<string, unknown>;
+  args.trainSubset ??= s.cli.trainSubset;
+  args.hidden ??= s.cli.hidden;
+  args.finalEvalBatches ??= s.cli.finalEvalBatches;
+  args.seeds ??= s.seeds;
 }

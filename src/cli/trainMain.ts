@@ -15,6 +15,7 @@ import { fsShaderSource } from '../gpu/shaderSourceFs';
 import { captureComparison, CheckpointError, encodeRunCheckpoint, resumeComparison, type ComparisonState } from '../train/checkpoint';
 import { Comparison, type EvalMetrics } from '../train/comparison';
 import { MODEL_PRESETS, type ComparisonConfig, type ModelConfig } from '../train/config';
+import { buildResults, resultsCsv, resultsText, type SeedRunRecord } from '../train/results';
 import { SharpnessSchedule } from '../train/sharpnessSchedule';
 import type { StepMetrics } from '../train/run';
 import { SafetensorsError } from '../train/safetensors';
@@ -104,11 +105,47 @@ export async function main(argv: readonly string[], io: Partial<TrainIo> = {}): 
     return 0;
   }
   try {
+    if (args.seeds !== undefined) return await trainSeeds(plan, args, args.seeds, stdout, stderr, createGpu);
     return await train(plan, args, stdout, stderr, createGpu);
   } catch (e) {
     stderr.write(`\ntrain: ${(e as Error).message}\n`);
     return 1;
   }
+}
+
+/**
+ * --seeds S: the comparison once per seed (seed, seed + 1, …; each its own lockstep comparison,
+ * so seed s of every run shares initial parameters and batches), into <out>/seed-<n>/ as a
+ * single-seed run writes them, on one GPU whose kernels are chosen once; then the results table
+ * over seeds (src/train/results.ts) into results.csv, results.json and the output.
+ */
+async function trainSeeds(plan: TrainPlan, args: TrainArgs, count: number, stdout: ProgressOutput, stderr: TrainIo['stderr'], createGpu: TrainIo['createGpu']): Promise<number> {
+  const seeds = Array.from({ length: count }, (_, i) => (plan.config.seed + i) >>> 0);
+  const records: SeedRunRecord[][] = [];
+  const node = await createGpu('Train.device');
+  const started = performance.now();
+  try {
+    const ctx = new GpuContext(node.device, fsShaderSource());
+    stdout.write(`adapter: ${adapterSummary(node.report)}\n`);
+    await chooseKernels(ctx, undefined, stdout, stderr);
+    for (const seed of seeds) {
+      const out = join(plan.out, `seed-${seed}`);
+      mkdirSync(out, { recursive: true });
+      const seedRecords: SeedRunRecord[] = [];
+      const code = await train({ ...plan, config: { ...plan.config, seed }, out }, args, stdout, stderr, createGpu, { node, ctx, records: seedRecords });
+      if (code !== 0 && seedRecords.length === 0) return code;
+      records.push(seedRecords);
+    }
+  } finally {
+    node.close();
+  }
+  const table = buildResults(seeds, records);
+  const wallSeconds = (performance.now() - started) / 1000;
+  writeFileSync(join(plan.out, 'results.csv'), resultsCsv(table));
+  writeFileSync(join(plan.out, 'results.json'), JSON.stringify({ ...table, wallSeconds, config: plan.config, scenario: args.scenario ?? null }, null, 2) + '\n');
+  stdout.write(resultsText(table));
+  stdout.write(`${seeds.length} seeds in ${wallSeconds.toFixed(0)} s; wrote ${join(plan.out, 'results.csv')}\n`);
+  return 0;
 }
 
 /** " (hidden 32, mse, gelu)" when the MLP is not the preset's, else "". */
@@ -141,7 +178,14 @@ async function chooseKernels(ctx: GpuContext, resume: ComparisonState | undefine
   if (issues.length > 0) stderr.write(`train: warning: the checkpoint's kernels cannot all run here (${describeKernelChoiceIssues(issues)}); ${tuning ? `${families} tuned again, ` : ''}${MAY_DIFFER}\n`);
 }
 
-async function train(plan: TrainPlan, args: TrainArgs, stdout: ProgressOutput, stderr: TrainIo['stderr'], createGpu: TrainIo['createGpu']): Promise<number> {
+/** A GPU opened (and its kernels chosen) by the caller, and where each run's record of this seed goes. */
+interface SeedContext {
+  node: NodeGpu;
+  ctx: GpuContext;
+  records: SeedRunRecord[];
+}
+
+async function train(plan: TrainPlan, args: TrainArgs, stdout: ProgressOutput, stderr: TrainIo['stderr'], createGpu: TrainIo['createGpu'], shared?: SeedContext): Promise<number> {
   const { config, data, startStep, stopStep, out } = plan;
   writeFileSync(join(out, 'config.json'), JSON.stringify(config, null, 2) + '\n');
   const classifier = data.kind === 'image';
@@ -151,13 +195,18 @@ async function train(plan: TrainPlan, args: TrainArgs, stdout: ProgressOutput, s
   const evals = new Map<string, EvalMetrics>();
   const latest = new Map<string, StepMetrics>();
   const progress = new ProgressLine(stdout, startStep, stopStep);
+  const records = new Map<string, SeedRunRecord>(config.runs.map((r) => [r.id, { runId: r.id, curve: [] }]));
   let node: NodeGpu | undefined;
   let c: Comparison | undefined;
   try {
-    node = await createGpu('Train.device');
-    const ctx = new GpuContext(node.device, fsShaderSource());
-    stdout.write(`adapter: ${adapterSummary(node.report)}\n`);
-    await chooseKernels(ctx, plan.resume, stdout, stderr);
+    let ctx: GpuContext;
+    if (shared) ctx = shared.ctx;
+    else {
+      node = await createGpu('Train.device');
+      ctx = new GpuContext(node.device, fsShaderSource());
+      stdout.write(`adapter: ${adapterSummary(node.report)}\n`);
+      await chooseKernels(ctx, plan.resume, stdout, stderr);
+    }
     const widths = comparisonModelNote(plan);
     stdout.write(`${config.model}${widths} on ${config.dataset}, ${config.runs.map((r) => `${r.id} ${r.name}`).join(', ')}; steps ${startStep} → ${stopStep}, batch ${config.batchSize}, seed ${config.seed}\n`);
     const hooks = {
@@ -165,11 +214,14 @@ async function train(plan: TrainPlan, args: TrainArgs, stdout: ProgressOutput, s
         for (const m of metrics) {
           csv.writeStep(m, wallMs / 1000, evals.get(`${m.runId}/${m.step}`));
           latest.set(m.runId, m);
+          if (m.finite) records.get(m.runId)?.curve.push({ step: m.step + 1, gradEvals: m.gradEvals, loss: m.loss });
         }
         const step = metrics[0]?.step;
         if (step !== undefined) progress.update(step + 1, [...latest.values()].map((m) => `${m.runId} ${m.loss.toPrecision(5)}`).join('  '));
       },
       onDiverged: (runId: string, step: number) => {
+        const r = records.get(runId);
+        if (r) r.divergedAt = step;
         progress.finish();
         stderr.write(`train: run ${runId} produced NaN/Inf at step ${step}; it is stopped\n`);
       },
@@ -201,7 +253,11 @@ async function train(plan: TrainPlan, args: TrainArgs, stdout: ProgressOutput, s
     if (sharpnessCsv !== undefined && !appendSharpness) writeSync(sharpnessCsv, 'run,step,trace,trace_stderr,top_eig,precond_top_eig,eos_threshold\n');
     const measureSharpness = async () => {
       if (sharpnessCsv === undefined) return;
-      for (const m of await comparison.measureSharpness(config.sharpnessProbes, args.lanczosSteps, true, sharpnessBatch)) writeSync(sharpnessCsv, `${m.runId},${m.step},${m.trace},${m.stderr},${m.topEig ?? ''},${m.precondTopEig ?? ''},${m.threshold?.value ?? ''}\n`);
+      for (const m of await comparison.measureSharpness(config.sharpnessProbes, args.lanczosSteps, true, sharpnessBatch)) {
+        writeSync(sharpnessCsv, `${m.runId},${m.step},${m.trace},${m.stderr},${m.topEig ?? ''},${m.precondTopEig ?? ''},${m.threshold?.value ?? ''}\n`);
+        const r = records.get(m.runId);
+        if (r) Object.assign(r, { trace: m.trace, topEig: m.topEig });
+      }
     };
     for (let s = startStep; s < stopStep; s++) {
       if (plan.checkpointSteps.includes(s) && !(plan.resume && s === startStep)) await saveCheckpoint(s);
@@ -223,12 +279,17 @@ async function train(plan: TrainPlan, args: TrainArgs, stdout: ProgressOutput, s
     const live = comparison.runs.filter((r) => comparison.isActive(r.id));
     if (live.length === 0) {
       stderr.write('train: every run diverged\n');
+      shared?.records.push(...records.values()); // the table counts a diverged seed, it does not drop it
       return 1;
     }
     const wall = (performance.now() - builtAt) / 1000;
     if (canEvaluate) {
       const final = await comparison.evaluate(args.finalEvalBatches ?? Number.MAX_SAFE_INTEGER);
-      for (const e of final) csv.writeEval(e, wall);
+      for (const e of final) {
+        csv.writeEval(e, wall);
+        const r = records.get(e.runId);
+        if (r) Object.assign(r, { valLoss: e.loss, valAcc: classifier ? e.accuracy : undefined });
+      }
       for (const e of final) {
         const m = latest.get(e.runId);
         stdout.write(`run ${e.runId}: train loss ${m ? m.loss.toFixed(4) : '?'}, validation loss ${e.loss.toFixed(4)}${classifier ? `, test accuracy ${(100 * e.accuracy).toFixed(2)}%` : ''}\n`);
@@ -244,6 +305,7 @@ async function train(plan: TrainPlan, args: TrainArgs, stdout: ProgressOutput, s
       stdout.write(`exported for PyTorch: ${exported.dir} (${exported.files.length} files; see its README.md)\n`);
     }
     stdout.write(`wrote ${out}\n`);
+    shared?.records.push(...records.values());
     return 0;
   } finally {
     csv.close();

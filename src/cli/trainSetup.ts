@@ -82,7 +82,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 /** The comparison config the flags ask for, validated by the schema (throws a CliError listing every problem). */
 export function buildConfig(args: TrainArgs): ComparisonConfig {
-  const fromFile = args.config !== undefined ? readJson(args.config, 'Config file') : {};
+  const fromFile = args.configValue ?? (args.config !== undefined ? readJson(args.config, 'Config file') : {});
   if (!isRecord(fromFile)) throw new CliError(`Config file "${args.config}" must hold a JSON object (a comparison config)`);
   const value: Record<string, unknown> = structuredClone(fromFile);
   const fileModel = typeof value.model === 'string' && value.model in MODEL_PRESETS ? (value.model as ModelPreset) : undefined;
@@ -102,7 +102,7 @@ export function buildConfig(args: TrainArgs): ComparisonConfig {
   put('evalEvery', args.evalEvery, budget.evalEvery);
   put('sharpnessEvery', args.sharpnessEvery, 0); // off by default on the CLI: a measurement costs tens of steps
   put('sharpnessProbes', args.sharpnessProbes, DEFAULT_COMPARISON.sharpnessProbes);
-  if (args.config === undefined) {
+  if (args.config === undefined && args.configValue === undefined) {
     const o = OPTIMIZER_RUNS[args.optimizer ?? 'adamw'];
     const optimizer: OptimizerConfig = { ...optimizerDefaults(o.base), ire: { ...DEFAULT_IRE, ...budget.ire, enabled: o.ire } };
     const steps = value.totalSteps as number;

@@ -1,0 +1,42 @@
+// --seeds and --scenario of `npm run train`: ranges and refusals naming the flag, and a
+// scenario's config, data options and seeds under the flags given (src/train/scenarios.ts).
+import { describe, expect, it } from 'vitest';
+import { CliError, MAX_CLI_SEEDS, parseTrainArgs } from '../../src/cli/trainArgs';
+import { buildConfig } from '../../src/cli/trainSetup';
+import { validateConfig } from '../../src/train/configSchema';
+import { SCENARIOS } from '../../src/train/scenarios';
+
+describe('npm run train --seeds / --scenario', () => {
+  it('takes 1 to MAX_CLI_SEEDS seeds, not with --resume', () => {
+    expect(parseTrainArgs(['--seeds', '3']).seeds).toBe(3);
+    expect(() => parseTrainArgs(['--seeds', '0'])).toThrow(/--seeds/);
+    expect(() => parseTrainArgs(['--seeds', String(MAX_CLI_SEEDS + 1)])).toThrow(/--seeds/);
+    expect(() => parseTrainArgs(['--seeds', '2', '--resume', 'ckpt-10.safetensors'])).toThrow(/--seeds cannot be combined with --resume/);
+  });
+
+  it('applies a scenario under the flags given, and refuses what it sets', () => {
+    const s = SCENARIOS[0];
+    const a = parseTrainArgs(['--scenario', s.name]);
+    expect(a.seeds).toBe(s.seeds);
+    expect(a.trainSubset).toBe(s.cli.trainSubset);
+    expect(a.hidden).toEqual(s.cli.hidden);
+    const c = buildConfig(a);
+    expect(c.runs.map((r) => r.name)).toEqual(s.config.runs.map((r) => r.name));
+    expect(c.model).toBe(s.config.model);
+    expect(c.batchSize).toBe(s.cli.trainSubset); // full batch on the subset
+    const fewer = parseTrainArgs(['--scenario', s.name, '--seeds', '2', '--steps', '50']);
+    expect(fewer.seeds).toBe(2);
+    expect(buildConfig(fewer).totalSteps).toBe(50);
+    expect(() => parseTrainArgs(['--scenario', 'nope'])).toThrow(/unknown scenario "nope" \(known: /);
+    expect(() => parseTrainArgs(['--scenario', s.name, '--preset', 'gpt-tiny'])).toThrow(CliError);
+    expect(() => parseTrainArgs(['--scenario', s.name, '--optimizer', 'sgd'])).toThrow(/--scenario cannot be combined with --optimizer/);
+  });
+
+  it('every scenario is a valid configuration', () => {
+    for (const s of SCENARIOS) {
+      const c = buildConfig(parseTrainArgs(['--scenario', s.name]));
+      expect(validateConfig(c).ok, s.name).toBe(true);
+      expect(s.watch.length + s.claim.length).toBeGreaterThan(100);
+    }
+  });
+});
