@@ -223,11 +223,14 @@ export function parseTrainArgs(argv: readonly string[]): TrainArgs {
       (args as unknown as Record<string, unknown>)[key] = parseNumber(flag, value, spec);
     }
   }
-  if (args.text !== undefined && args.dataset === undefined) args.dataset = 'user-text';
+  const datasetImplied = args.text !== undefined && args.dataset === undefined; // --text alone: the text is data, not a config change
+  if (datasetImplied) args.dataset = 'user-text';
   if (args.text !== undefined && args.dataset !== 'user-text') throw new CliError(`--text is for --dataset user-text, not "${args.dataset}"`);
   if (args.cifarDir !== undefined && args.dataset !== undefined && args.dataset !== 'cifar10') throw new CliError(`--cifar-dir is for --dataset cifar10, not "${args.dataset}"`);
   if (args.resume !== undefined) {
-    const fixed = (['preset', 'optimizer', 'config', 'dataset', 'seed', 'batch', 'lr', 'kappa', 'gamma', 'evalEvery', 'hidden', 'loss', 'activation'] as const).filter((k) => args[k] !== undefined);
+    const fixed = (['preset', 'optimizer', 'config', 'dataset', 'seed', 'batch', 'lr', 'kappa', 'gamma', 'evalEvery', 'hidden', 'loss', 'activation'] as const).filter(
+      (k) => args[k] !== undefined && !(k === 'dataset' && datasetImplied),
+    );
     if (fixed.length > 0) {
       const names = fixed.map((k) => Object.keys(FLAGS).find((f) => FLAGS[f].key === k)).join(', ');
       throw new CliError(`${names} cannot be combined with --resume: the checkpoint holds the config (only --steps, --out, data paths, --train-subset and outputs may be given)`);

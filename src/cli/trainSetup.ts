@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { DATASET_KIND } from '../data/datasets';
 import { withTrainSubset } from '../data/imageDataset';
+import { checkTextFitsContext } from '../data/textDataset';
 import { loadDatasetByName } from '../data/node/load';
 import { comparisonStateFromCheckpoints, decodeRunCheckpoint, type ComparisonState, type RunCheckpoint } from '../train/checkpoint';
 import { layoutOf } from '../train/models';
@@ -186,10 +187,7 @@ export function loadData(config: ComparisonConfig, paths: DataPaths, trainSubset
   return data;
 }
 
-/** Checkpoint file name of a run at a step: one file per run; the run id is named when there are several. */
-export function checkpointFileName(step: number, runId: string, runCount: number): string {
-  return runCount > 1 ? `ckpt-${step}-${runId}.safetensors` : `ckpt-${step}.safetensors`;
-}
+export { checkpointFileName } from '../train/pytorchReadme';
 
 function readCheckpoint(path: string): RunCheckpoint {
   let bytes: Uint8Array;
@@ -226,17 +224,31 @@ export function loadResumeState(path: string): ComparisonState {
   return state;
 }
 
-/** Checks that the dataset gives the model the checkpoint was trained with (same vocabulary, shapes). */
+/**
+ * Checks that the dataset fits the model the checkpoint was trained with. The architecture is
+ * the checkpoint's own (`model_config`, built by resumeComparison): an MLP's --hidden, --loss and
+ * --activation, and a GPT, MLP or CNN scaled in PyTorch (docs/pytorch.md) resume as they are.
+ * Only what the data decide must agree: a GPT's vocabulary (and a corpus long enough for its
+ * context), an image model's image shape and classes.
+ */
 export function checkResumeData(state: ComparisonState, data: TrainingData): void {
-  const expected = modelConfigFor(state.config.model, modelDataOf(data));
-  // An MLP keeps the hidden widths, loss and activation it was trained with (--hidden, --loss, --activation).
-  if (expected.kind === 'mlp' && state.model.kind === 'mlp') {
-    expected.hidden = [...state.model.hidden];
-    if (state.model.loss !== undefined) expected.loss = state.model.loss;
-    if (state.model.activation !== undefined) expected.activation = state.model.activation;
+  const fromData = modelConfigFor(state.config.model, modelDataOf(data)); // throws if the data lack what the preset needs
+  const m = state.model;
+  const again = 'pass the same data (--text / --cifar-dir) as the original run';
+  if (fromData.kind !== m.kind) throw new CliError(`The checkpoint holds a ${m.kind} model, but its preset ${state.config.model} is a ${fromData.kind}`);
+  if (m.kind === 'gpt' && fromData.kind === 'gpt') {
+    if (m.vocab !== fromData.vocab) {
+      throw new CliError(`The checkpoint's model has a vocabulary of ${m.vocab} characters, the text here gives ${fromData.vocab}; ${again}`);
+    }
+    if (data.kind === 'text') checkTextFitsContext(data.dataset, m.context);
+    return;
   }
-  if (JSON.stringify(expected) !== JSON.stringify(state.model)) {
-    const why = expected.kind === 'gpt' && state.model.kind === 'gpt' ? ` (vocabulary ${expected.vocab} here, ${state.model.vocab} in the checkpoint)` : '';
-    throw new CliError(`The dataset does not give the model the checkpoint was trained with${why}; pass the same data (--text / --cifar-dir) as the original run`);
+  if (data.kind !== 'image' || (m.kind !== 'mlp' && m.kind !== 'cnn')) return;
+  const d = data.dataset;
+  const want: Record<string, number> = m.kind === 'mlp' ? { inputs: d.channels * d.height * d.width, classes: d.classes } : { channels: d.channels, height: d.height, width: d.width, classes: d.classes };
+  const have: Record<string, number> = m.kind === 'mlp' ? { inputs: m.inputs, classes: m.classes } : { channels: m.channels, height: m.height, width: m.width, classes: m.classes };
+  const differ = Object.keys(want).filter((k) => want[k] !== have[k]);
+  if (differ.length > 0) {
+    throw new CliError(`The dataset does not fit the checkpoint's model (${differ.map((k) => `${k} ${want[k]} here, ${have[k]} in the checkpoint`).join(', ')}); ${again}`);
   }
 }

@@ -1,5 +1,6 @@
 // The rest of the page's state: the GPU the worker got, samples and image predictions,
-// checkpoint downloads, uploads, preferences and notices.
+// checkpoint downloads (a run's safetensors, or the folder to continue it in PyTorch), uploads,
+// preferences and notices.
 import { MODEL_PRESETS, type ComparisonConfig } from '../train/config';
 import { recommendedComparison } from '../train/defaultComparison';
 import { idleRun, PREDICTED_IMAGES } from './runState';
@@ -8,14 +9,42 @@ import { MAX_PREDICTED_IMAGES, PROTOCOL_VERSION } from '../worker/protocol';
 import { checkSampleLength, checkSamplePrompt, checkSampleTemperature } from './sampleParams';
 import type { Prefs, Slice, SliceDeps } from './store';
 
+/**
+ * A run's checkpoint that the worker sent for "Continue in PyTorch" (docs/pytorch.md), with what
+ * the page adds to it: the UI zips them with the Python package (src/ui/pytorchZip.ts).
+ */
+export interface PytorchExportFile {
+  requestId: number;
+  runId: string;
+  /** The run's step: the checkpoint holds the state after this many steps. */
+  step: number;
+  /** The safetensors bytes: the same as the run's checkpoint download at this step. */
+  checkpoint: Uint8Array;
+  /** The comparison config as trained, live edits included (the page's config when the checkpoint came). */
+  config: ComparisonConfig;
+  /** The text the page trained on (user-text), or null when it has none. */
+  userText: { name: string; text: string } | null;
+}
+
+
 export const DEFAULT_PREFS: Prefs = { smoothing: 0.9, logX: false, logY: false, xAxis: 'step', tab: 'compare' };
 
 type Keys = 'gpu' | 'workerProtocol' | 'samples' | 'predictions' | 'checkpointFile' | 'userData' | 'prefs' | 'notice'
-  | 'requestSample' | 'requestImagePredictions' | 'exportCheckpoint' | 'setPrefs' | 'dismissNotice' | 'sendUserData';
+  | 'requestSample' | 'requestImagePredictions' | 'exportCheckpoint' | 'setPrefs' | 'dismissNotice' | 'sendUserData'
+  | 'pytorchExport' | 'exportPytorch';
 
 /** `untouched`: the configuration the page opened with, when it may follow the adapter's recommendation. */
 export function miscSlice({ set, get, send, nextRequestId }: SliceDeps, untouched: ComparisonConfig | null): Slice<Keys> {
   const built = () => get().session === 'ready';
+  /** Requests whose checkpoint goes into a PyTorch folder rather than a download of its own. */
+  const forPytorch = new Set<number>();
+  /** The last user text sent to the worker: what a user-text comparison trains on. */
+  let userText: { name: string; text: string } | null = null;
+  const checkExport = (runId: string): string | null => {
+    if (!built()) return 'start training first: a checkpoint holds a run at its current step';
+    if (!get().config.runs.some((r) => r.id === runId)) return `no run ${runId}`;
+    return null;
+  };
   return {
     state: {
       gpu: { state: 'probing' },
@@ -23,6 +52,7 @@ export function miscSlice({ set, get, send, nextRequestId }: SliceDeps, untouche
       samples: null,
       predictions: null,
       checkpointFile: null,
+      pytorchExport: null,
       userData: null,
       prefs: DEFAULT_PREFS,
       notice: null,
@@ -49,9 +79,18 @@ export function miscSlice({ set, get, send, nextRequestId }: SliceDeps, untouche
       },
 
       exportCheckpoint(runId) {
-        if (!built()) return 'start training first: a checkpoint holds a run at its current step';
-        if (!get().config.runs.some((r) => r.id === runId)) return `no run ${runId}`;
+        const problem = checkExport(runId);
+        if (problem) return problem;
         send({ type: 'export-checkpoint', runId, requestId: nextRequestId() });
+        return null;
+      },
+
+      exportPytorch(runId) {
+        const problem = checkExport(runId);
+        if (problem) return problem;
+        const requestId = nextRequestId();
+        forPytorch.add(requestId);
+        send({ type: 'export-checkpoint', runId, requestId });
         return null;
       },
 
@@ -68,6 +107,7 @@ export function miscSlice({ set, get, send, nextRequestId }: SliceDeps, untouche
 
       sendUserData(data) {
         set({ userData: { dataset: data.dataset, names: data.dataset === 'user-text' ? [data.name] : data.files.map((f) => f.name) } });
+        if (data.dataset === 'user-text') userText = { name: data.name, text: data.text };
         send({ type: 'user-data', data });
       },
     },
@@ -106,6 +146,10 @@ export function miscSlice({ set, get, send, nextRequestId }: SliceDeps, untouche
         set({ predictions: { ...cur, result: report.predictions } });
       },
       'checkpoint-file'(report) {
+        if (forPytorch.delete(report.requestId)) {
+          set({ pytorchExport: { requestId: report.requestId, runId: report.runId, step: report.step, checkpoint: report.bytes, config: get().config, userText } });
+          return;
+        }
         set({ checkpointFile: { requestId: report.requestId, fileName: report.fileName, bytes: report.bytes } });
       },
     },

@@ -18,7 +18,7 @@ import type { LiveField, LiveValue } from '../train/liveSettings';
 import type { Control, ImagePredictions, RunStatus, ToyResult, UserData, WorkerReport, WorkerRequest } from '../worker/protocol';
 import type { LogEvent, PlannedChange, PlannedOrigin } from './eventLog';
 import type { GpuStatus } from './gpuSlice';
-import { miscSlice } from './miscSlice';
+import { miscSlice, type PytorchExportFile } from './miscSlice';
 import { metricsSlice } from './metricsSlice';
 import { replaySlice } from './replaySlice';
 import { runsSlice } from './runsSlice';
@@ -127,6 +127,8 @@ export interface AppState {
   predictions: PredictionsView | null;
   /** The last checkpoint file the worker sent (the UI saves it as a download). */
   checkpointFile: { requestId: number; fileName: string; bytes: Uint8Array } | null;
+  /** The last "Continue in PyTorch" checkpoint the worker sent (the UI saves it as a zip). */
+  pytorchExport: PytorchExportFile | null;
   /** The user's data file(s) last sent to the worker (names are user text). */
   userData: { dataset: UserData['dataset']; names: string[] } | null;
   toy: { params: ToyParams; result: ToyResult | null; pendingId: number | null; error: string | null };
@@ -166,6 +168,8 @@ export interface AppState {
   requestImagePredictions(count?: number): string | null;
   /** Asks the worker for a run's checkpoint (safetensors) at the current step. */
   exportCheckpoint(runId: string): string | null;
+  /** Asks the worker for a run's checkpoint at the current step, for the PyTorch folder (pytorchExport). */
+  exportPytorch(runId: string): string | null;
   resume(): void;
   setToyParams(p: Partial<ToyParams>): string | null;
   setPrefs(p: Partial<Prefs>): void;

@@ -8,6 +8,7 @@ import { fieldApplies, LIVE_FIELDS, LIVE_SETTINGS } from '../train/liveSettings'
 import { BASE_OPTIMIZER_INFO, BASE_OPTIMIZERS, ireStartStep, type BaseOptimizer } from '../train/config';
 import { runStyle } from './plots/style';
 import { NumberField, ToggleField } from './FieldControl';
+import { PytorchExportButton } from './PytorchExportButton';
 
 function StatusBadge({ view }: { view: RunView | undefined }) {
   const st = view?.status ?? { state: 'idle' as const };
@@ -116,6 +117,7 @@ export function RunCard({ store, runId }: { store: AppStore; runId: string }) {
         >
           Checkpoint
         </button>
+        <PytorchExportButton store={store} runId={run.id} />
         {runCount > 1 && !confirmRemove && (
           <button type="button" className="quiet" data-testid={`remove-${run.id}`} onClick={() => setConfirmRemove(true)}>
             Remove

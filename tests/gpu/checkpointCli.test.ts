@@ -1,14 +1,20 @@
 // The training CLI end to end on this adapter: outputs, checkpoints at chosen steps, --resume
 // (into a fresh folder and into the original one) reproducing the uninterrupted run's metrics
 // and final checkpoint byte for byte with the checkpoint's kernel choices, --dump-batches
-// matching the sampler.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// matching the sampler; a GPT whose architecture is not its preset's (scaled in PyTorch) resuming
+// as its checkpoint's model.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main, type TrainIo } from '../../src/cli/trainMain';
 import { batchOffsets } from '../../src/data/sampler';
+import { loadDatasetByName } from '../../src/data/node/load';
 import { buildTextDataset } from '../../src/data/textDataset';
+import { captureComparison, decodeRunCheckpoint, encodeRunCheckpoint } from '../../src/train/checkpoint';
+import { Comparison } from '../../src/train/comparison';
+import { DEFAULT_ADAMW, DEFAULT_COMPARISON, DEFAULT_IRE, MODEL_PRESETS, type ComparisonConfig, type GptConfig } from '../../src/train/config';
+import type { TrainingData } from '../../src/train/trainingData';
 import { useGpu } from '../helpers/gpu';
 
 const dir = mkdtempSync(join(tmpdir(), 'cli-e2e-'));
@@ -108,5 +114,69 @@ describe('npm run train, end to end', () => {
     const corpus = buildTextDataset('corpus.txt', readFileSync(text, 'utf8'));
     expect(lines[0]).toEqual({ kind: 'token-windows', seed: 9, batchSize: 1, context: 64, tokens: corpus.train.length, split: 'train' });
     expect(lines.slice(1)).toEqual([0, 1].map((step) => ({ step, offsets: Array.from(batchOffsets(9, step, 1, corpus.train.length, 64)) })));
+  });
+
+  it('resumes a GPT whose layers, width, heads and context are not its preset\'s as the checkpoint\'s model, bit for bit; another vocabulary is named', async () => {
+    const loaded = loadDatasetByName('moby-dick');
+    if (loaded.kind !== 'text') throw new Error('moby-dick is a text dataset');
+    const data: TrainingData = loaded;
+    // What `python3 -m ire_playground.train --layers 1 --width 32 --heads 2 --context 16` writes: a gpt-tiny run of another size.
+    const model: GptConfig = { kind: 'gpt', layers: 1, heads: 2, width: 32, context: 16, vocab: loaded.dataset.tokenizer.vocabSize, tiedHead: true };
+    expect(model).not.toEqual({ ...MODEL_PRESETS['gpt-tiny'], vocab: model.vocab });
+    const config: ComparisonConfig = {
+      ...DEFAULT_COMPARISON,
+      model: 'gpt-tiny',
+      dataset: 'moby-dick',
+      seed: 5,
+      batchSize: 2,
+      totalSteps: 8,
+      evalEvery: 0,
+      runs: [{ id: 'A', name: 'AdmIRE', optimizer: { ...DEFAULT_ADAMW, warmupSteps: 1, ire: { ...DEFAULT_IRE, enabled: true, refreshEvery: 2, startStep: 1 } } }],
+    };
+    const { ctx, device } = gpu();
+    const folder = join(dir, 'scaled');
+    mkdirSync(folder, { recursive: true });
+    /** Trains `first` steps, writes the checkpoint, trains on to `total`; returns the file and the last state's bytes. */
+    const checkpointOf = async (trainData: TrainingData, m: GptConfig, first: number, total: number, name: string) => {
+      const c = new Comparison(ctx, config, trainData, {}, { model: m });
+      try {
+        const steps = async (n: number) => {
+          for (let i = 0; i < n; i++) await c.step();
+          await c.drain();
+        };
+        await steps(first);
+        const path = join(folder, name);
+        writeFileSync(path, encodeRunCheckpoint(await captureComparison(device, c), 'A'));
+        await steps(total - first);
+        return { path, last: encodeRunCheckpoint(await captureComparison(device, c), 'A') };
+      } finally {
+        c.destroy();
+      }
+    };
+    const { path: at3, last: straight } = await checkpointOf(data, model, 3, 5, 'ckpt-3.safetensors');
+
+    const out = join(dir, 'scaled-resumed');
+    const r = await train(['--resume', at3, '--steps', '5', '--final-eval-batches', '1', '--out', out]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const resumed = decodeRunCheckpoint(new Uint8Array(readFileSync(join(out, 'ckpt-5.safetensors'))), 'ckpt-5.safetensors');
+    const expected = decodeRunCheckpoint(straight, 'straight');
+    expect(resumed.meta.model).toEqual(model);
+    expect(resumed.file.metadata).toEqual(expected.file.metadata);
+    // Parameters, optimizer and IRE state bit for bit as the run that never stopped; run.metrics
+    // differs only by the CLI's final evaluation, which accumulates into the loss slots.
+    const names = [...expected.file.tensors.keys()].filter((k) => k !== 'run.metrics');
+    expect(names).toEqual(expect.arrayContaining(['model.wte', 'model.h0.attn.qkv.w', 'optim.m.wte', 'ire.h.wte', 'ire.mask.wte']));
+    expect([...resumed.file.tensors.keys()].sort()).toEqual([...expected.file.tensors.keys()].sort());
+    const bytesOf = (t: { data: ArrayBufferView } | undefined) => (t ? Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength) : Buffer.alloc(0));
+    for (const k of names) expect(bytesOf(resumed.file.tensors.get(k)).equals(bytesOf(expected.file.tensors.get(k))), k).toBe(true);
+
+    // A model of another vocabulary (trained on other text) against Moby Dick: the vocabulary is named.
+    const other: TrainingData = { kind: 'text', dataset: buildTextDataset('other.txt', 'abcdefgh ijklmnop. '.repeat(20)) };
+    const small: GptConfig = { ...model, vocab: other.dataset.tokenizer.vocabSize };
+    const { path: otherCkpt } = await checkpointOf(other, small, 1, 1, 'ckpt-1.safetensors');
+    const refused = await train(['--resume', otherCkpt, '--steps', '2', '--out', join(dir, 'scaled-other')]);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toBe(`train: The checkpoint's model has a vocabulary of ${small.vocab} characters, the text here gives ${model.vocab}; pass the same data (--text / --cifar-dir) as the original run\n`);
   });
 });

@@ -32,6 +32,12 @@ describe('npm run train --seeds / --scenario', () => {
     expect(() => parseTrainArgs(['--scenario', s.name, '--optimizer', 'sgd'])).toThrow(/--scenario cannot be combined with --optimizer/);
   });
 
+  it('lets --resume take the text a user-text run trained on (--text is data, not a config change)', () => {
+    const a = parseTrainArgs(['--resume', 'runs/a/ckpt-10.safetensors', '--text', 'story.txt', '--steps', '20']);
+    expect(a.text).toBe('story.txt');
+    expect(() => parseTrainArgs(['--resume', 'runs/a/ckpt-10.safetensors', '--dataset', 'user-text', '--text', 'story.txt'])).toThrow(/--dataset cannot be combined with --resume/);
+  });
+
   it('every scenario is a valid configuration', () => {
     for (const s of SCENARIOS) {
       const c = buildConfig(parseTrainArgs(['--scenario', s.name]));

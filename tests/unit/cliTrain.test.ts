@@ -5,7 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { formatDuration, ProgressLine } from '../../src/cli/progress';
 import { CliError, parseTrainArgs } from '../../src/cli/trainArgs';
 import { main } from '../../src/cli/trainMain';
-import { buildConfig, checkpointFileName, loadData, modelOverride, PRESET_BUDGETS } from '../../src/cli/trainSetup';
+import { buildConfig, checkpointFileName, checkResumeData, loadData, modelOverride, PRESET_BUDGETS } from '../../src/cli/trainSetup';
+import type { ComparisonState } from '../../src/train/checkpoint';
+import type { ModelConfig } from '../../src/train/config';
 import { ImageBatcher } from '../../src/data/batch';
 import { DataError } from '../../src/data/errors';
 import { withTrainSubset } from '../../src/data/imageDataset';
@@ -191,6 +193,21 @@ describe('train CLI: --train-subset (full-batch training)', () => {
       [['--resume', 'c.safetensors', '--activation', 'gelu'], /--activation cannot be combined with --resume/],
     ];
     for (const [argv, message] of cases) expect(() => parseTrainArgs(argv), argv.join(' ')).toThrow(message);
+  });
+
+  it('--resume takes the architecture of the checkpoint (--hidden, or scaled in PyTorch); only what the data decide must match, and the message names it', () => {
+    const config = buildConfig(parseTrainArgs(['--preset', 'mlp-mnist', '--train-subset', '40']));
+    const data = loadData(config, {}, 40);
+    const stateWith = (model: ModelConfig, preset = config.model): ComparisonState => ({ step: 3, config: { ...config, model: preset }, model, events: [], runs: [] });
+    expect(() => checkResumeData(stateWith({ kind: 'mlp', inputs: 784, hidden: [32, 16, 8], classes: 10, activation: 'gelu' }), data)).not.toThrow();
+    expect(() => checkResumeData(stateWith({ kind: 'cnn', channels: 1, height: 28, width: 28, filters: [4, 6], pool: 'avg', classes: 10 }, 'cnn-mnist'), data)).not.toThrow();
+    expect(() => checkResumeData(stateWith({ kind: 'mlp', inputs: 784, hidden: [32], classes: 12 }), data)).toThrow(
+      "The dataset does not fit the checkpoint's model (classes 10 here, 12 in the checkpoint); pass the same data (--text / --cifar-dir) as the original run",
+    );
+    expect(() => checkResumeData(stateWith({ kind: 'cnn', channels: 3, height: 32, width: 32, filters: [8, 8], pool: 'max', classes: 10 }, 'cnn-mnist'), data)).toThrow(
+      /\(channels 1 here, 3 in the checkpoint, height 28 here, 32 in the checkpoint, width 28 here, 32 in the checkpoint\)/,
+    );
+    expect(() => checkResumeData(stateWith({ kind: 'cnn', channels: 1, height: 28, width: 28, filters: [8, 8], pool: 'max', classes: 10 }), data)).toThrow(/holds a cnn model, but its preset mlp-mnist is a mlp/);
   });
 
   it('stops with the message before any GPU work', async () => {
