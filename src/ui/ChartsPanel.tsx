@@ -3,6 +3,7 @@ import { useStore } from 'zustand';
 import type { AppStore, XAxis } from '../store/store';
 import type { ChartKind } from './plots/figures';
 import { LiveChart, type ChartNote } from './plots/LiveChart';
+import { ResultsPanel } from './ResultsPanel';
 import { sharpnessNote, STABILITY_NOTE } from './plots/figures';
 
 /** Lines under charts, from the store. */
@@ -52,6 +53,7 @@ export function ChartsPanel({ store }: { store: AppStore }) {
           <LiveChart key={k} store={store} kind={k} note={NOTES[k]} />
         ))}
       </div>
+      <ResultsPanel store={store} />
     </section>
   );
 }

@@ -9,6 +9,7 @@ import { csvFileName, metricsCsv } from '../store/csv';
 import { savedLabel, type Persistence, type SavedComparison } from '../store/persistence';
 import { isBusy } from '../store/runState';
 import type { AppStore } from '../store/store';
+import { download } from './download';
 import { checkUploadSize, parseUpload, type UploadKind } from '../store/upload';
 
 type Message = { ok: boolean; text: string } | null;
@@ -96,16 +97,6 @@ function DataUpload({ store }: { store: AppStore }) {
       <Feedback message={datasetRefusal === null ? null : { ok: false, text: datasetRefusal }} testId="upload-dataset-message" id={`${id}-dataset`} />
     </div>
   );
-}
-
-/** Saves `text` as a file through a temporary object URL. */
-function download(text: string, type: string, fileName: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 function ExportImport({ store }: { store: AppStore }) {

@@ -214,8 +214,28 @@ describe('the default comparison, trained in the browser', () => {
       expect(mine.filter((r) => r[col('val_acc')] !== '').length).toBe(evals.step.length);
       expect(withLoss.map((r) => r[col('kappa_eff')])).toEqual(train.kappaEff.map((k) => (k === null ? '' : String(k))));
       expect(withLoss.map((r) => r[col('mask_fraction')])).toEqual(train.maskFraction.map((k) => (k === null ? '' : String(k))));
+      expect(withLoss.map((r) => Number(r[col('grad_evals')]))).toEqual(train.gradEvals);
     }
     expect(body.filter((r) => r[col('run')] === 'B').at(-1)?.[col('kappa_eff')]).toBe('7');
+  });
+
+  it('the results table under the charts says what the series give, and its CSV says the same', async () => {
+    const seriesNow = { A: await state<RunSeries>(s.page, 'series.A'), B: await state<RunSeries>(s.page, 'series.B') };
+    // Training is paused: the table is that of these series (it refreshes within a second).
+    await expect.poll(() => s.page.getByTestId('results-table').locator('tr[data-run=B] td[data-metric=final_train_loss]').textContent(), { timeout: 10_000 }).toMatch(/^\d/);
+    const file = await downloadText(s.page, 'results-csv');
+    const rows = parseCsv(file.text);
+    const head = rows[0];
+    const at = (run: string, metric: string, column: string) => rows.find((r) => r[0] === run && r[1] === metric)![head.indexOf(column)];
+    const train = seriesNow.A.train;
+    const window = Number(JSON.parse(await (await downloadText(s.page, 'results-json')).text).window);
+    const tail = (losses: number[]) => losses.slice(-window).reduce((a, b) => a + b, 0) / Math.min(window, losses.length);
+    expect(Number(at('A', 'final_train_loss', 'mean'))).toBeCloseTo(tail(train.loss), 12);
+    expect(Number(at('B', 'final_train_loss', 'diff'))).toBeCloseTo(tail(seriesNow.B.train.loss) - tail(train.loss), 12);
+    expect(Number(at('A', 'val_loss', 'mean'))).toBe(seriesNow.A.eval.valLoss.at(-1));
+    // The page shows the CSV's numbers (4 significant digits).
+    const shown = await s.page.getByTestId('results-table').locator('tr[data-run=A] td[data-metric=final_train_loss]').textContent();
+    expect(shown).toBe(String(Number(Number(at('A', 'final_train_loss', 'mean')).toPrecision(4))));
   });
 
   it('the toy tab draws the contour and the IRE trajectory (κ = 9000) reaches u < 0.1', async () => {
