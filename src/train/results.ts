@@ -1,7 +1,7 @@
 // The results table of a comparison over seeds (docs/experiments.md, "Seeds and intervals"):
 // per run, each quantity as mean ± s.e. over seeds, and every run after the first against the
 // first (the reference, A) seed by seed: a paired difference with its 95 % interval, or for the
-// cost to reach a target a ratio. The CLI writes it (results.csv, results.json); the numbers come
+// cost to reach a target (by default A's own final loss in that seed) a ratio. The CLI writes it (results.csv, results.json); the numbers come
 // from what each seed's comparison reported, nothing is re-measured.
 import { firstReach, pairedDifference, pairedRatio, reachSummary, summarize, type PairedDifference, type ReachSummary, type SeedSummary } from './statistics';
 
@@ -41,8 +41,8 @@ export interface ResultRow {
 export interface ResultsTable {
   seeds: number[];
   reference: string;
-  /** The loss the costs are measured to. */
-  target: number;
+  /** Per seed, the loss the costs are measured to: by default the reference's own final loss in that seed. */
+  targets: number[];
   /** Steps of the trailing mean: the final training loss and arrival at the target. */
   window: number;
   rows: ResultRow[];
@@ -51,7 +51,7 @@ export interface ResultsTable {
 export interface ResultsOptions {
   /** Trailing-mean window in steps; default a tenth of the shortest curve, 1 to 50. */
   window?: number;
-  /** The target loss; default the reference's final training loss, averaged over seeds. */
+  /** One target loss for every seed; default, per seed, the reference's final training loss in that seed (so the reference always reaches it, at its end, and B is asked to reach what A reached). */
   target?: number;
 }
 
@@ -75,8 +75,9 @@ export function buildResults(seeds: readonly number[], records: readonly (readon
   const window = options.window ?? Math.max(1, Math.min(50, Math.floor(shortest / 10)));
   const reference = runIds[0];
   const finals = (r: number) => records.map((rs) => tailMean(rs[r].curve, window));
-  const target = options.target ?? summarize(finals(0)).mean;
-  const value = (rec: SeedRunRecord, metric: ResultMetric): number | null => {
+  const targets = options.target !== undefined ? seeds.map(() => options.target as number) : finals(0);
+  const value = (rec: SeedRunRecord, metric: ResultMetric, s: number): number | null => {
+    const target = targets[s];
     switch (metric) {
       case 'final_train_loss':
         return tailMean(rec.curve, window);
@@ -96,7 +97,7 @@ export function buildResults(seeds: readonly number[], records: readonly (readon
   };
   const rows: ResultRow[] = [];
   for (const metric of RESULT_METRICS) {
-    const perRun = runIds.map((_, r) => records.map((rs) => value(rs[r], metric)));
+    const perRun = runIds.map((_, r) => records.map((rs, s) => value(rs[r], metric, s)));
     if (perRun.every((vs) => vs.every((v) => v === null))) continue; // not measured (no validation, no sharpness)
     const numbers = (vs: (number | null)[]) => vs.map((v) => v ?? NaN);
     perRun.forEach((vs, r) => {
@@ -108,7 +109,7 @@ export function buildResults(seeds: readonly number[], records: readonly (readon
       rows.push(row);
     });
   }
-  return { seeds: [...seeds], reference, target, window, rows };
+  return { seeds: [...seeds], reference, targets, window, rows };
 }
 
 const num = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '' : String(x));
@@ -143,7 +144,9 @@ const fmt = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(4)).toStri
 
 /** The table as text: a line per (run, metric), "mean ± s.e." and the comparison with the reference. */
 export function resultsText(t: ResultsTable): string {
-  const lines = [`results over ${t.seeds.length} seed${t.seeds.length === 1 ? '' : 's'} (${t.seeds.join(', ')}); target loss ${fmt(t.target)} (${t.reference}'s final), window ${t.window} steps`];
+  const lines = [
+    `results over ${t.seeds.length} seed${t.seeds.length === 1 ? '' : 's'} (${t.seeds.join(', ')}); target loss per seed ${t.targets.map(fmt).join(', ')} (${t.reference}'s final unless given), window ${t.window} steps`,
+  ];
   for (const r of t.rows) {
     const s = r.summary;
     let text = `  ${r.runId} ${r.metric.padEnd(20)} ${fmt(s.mean)}${s.n > 1 ? ` ± ${fmt(s.se)}` : ''}`;

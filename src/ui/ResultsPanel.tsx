@@ -62,7 +62,7 @@ export function ResultsPanel({ store }: { store: AppStore }) {
     <section className="results" aria-label="Results">
       <h3>Results</h3>
       <p className="muted">
-        Seed {table.seeds.join(', ')}; the final training loss is the mean of the last {table.window} steps; the target is {table.reference}’s final loss, {fmt(table.target)}.
+        Seed {table.seeds.join(', ')}; the final training loss is the mean of the last {table.window} steps; the target is {table.reference}’s final loss, {table.targets.map(fmt).join(', ')}.
         One seed gives no spread: run several with <code>npm run train -- --seeds S</code> for mean ± s.e. and paired intervals (docs/experiments.md).
       </p>
       <table data-testid="results-table">
