@@ -7,7 +7,6 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main, type TrainIo } from '../../src/cli/trainMain';
 import { batchOffsets } from '../../src/data/sampler';
 import { loadDatasetByName } from '../../src/data/node/load';
 import { buildTextDataset } from '../../src/data/textDataset';
@@ -15,6 +14,7 @@ import { captureComparison, decodeRunCheckpoint, encodeRunCheckpoint } from '../
 import { Comparison } from '../../src/train/comparison';
 import { DEFAULT_ADAMW, DEFAULT_COMPARISON, DEFAULT_IRE, MODEL_PRESETS, type ComparisonConfig, type GptConfig } from '../../src/train/config';
 import type { TrainingData } from '../../src/train/trainingData';
+import { cliRunner } from '../helpers/cli';
 import { useGpu } from '../helpers/gpu';
 
 const dir = mkdtempSync(join(tmpdir(), 'cli-e2e-'));
@@ -23,18 +23,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('npm run train, end to end', () => {
   const gpu = useGpu();
 
-  /** The CLI with the test's device (the CLI closes what it is handed, so hand it a wrapper that does not). */
-  async function train(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const io: Partial<TrainIo> = {
-      stdout: { write: (t) => void (out += t), isTTY: false },
-      stderr: { write: (t) => void (err += t) },
-      createGpu: () => Promise.resolve({ ...gpu().node, close: () => undefined }),
-    };
-    const code = await main(argv, io);
-    return { code, out, err };
-  }
+  const train = cliRunner(() => gpu().node);
 
   const rows = (path: string) =>
     readFileSync(path, 'utf8')

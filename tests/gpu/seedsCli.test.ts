@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main, type TrainIo } from '../../src/cli/trainMain';
+import { cliRunner } from '../helpers/cli';
 import { useGpu } from '../helpers/gpu';
 
 const dir = mkdtempSync(join(tmpdir(), 'cli-seeds-'));
@@ -15,17 +15,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('npm run train --seeds', () => {
   const gpu = useGpu();
 
-  async function train(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const io: Partial<TrainIo> = {
-      stdout: { write: (t) => void (out += t), isTTY: false },
-      stderr: { write: (t) => void (err += t) },
-      createGpu: () => Promise.resolve({ ...gpu().node, close: () => undefined }),
-    };
-    const code = await main(argv, io);
-    return { code, out, err };
-  }
+  const train = cliRunner(() => gpu().node);
 
   /** metrics.csv rows without the wall-time column. */
   const metrics = (path: string) =>

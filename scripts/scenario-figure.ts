@@ -1,0 +1,77 @@
+// The figure of a scenario run (docs/experiments.md, "Scenarios"): from the CLI's output folder
+// of `npm run train -- --scenario NAME` (or any --seeds S run), each run's training loss as the
+// mean over seeds with a band of ±1 standard error (log scale), drawn with plotly.js in headless
+// Chromium and saved as a PNG.
+//
+//   npx tsx scripts/scenario-figure.ts runs/scenario-little-data docs/scenarios/little-data.png ["title"]
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { summarize } from '../src/train/statistics';
+
+const [dir, png, title] = process.argv.slice(2);
+if (!dir || !png) {
+  process.stderr.write('usage: npx tsx scripts/scenario-figure.ts OUT_DIR FIGURE.png [TITLE]\n');
+  process.exit(2);
+}
+
+/** run → step → the training loss of each seed. */
+const losses = new Map<string, Map<number, number[]>>();
+const seedDirs = readdirSync(dir).filter((d) => d.startsWith('seed-') && existsSync(join(dir, d, 'metrics.csv')));
+if (seedDirs.length === 0) throw new Error(`${dir} holds no seed-<n>/metrics.csv (run the CLI with --seeds or --scenario)`);
+for (const d of seedDirs) {
+  const [head, ...rows] = readFileSync(join(dir, d, 'metrics.csv'), 'utf8').trim().split('\n');
+  const cols = head.split(',');
+  const at = (name: string) => cols.indexOf(name);
+  for (const line of rows) {
+    const r = line.split(',');
+    const loss = r[at('train_loss')];
+    if (loss === '') continue;
+    const run = r[at('run')];
+    const step = Number(r[at('step')]) + 1;
+    if (!losses.has(run)) losses.set(run, new Map());
+    const bySeed = losses.get(run)!;
+    if (!bySeed.has(step)) bySeed.set(step, []);
+    bySeed.get(step)!.push(Number(loss));
+  }
+}
+
+/** Run names from the first seed's config.json (the same runs for every seed). */
+const names = new Map<string, string>();
+const configPath = join(dir, seedDirs[0], 'config.json');
+if (existsSync(configPath)) for (const r of (JSON.parse(readFileSync(configPath, 'utf8')) as { runs: { id: string; name: string }[] }).runs) names.set(r.id, r.name);
+
+const COLORS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7'];
+const traces: object[] = [];
+[...losses.entries()].forEach(([run, bySeed], i) => {
+  const steps = [...bySeed.keys()].sort((a, b) => a - b);
+  const stats = steps.map((s) => summarize(bySeed.get(s)!));
+  const color = COLORS[i % COLORS.length];
+  const upper = stats.map((s) => s.mean + s.se);
+  const lower = stats.map((s) => Math.max(s.mean - s.se, 1e-12));
+  traces.push({ x: [...steps, ...steps.slice().reverse()], y: [...upper, ...lower.reverse()], fill: 'toself', fillcolor: `${color}33`, line: { width: 0 }, hoverinfo: 'skip', showlegend: false, type: 'scatter' });
+  traces.push({ x: steps, y: stats.map((s) => s.mean), name: `${run} ${names.get(run) ?? ''}: mean of ${seedDirs.length} seeds ± s.e.`, line: { color, width: 2 }, type: 'scatter', mode: 'lines' });
+});
+const layout = {
+  title: { text: title ?? dir, font: { size: 14 } },
+  width: 760,
+  height: 420,
+  xaxis: { title: { text: 'step' } },
+  yaxis: { title: { text: 'training loss' }, type: 'log' },
+  legend: { x: 0.55, y: 0.98 },
+  margin: { l: 70, r: 20, t: 50, b: 50 },
+};
+
+const plotly = createRequire(import.meta.url).resolve('plotly.js-dist-min');
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
+try {
+  const page = await browser.newPage({ viewport: { width: 780, height: 440 } });
+  await page.setContent('<div id="plot"></div>');
+  await page.addScriptTag({ path: plotly });
+  await page.evaluate(([data, lay]) => (window as unknown as { Plotly: { newPlot(el: string, d: unknown, l: unknown, c: unknown): Promise<void> } }).Plotly.newPlot('plot', data, lay, { staticPlot: true }), [traces, layout] as const);
+  writeFileSync(png, await page.locator('#plot').screenshot());
+  process.stdout.write(`wrote ${png} (${seedDirs.length} seeds, runs ${[...losses.keys()].join(', ')})\n`);
+} finally {
+  await browser.close();
+}
