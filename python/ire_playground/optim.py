@@ -45,6 +45,14 @@ class _Base(Optimizer):
     def _params(self) -> list[torch.Tensor]:
         return [p for g in self.param_groups for p in g["params"]]
 
+    def _begin_step(self, closure: Closure | None) -> tuple[torch.Tensor | None, float]:
+        """The closure's loss (gradients computed), then the clip factor of those gradients."""
+        loss = None
+        if closure is not None:
+            with torch.enable_grad():
+                loss = closure()
+        return loss, self._clip_scale()
+
     def _clip_scale(self) -> float:
         """‖g‖² into grad_norm_sq; the clip factor (1 without clipping)."""
         grads = [p.grad for p in self._params() if p.grad is not None]
@@ -68,11 +76,7 @@ class AdamW(_Base):
 
     @torch.no_grad()
     def step(self, closure: Closure | None = None) -> torch.Tensor | None:  # type: ignore[override]
-        loss = None
-        if closure is not None:
-            with torch.enable_grad():
-                loss = closure()
-        scale = self._clip_scale()
+        loss, scale = self._begin_step(closure)
         for group in self.param_groups:
             b1, b2 = group["betas"]
             lr, eps, wd = group["lr"], group["eps"], group["weight_decay"]
@@ -115,11 +119,7 @@ class SGD(_Base):
 
     @torch.no_grad()
     def step(self, closure: Closure | None = None) -> torch.Tensor | None:  # type: ignore[override]
-        loss = None
-        if closure is not None:
-            with torch.enable_grad():
-                loss = closure()
-        scale = self._clip_scale()
+        loss, scale = self._begin_step(closure)
         for group in self.param_groups:
             mu, lr, wd = f32(group["momentum"]), f32(group["lr"]), f32(group["weight_decay"])
             for p in group["params"]:
