@@ -17,10 +17,12 @@ const HEADINGS: Record<ResultMetric, string> = {
   grad_evals_to_target: 'gradient evaluations to target',
 };
 
-const fmt = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : Number(x.toPrecision(4)).toString());
+const fmtNumber = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : Number(x.toPrecision(4)).toString());
 
 function cell(row: ResultRow | undefined, reference: string): string {
   if (!row) return '';
+  // Accuracy in percent (and its difference in points), as the rest of the page shows it.
+  const fmt = row.metric === 'val_acc' ? (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : `${(100 * x).toFixed(2)}%`) : fmtNumber;
   const s = row.summary;
   let text = s.n === 0 ? (row.reach ? 'not reached' : '–') : `${fmt(s.mean)}${s.n > 1 ? ` ± ${fmt(s.se)}` : ''}`;
   if (row.difference && row.difference.n > 0) {
@@ -62,7 +64,7 @@ export function ResultsPanel({ store }: { store: AppStore }) {
     <section className="results" aria-label="Results">
       <h3>Results</h3>
       <p className="muted">
-        Seed {table.seeds.join(', ')}; the final training loss is the mean of the last {table.window} steps; the target is {table.reference}’s final loss, {table.targets.map(fmt).join(', ')}.
+        Seed {table.seeds.join(', ')}; the final training loss is the mean of the last {table.window} steps; the target is {table.reference}’s final loss, {table.targets.map(fmtNumber).join(', ')}.
         One seed gives no spread: run several with <code>npm run train -- --seeds S</code> for mean ± s.e. and paired intervals (docs/experiments.md).
       </p>
       <table data-testid="results-table">
