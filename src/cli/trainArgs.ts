@@ -97,7 +97,8 @@ and checkpoints (safetensors) into --out.
                            --resume at the checkpoint's own step, export only
   --seeds S                S seeds (seed, seed + 1, …), one comparison each, into seed-<n>/ under
                            --out, then results.csv, results.json: each quantity as mean ± s.e.,
-                           B − A paired over seeds with a 95 % interval (docs/experiments.md)
+                           B − A paired over seeds with a 95 % interval (docs/experiments.md);
+                           default: the config's "seeds" (1)
   --scenario NAME          a curated comparison: ${SCENARIO_NAMES.join(', ')} (its config, data and
                            seeds; other flags may still change steps, seeds, out)
   --help                   this text`;

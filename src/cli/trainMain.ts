@@ -105,7 +105,9 @@ export async function main(argv: readonly string[], io: Partial<TrainIo> = {}): 
     return 0;
   }
   try {
-    if (args.seeds !== undefined) return await trainSeeds(plan, args, args.seeds, stdout, stderr, createGpu);
+    // --seeds, else the config's `seeds` (a resumed checkpoint is one seed).
+    const seeds = args.seeds ?? (plan.resume ? 1 : plan.config.seeds);
+    if (args.seeds !== undefined || seeds > 1) return await trainSeeds(plan, args, seeds, stdout, stderr, createGpu);
     return await train(plan, args, stdout, stderr, createGpu);
   } catch (e) {
     stderr.write(`\ntrain: ${(e as Error).message}\n`);
@@ -114,7 +116,7 @@ export async function main(argv: readonly string[], io: Partial<TrainIo> = {}): 
 }
 
 /**
- * --seeds S: the comparison once per seed (seed, seed + 1, …; each its own lockstep comparison,
+ * --seeds S (or the config's `seeds`): the comparison once per seed (seed, seed + 1, …; each its own lockstep comparison,
  * so seed s of every run shares initial parameters and batches), into <out>/seed-<n>/ as a
  * single-seed run writes them, on one GPU whose kernels are chosen once; then the results table
  * over seeds (src/train/results.ts) into results.csv, results.json and the output.
@@ -132,7 +134,7 @@ async function trainSeeds(plan: TrainPlan, args: TrainArgs, count: number, stdou
       const out = join(plan.out, `seed-${seed}`);
       mkdirSync(out, { recursive: true });
       const seedRecords: SeedRunRecord[] = [];
-      const code = await train({ ...plan, config: { ...plan.config, seed }, out }, args, stdout, stderr, createGpu, { node, ctx, records: seedRecords });
+      const code = await train({ ...plan, config: { ...plan.config, seed, seeds: 1 }, out }, args, stdout, stderr, createGpu, { node, ctx, records: seedRecords });
       if (code !== 0 && seedRecords.length === 0) return code;
       records.push(seedRecords);
     }

@@ -1,5 +1,5 @@
 // Export and import of a comparison as one versioned JSON bundle: the config, each run's view
-// (status, fork origin, size), its metric series and the event log. Import is all-or-nothing:
+// (status, fork origin, size), its metric series (each seed's) and the event log. Import is all-or-nothing:
 // the text is parsed and every part validated (the config by the one schema) before the store
 // is touched, so a rejected bundle leaves the current runs exactly as they were.
 import { validateConfig } from '../train/configSchema';
@@ -7,7 +7,7 @@ import { DEFAULT_COMPARISON, type ComparisonConfig } from '../train/config';
 import { LIVE_FIELDS, type HessianHistogram, type RunStatus } from '../worker/protocol';
 import type { AppState, AppStore, LogEvent, RunView } from './store';
 import { isBusy } from './runState';
-import { emptyRunSeries, type EvalSeries, type RunSeries, type SharpnessSeries, type TrainSeries } from './series';
+import { emptyRunSeries, seriesKey, type EvalSeries, type RunSeries, type SharpnessSeries, type TrainSeries } from './series';
 
 export const BUNDLE_FORMAT = 'ire-playground-bundle';
 export const BUNDLE_VERSION = 1;
@@ -16,7 +16,8 @@ export const BUNDLE_MAX_BYTES = 64 * 1024 * 1024;
 
 export interface BundleRun {
   view: RunView;
-  series: RunSeries;
+  series: RunSeries; // seed 0
+  seeds?: RunSeries[]; // seeds 1 … config.seeds − 1, when config.seeds > 1 (absent in bundles of one seed)
 }
 
 export interface Bundle {
@@ -38,7 +39,9 @@ export type BundleSource = Pick<AppState, 'config' | 'runs' | 'series' | 'events
 export function exportBundle(state: BundleSource, now: Date = new Date()): Bundle {
   const runs: Record<string, BundleRun> = {};
   for (const r of state.config.runs) {
-    runs[r.id] = structuredClone({ view: savedView(state.runs[r.id]), series: state.series[r.id] ?? emptyRunSeries() });
+    const run: BundleRun = { view: savedView(state.runs[r.id]), series: state.series[r.id] ?? emptyRunSeries() };
+    if (state.config.seeds > 1) run.seeds = Array.from({ length: state.config.seeds - 1 }, (_, k) => state.series[seriesKey(r.id, k + 1)] ?? emptyRunSeries());
+    runs[r.id] = structuredClone(run);
   }
   return {
     format: BUNDLE_FORMAT,
@@ -246,9 +249,13 @@ export function parseBundle(text: string): BundleResult {
     exactKeys(runs, 'bundle.runs', [...ids]);
     for (const id of ids) {
       const r = obj(runs[id], `bundle.runs.${id}`);
-      exactKeys(r, `bundle.runs.${id}`, ['view', 'series']);
+      exactKeys(r, `bundle.runs.${id}`, ['view', 'series'], config.seeds > 1 ? ['seeds'] : []);
       checkRunView(r.view, `bundle.runs.${id}.view`);
       checkRunSeries(r.series, `bundle.runs.${id}.series`);
+      if (r.seeds !== undefined) {
+        if (!Array.isArray(r.seeds) || r.seeds.length !== config.seeds - 1) fail(`bundle.runs.${id}.seeds`, `must be a list of ${config.seeds - 1} series (config.seeds − 1)`);
+        (r.seeds as unknown[]).forEach((x, k) => checkRunSeries(x, `bundle.runs.${id}.seeds[${k}]`));
+      }
     }
     if (!Array.isArray(b.events)) fail('bundle.events', 'must be a list');
     (b.events as unknown[]).forEach((e, i) => checkEvent(e, `bundle.events[${i}]`));
@@ -272,6 +279,7 @@ export function applyBundle(store: AppStore, bundle: Bundle): string | null {
     const b = structuredClone(bundle.runs[r.id]);
     runs[r.id] = b.view;
     series[r.id] = b.series;
+    (b.seeds ?? []).forEach((x, k) => (series[seriesKey(r.id, k + 1)] = x));
   }
   store.setState((prev) => ({
     config: structuredClone(bundle.config),

@@ -1,16 +1,17 @@
-// CSV export of every metric of every run: one row per run per step at which the run has any
-// metric (training step, evaluation or sharpness measurement), a header row, CRLF line ends and
+// CSV export of every metric of every run: one row per run per seed per step at which that seed
+// of the run has any metric (training step, evaluation or sharpness measurement), a header row, CRLF line ends and
 // RFC 4180 quoting. Numbers are written as JavaScript prints them (plain decimal or exponent:
 // 0.003, 1e-7, 2.5e+21), an absent value as an empty cell. User text (run names) is always
 // quoted; a name that a spreadsheet would read as a formula (starting with = + - @, tab or CR)
 // gets a leading apostrophe, so opening the file never evaluates anything.
 import type { ComparisonConfig } from '../train/config';
-import { emaSmooth, type RunSeries } from './series';
+import { emaSmooth, seriesKey, type RunSeries } from './series';
 
 /** The columns, in order. `loss_smoothed` is the bias-corrected EMA the loss chart draws. */
 export const CSV_COLUMNS = [
   'run',
   'run_name',
+  'seed', // the seed the row's run was trained with: config.seed + s for seed s (docs/experiments.md, "Seeds and intervals")
   'step',
   'wall_ms',
   'loss',
@@ -32,7 +33,7 @@ export const CSV_COLUMNS = [
 export type CsvColumn = (typeof CSV_COLUMNS)[number];
 
 export interface CsvSource {
-  config: Pick<ComparisonConfig, 'runs'>;
+  config: Pick<ComparisonConfig, 'runs'> & Partial<Pick<ComparisonConfig, 'seed' | 'seeds'>>;
   series: Record<string, RunSeries>;
 }
 
@@ -94,19 +95,24 @@ function runRows(s: RunSeries, smoothing: number): [number, Row][] {
 }
 
 /**
- * The whole comparison as CSV text: runs in the config's order, steps increasing within a run.
- * `smoothing` is the EMA β of `loss_smoothed` (the page's current setting).
+ * The whole comparison as CSV text: runs in the config's order, then seeds in order, steps
+ * increasing within a seed. `smoothing` is the EMA β of `loss_smoothed` (the page's current
+ * setting). A config without `seed` (older callers) leaves the seed column empty.
  */
 export function metricsCsv(source: CsvSource, smoothing: number): string {
   const lines = [CSV_COLUMNS.join(',')];
+  const { seed: first, seeds = 1 } = source.config;
   for (const run of source.config.runs) {
-    const s = source.series[run.id];
-    if (!s) continue;
     const id = csvText(run.id);
     const name = csvText(run.name);
-    for (const [step, row] of runRows(s, smoothing)) {
-      const cells = CSV_COLUMNS.map((c) => (c === 'run' ? id : c === 'run_name' ? name : c === 'step' ? String(step) : csvNumber(row[c])));
-      lines.push(cells.join(','));
+    for (let k = 0; k < seeds; k++) {
+      const s = source.series[seriesKey(run.id, k)];
+      if (!s) continue;
+      const seed = first === undefined ? '' : String((first + k) >>> 0);
+      for (const [step, row] of runRows(s, smoothing)) {
+        const cells = CSV_COLUMNS.map((c) => (c === 'run' ? id : c === 'run_name' ? name : c === 'seed' ? seed : c === 'step' ? String(step) : csvNumber(row[c])));
+        lines.push(cells.join(','));
+      }
     }
   }
   return `${lines.join('\r\n')}\r\n`;

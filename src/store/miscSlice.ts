@@ -27,7 +27,7 @@ export interface PytorchExportFile {
 }
 
 
-export const DEFAULT_PREFS: Prefs = { smoothing: 0.9, logX: false, logY: false, xAxis: 'step', tab: 'compare' };
+export const DEFAULT_PREFS: Prefs = { smoothing: 0.9, logX: false, logY: false, xAxis: 'step', band: 'stderr', tab: 'compare' };
 
 type Keys = 'gpu' | 'workerProtocol' | 'samples' | 'predictions' | 'checkpointFile' | 'userData' | 'prefs' | 'notice'
   | 'requestSample' | 'requestImagePredictions' | 'exportCheckpoint' | 'setPrefs' | 'dismissNotice' | 'sendUserData'

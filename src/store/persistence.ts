@@ -18,7 +18,7 @@ import type { ComparisonConfig } from '../train/config';
 import { LIMITS } from '../train/configSchema';
 import type { HessianHistogram } from '../worker/protocol';
 import { applyBundle, BUNDLE_FORMAT, BUNDLE_VERSION, parseBundle, savedView, type Bundle } from './bundle';
-import { emptyRunSeries, type EvalSeries, type RunSeries, type SharpnessSeries, type TrainSeries } from './series';
+import { emptyRunSeries, seriesKey, type EvalSeries, type RunSeries, type SharpnessSeries, type TrainSeries } from './series';
 import type { AppState, AppStore, LogEvent, RunView } from './store';
 
 export const DB_NAME = 'ire-playground';
@@ -364,9 +364,14 @@ export class Persistence {
     if (!record) return { ok: false, message: 'That saved comparison no longer exists.' };
     const chunks = ((await request(tx.objectStore(CHUNKS).getAll(chunkRange(id)))) as ChunkRecord[]).sort((a, b) => a.seq - b.seq);
     const ids = record.config.runs.map((r) => r.id);
-    const series = seriesFromChunks(ids, chunks.map((c) => c.runs));
+    // A record saved before seeds existed has no `seeds`: one seed.
+    const seeds = record.config.seeds ?? 1;
+    const series = seriesFromChunks(ids.flatMap((r) => Array.from({ length: seeds }, (_, k) => seriesKey(r, k))), chunks.map((c) => c.runs));
     const runs: Bundle['runs'] = {};
-    for (const r of ids) runs[r] = { view: record.views[r], series: { ...series[r], histogram: record.histograms[r] ?? null } };
+    for (const r of ids) {
+      runs[r] = { view: record.views[r], series: { ...series[r], histogram: record.histograms[r] ?? null } };
+      if (seeds > 1) runs[r].seeds = Array.from({ length: seeds - 1 }, (_, k) => series[seriesKey(r, k + 1)]);
+    }
     const bundle: Bundle = { format: BUNDLE_FORMAT, version: BUNDLE_VERSION, exportedAt: new Date(record.updatedAt).toISOString(), config: record.config, step: record.step, runs, events: record.events };
     const parsed = parseBundle(JSON.stringify(bundle));
     if (!parsed.ok) return { ok: false, message: `The saved comparison is damaged and was not opened. ${parsed.message}` };

@@ -1,10 +1,9 @@
 // The page's results table: what the store holds of each run (its curves, the last evaluation
-// and sharpness measurement) as the records src/train/results.ts summarises over seeds. The page
-// trains one seed, so each quantity has n = 1 (no spread yet); the CLI's --seeds writes the same
-// table over several (docs/experiments.md, "Seeds and intervals").
-import type { RunConfig } from '../train/config';
+// and sharpness measurement) of every seed, as the records src/train/results.ts summarises over
+// seeds: the same table the CLI's --seeds writes (docs/experiments.md, "Seeds and intervals").
+import type { ComparisonConfig, RunConfig } from '../train/config';
 import { buildResults, type ResultsTable, type SeedRunRecord } from '../train/results';
-import type { RunSeries } from './series';
+import { seriesKey, type RunSeries } from './series';
 
 const lastOf = <T>(xs: readonly T[]): T | undefined => (xs.length > 0 ? xs[xs.length - 1] : undefined);
 
@@ -26,9 +25,21 @@ export function recordOf(runId: string, s: RunSeries): SeedRunRecord {
   return rec;
 }
 
-/** The table of the runs that have trained (configuration order; the first is the reference), or null before any has. */
-export function pageResults(runs: readonly RunConfig[], series: Record<string, RunSeries>, seed: number): ResultsTable | null {
+/**
+ * The table of the runs that have trained (configuration order; the first is the reference) over
+ * the seeds in which every one of them has (a seed whose metrics are still on their way is left
+ * out until they arrive), or null before any has trained.
+ */
+export function pageResults(runs: readonly RunConfig[], series: Record<string, RunSeries>, config: Pick<ComparisonConfig, 'seed' | 'seeds'>): ResultsTable | null {
   const trained = runs.filter((r) => (series[r.id]?.train.step.length ?? 0) > 0);
   if (trained.length === 0) return null;
-  return buildResults([seed], [trained.map((r) => recordOf(r.id, series[r.id]))]);
+  const seeds: number[] = [];
+  const records: ReturnType<typeof recordOf>[][] = [];
+  for (let k = 0; k < config.seeds; k++) {
+    const of = trained.map((r) => series[seriesKey(r.id, k)]);
+    if (of.some((s) => s === undefined || s.train.step.length === 0)) continue;
+    seeds.push((config.seed + k) >>> 0);
+    records.push(trained.map((r, i) => recordOf(r.id, of[i])));
+  }
+  return buildResults(seeds, records);
 }

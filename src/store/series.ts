@@ -39,6 +39,27 @@ export interface RunSeries {
   histogram: HessianHistogram | null; // the latest, from the last mask refresh
 }
 
+/**
+ * The key of seed `seed`'s series of run `runId` in the store's `series` record: the run id itself
+ * for seed 0 (one seed keeps the keys it always had), `B#2` for seed 2 of run B (a run id never
+ * holds '#', configSchema.ts). Every record keyed by run (bundles, saved chunks) carries the seeds
+ * under these keys.
+ */
+export function seriesKey(runId: string, seed = 0): string {
+  return seed === 0 ? runId : `${runId}#${seed}`;
+}
+
+/** The run and seed of a `series` key (seriesKey's inverse). */
+export function parseSeriesKey(key: string): { runId: string; seed: number } {
+  const at = key.indexOf('#');
+  return at < 0 ? { runId: key, seed: 0 } : { runId: key.slice(0, at), seed: Number(key.slice(at + 1)) };
+}
+
+/** Run `runId`'s series of seeds 0 … seeds − 1 (index = seed; empty series for a seed with none yet). */
+export function seedSeries(series: Record<string, RunSeries>, runId: string, seeds: number): RunSeries[] {
+  return Array.from({ length: Math.max(1, seeds) }, (_, s) => series[seriesKey(runId, s)] ?? emptyRunSeries());
+}
+
 export function emptyRunSeries(): RunSeries {
   return {
     train: { step: [], wallMs: [], loss: [], gradNorm: [], lr: [], maskFraction: [], kappaEff: [], stepsPerSec: [], gradEvals: [] },

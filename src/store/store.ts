@@ -23,6 +23,7 @@ import { metricsSlice } from './metricsSlice';
 import { replaySlice } from './replaySlice';
 import { runsSlice } from './runsSlice';
 import type { RunSeries } from './series';
+import type { SeedBandKind } from './seedBands';
 import { toySlice } from './toySlice';
 
 export type { LogEvent, PlannedChange } from './eventLog';
@@ -81,6 +82,8 @@ export interface Prefs {
   logX: boolean;
   logY: boolean;
   xAxis: XAxis;
+  /** With several seeds (config.seeds > 1), what the shaded band around each run's mean spans: ± 1 s.e. or min–max (seedBands.ts). */
+  band: SeedBandKind;
   tab: Tab;
 }
 

@@ -25,7 +25,8 @@ export interface ComparisonConfig {
   version: 1;
   model: ModelPreset;
   dataset: DatasetName;
-  seed: number; // u32: initial parameters and data order
+  seed: number; // u32: initial parameters and data order (of the first seed; seed s trains with seed + s)
+  seeds: number; // 1..LIMITS.maxSeeds: independent repetitions of every run (docs/experiments.md, "Seeds and intervals")
   batchSize: number; // examples (sequences or images) per step
   totalSteps: number; // schedule length (cosine reaches minLr here)
   evalEvery: number; // steps between validation evaluations, 0 = never
@@ -67,6 +68,7 @@ export const DEFAULT_COMPARISON: ComparisonConfig = {
   model: 'gpt-tiny',
   dataset: 'moby-dick',
   seed: 1337,
+  seeds: 1,
   batchSize: 16,
   totalSteps: 2000,
   evalEvery: 100,

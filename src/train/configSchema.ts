@@ -47,6 +47,9 @@ export interface StringSpec {
 export interface ObjectSpec {
   kind: 'object';
   fields: Readonly<Record<string, FieldSpec>>;
+  /** Fields that may be missing, with the value a missing one takes (fields added after
+   *  configurations were saved: older links, bundles and checkpoints stay valid). */
+  defaults?: Readonly<Record<string, unknown>>;
 }
 export interface ArraySpec {
   kind: 'array';
@@ -67,6 +70,7 @@ export const LIMITS = {
   maxRuns: 8,
   maxNameLength: 100,
   maxIdLength: 16,
+  maxSeeds: 5,
 } as const;
 
 const num = (min: number, max: number, opts: Omit<NumberSpec, 'kind' | 'min' | 'max'> = {}): NumberSpec => ({ kind: 'number', min, max, ...opts });
@@ -127,6 +131,7 @@ export const COMPARISON_SPEC: ObjectSpec = {
     model: oneOf(MODEL_NAMES),
     dataset: oneOf(DATASET_NAMES),
     seed: int(0, 0xffffffff),
+    seeds: int(1, LIMITS.maxSeeds),
     batchSize: int(1, LIMITS.maxBatchSize),
     totalSteps: int(1, LIMITS.maxSteps),
     evalEvery: int(0, LIMITS.maxSteps),
@@ -135,6 +140,7 @@ export const COMPARISON_SPEC: ObjectSpec = {
     checkpointEvery: int(1, LIMITS.maxSteps),
     runs: { kind: 'array', item: RUN_SPEC, minItems: 1, maxItems: LIMITS.maxRuns },
   },
+  defaults: { seeds: 1 },
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -238,7 +244,9 @@ export function checkValue(spec: FieldSpec, value: unknown, path: string, errors
       }
       for (const key of Object.keys(spec.fields)) {
         const field = spec.fields[key];
-        if (!has(value, key)) errors.push(`${joinPath(path, key)}: missing; must be ${describeSpec(field)}`);
+        if (!has(value, key)) {
+          if (!spec.defaults || !has(spec.defaults, key)) errors.push(`${joinPath(path, key)}: missing; must be ${describeSpec(field)}`);
+        }
         else checkValue(field, value[key], joinPath(path, key), errors);
       }
       for (const key of Object.keys(value)) {
@@ -286,14 +294,14 @@ export interface ValidateOptions {
 export function validateConfig(value: unknown, options: ValidateOptions = {}): ValidationResult {
   const errors = checkValue(COMPARISON_SPEC, value, '');
   if (errors.length > 0) return { ok: false, errors };
-  const config = value as ComparisonConfig;
+  const config = cleanCopy(COMPARISON_SPEC, value) as ComparisonConfig; // missing defaults filled in
   const cross = crossFieldErrors(config);
   if (cross.length > 0) return { ok: false, errors: cross };
   for (const check of options.checks ?? []) {
     const more = check(config);
     if (more.length > 0) return { ok: false, errors: more };
   }
-  return { ok: true, config: cleanCopy(COMPARISON_SPEC, config) as ComparisonConfig };
+  return { ok: true, config };
 }
 
 /** Merges a partial config over `base` (see the policy at the top), then validates strictly. */
@@ -306,7 +314,7 @@ function cleanCopy(spec: FieldSpec, value: unknown): unknown {
   if (spec.kind === 'object') {
     const v = value as Record<string, unknown>;
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(spec.fields)) out[key] = cleanCopy(spec.fields[key], v[key]);
+    for (const key of Object.keys(spec.fields)) out[key] = has(v, key) ? cleanCopy(spec.fields[key], v[key]) : structuredClone(spec.defaults?.[key]);
     return out;
   }
   if (spec.kind === 'array') {

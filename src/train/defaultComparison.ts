@@ -10,6 +10,7 @@
 // of the CLI and of links; the page's default is what recommendedComparison returns.
 import type { MatmulTuning } from '../nn/matmulTuning';
 import { DEFAULT_COMPARISON, MODEL_PRESETS, type ComparisonConfig, type GptConfig, type ModelPreset } from './config';
+import { LIMITS } from './configSchema';
 
 /** The presets the page may open with. */
 export type DefaultPreset = Extract<ModelPreset, 'gpt-tiny' | 'mlp-mnist'>;
@@ -28,6 +29,20 @@ export interface DefaultRecommendation {
   preset: DefaultPreset;
   /** Predicted ms of one gpt-tiny AdamW step (one run) on this adapter; null: not measured. */
   gptTinyStepMs: number | null;
+  /** Seeds of the comparison to open with (defaultSeeds). */
+  seeds: number;
+}
+
+/**
+ * Seeds the page opens gpt-tiny with: as many (up to LIMITS.maxSeeds) as fit the step time that
+ * qualifies an adapter for gpt-tiny at all, floor(GPT_TINY_STEP_LIMIT_MS / predicted step). A
+ * lockstep step of S seeds then takes no longer than one seed's on the slowest adapter that gets
+ * gpt-tiny, so B still leaves A within the first half-minute. The MLP default, opened where a
+ * gpt-tiny step is predicted over the limit or unknown (SwiftShader), trains one seed.
+ */
+export function defaultSeeds(gptTinyStepMs: number | null): number {
+  if (gptTinyStepMs === null || !Number.isFinite(gptTinyStepMs) || gptTinyStepMs < 0 || gptTinyStepMs > GPT_TINY_STEP_LIMIT_MS) return 1;
+  return Math.max(1, Math.min(LIMITS.maxSeeds, Math.floor(GPT_TINY_STEP_LIMIT_MS / Math.max(gptTinyStepMs, 1e-3))));
 }
 
 /**
@@ -76,6 +91,7 @@ export function recommendDefault(gptTinyStepMs: number | null): DefaultRecommend
   return {
     preset: known && gptTinyStepMs <= GPT_TINY_STEP_LIMIT_MS ? 'gpt-tiny' : 'mlp-mnist',
     gptTinyStepMs: known ? gptTinyStepMs : null,
+    seeds: defaultSeeds(gptTinyStepMs),
   };
 }
 
@@ -123,6 +139,6 @@ export const GPT_TINY_DEFAULT_COMPARISON: ComparisonConfig = {
 
 /** The comparison the page opens with (a fresh copy) for a predicted gpt-tiny step (null: unknown). */
 export function recommendedComparison(gptTinyStepMs: number | null): ComparisonConfig {
-  const { preset } = recommendDefault(gptTinyStepMs);
-  return structuredClone(preset === 'gpt-tiny' ? GPT_TINY_DEFAULT_COMPARISON : MLP_DEFAULT_COMPARISON);
+  const { preset, seeds } = recommendDefault(gptTinyStepMs);
+  return { ...structuredClone(preset === 'gpt-tiny' ? GPT_TINY_DEFAULT_COMPARISON : MLP_DEFAULT_COMPARISON), seeds };
 }

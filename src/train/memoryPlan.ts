@@ -58,11 +58,13 @@ export function modelDataFor(config: ComparisonConfig, vocab?: number): ModelDat
 const planned = (d: BufferDecl): PlannedBuffer => ({ label: d.name, bytes: declBytes(d), role: d.role, storage: d.storage, perBatch: d.perBatch });
 
 /**
- * Every buffer a Comparison allocates for `config` (batch buffers, metrics ring, then each run),
- * in allocation order. Throws on a model shape the layers would refuse (as the constructors do).
+ * Every buffer the Comparisons of `config` allocate (per seed: batch buffers, metrics ring, then
+ * each run), in allocation order. Throws on a model shape the layers would refuse (as the constructors do).
  */
 export function planComparison(config: ComparisonConfig, data: ModelData, options: { model?: ModelConfig; ringDepth?: number } = {}): MemoryPlan {
-  const buffers = comparisonBuffers(config, plannedModelConfig(config, data, options.model), data, options.ringDepth).map(planned);
+  const one = comparisonBuffers(config, plannedModelConfig(config, data, options.model), data, options.ringDepth).map(planned);
+  // Each seed is a Comparison of its own (src/worker/session.ts): its buffers again.
+  const buffers = Array.from({ length: config.seeds }, () => one).flat();
   let largest = buffers[0];
   let totalBytes = 0;
   for (const b of buffers) {

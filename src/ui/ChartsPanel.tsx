@@ -1,6 +1,7 @@
 // Plot options and the grid of live charts.
 import { useStore } from 'zustand';
 import type { AppStore, XAxis } from '../store/store';
+import type { SeedBandKind } from '../store/seedBands';
 import type { ChartKind } from './plots/figures';
 import { LiveChart, type ChartNote } from './plots/LiveChart';
 import { ResultsPanel } from './ResultsPanel';
@@ -16,6 +17,7 @@ const CHARTS: ChartKind[] = ['loss', 'diff', 'val', 'sharpness', 'stability', 'm
 
 function PlotOptions({ store }: { store: AppStore }) {
   const prefs = useStore(store, (s) => s.prefs);
+  const seeds = useStore(store, (s) => s.config.seeds);
   const set = store.getState().setPrefs;
   return (
     <div className="plot-options" role="group" aria-label="Chart options">
@@ -39,7 +41,18 @@ function PlotOptions({ store }: { store: AppStore }) {
           <option value="examples">examples / tokens seen</option>
         </select>
       </label>
-      <span className="muted">Faint: raw loss · bold: EMA (bias-corrected) · dotted verticals: setting changes and forks · dashed: IRE start</span>
+      {seeds > 1 && (
+        <label className="inline">
+          band{' '}
+          <select value={prefs.band} onChange={(e) => set({ band: e.target.value as SeedBandKind })} title={`What the shaded band around each run's mean over its ${seeds} seeds spans`}>
+            <option value="stderr">±1 s.e.</option>
+            <option value="minmax">min–max</option>
+          </select>
+        </label>
+      )}
+      <span className="muted">
+        {seeds > 1 ? `Bold: mean over ${seeds} seeds (of each seed's EMA) · shaded: ${prefs.band === 'minmax' ? 'min–max' : '±1 s.e.'} · faint (difference): each seed` : 'Faint: raw loss · bold: EMA (bias-corrected)'} · dotted verticals: setting changes and forks · dashed: IRE start
+      </span>
     </div>
   );
 }

@@ -41,7 +41,7 @@ export function ResultsPanel({ store }: { store: AppStore }) {
       const s = store.getState();
       if (s.metricsRevision === revision) return;
       revision = s.metricsRevision;
-      setTable(pageResults(s.config.runs, s.series, s.config.seed));
+      setTable(pageResults(s.config.runs, s.series, s.config));
     };
     refresh();
     const timer = setInterval(refresh, 1000);

@@ -7,13 +7,17 @@
 //
 // Step axis: `step` is the number of optimizer steps a run has taken (the first training step
 // reports step 1). A fork taken at step N continues from N, so runs align on one axis.
+//
+// Seeds: a config with `seeds` S > 1 trains every run S times (seed s with `config.seed + s`).
+// Metrics points carry `seed` s for s ≥ 1 and none for seed 0; everything else (status, samples,
+// predictions, checkpoints, histograms) is about seed 0, which speaks for the run.
 import type { AdapterReport } from '../gpu/device';
 import type { ComparisonConfig, RunConfig } from '../train/config';
 import type { SharpnessCost } from '../train/sharpnessSchedule';
 import type { DefaultRecommendation } from '../train/defaultComparison';
 import type { LiveField, LiveValue } from '../train/liveSettings';
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 export { LIVE_FIELDS, type LiveField, type LiveFieldValues, type LiveValue } from '../train/liveSettings';
 /** The adapter as the worker reports it; the page reads it from here, never from src/gpu. */
@@ -113,6 +117,7 @@ export interface TrainPoint {
   kappaEff?: number; // κ_t actually applied (κ · lr_t / lr_max when kappaFollowsLr)
   stepsPerSec?: number; // recent lockstep throughput
   gradEvals?: number; // gradient evaluations so far, this step's included (SAM: 2 a step; IRE refresh: +1)
+  seed?: number; // seed index s in 1 … S − 1 (absent: seed 0)
 }
 
 export interface EvalPoint {
@@ -121,6 +126,7 @@ export interface EvalPoint {
   wallMs: number;
   valLoss: number;
   valAcc?: number; // classification models only, in [0, 1]
+  seed?: number; // as TrainPoint.seed
 }
 
 export interface SharpnessPoint {
@@ -137,6 +143,7 @@ export interface SharpnessPoint {
    */
   eosSharpness?: number;
   eosThreshold?: number;
+  seed?: number; // as TrainPoint.seed
 }
 
 /** Histogram of the Hessian-diagonal estimate h at a mask refresh. */

@@ -10,6 +10,11 @@
 // prediction, an export; handlers.ts) goes through `betweenSteps`, which holds the loop at a
 // boundary, does the work and lets training go on. Every report about the comparison carries the
 // generation of the `configure` that built it (docs/architecture.md, "Run control").
+//
+// Seeds: a config with `seeds` S > 1 is trained as S Comparisons, seed s built with `seed + s`,
+// stepped one after the other within each lockstep step; every edit, fork and removal applies to
+// all of them at the same boundary. Seed 0 is `comparison` and speaks for the runs (status, samples,
+// predictions, checkpoints, histograms); the others report metrics tagged with their `seed`.
 import type { AdapterReport } from '../gpu/device';
 import type { GpuContext } from '../gpu/context';
 import { readRanges } from '../gpu/readback';
@@ -57,8 +62,18 @@ function yieldToEvents(): Promise<void> {
 
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
+/** The `seed` field of a metrics point: absent for seed 0, so one seed reports as before seeds existed. */
+const seedTag = (seed: number): { seed?: number } => (seed === 0 ? {} : { seed });
+
+/** The Comparison of seed s of `config` (its own seed; one seed each). */
+export function seedConfig(config: ComparisonConfig, s: number): ComparisonConfig {
+  return { ...config, seed: (config.seed + s) >>> 0, seeds: 1 };
+}
+
 export class TrainingSession {
   private comparison: Comparison | undefined;
+  /** Seeds 1 … S − 1 (seed 0 is `comparison`), in seed order. */
+  private others: Comparison[] = [];
   private config: ComparisonConfig | undefined;
   private data: TrainingData | undefined;
   private generation = 0;
@@ -89,7 +104,7 @@ export class TrainingSession {
 
   private ctx: GpuContext;
   /** The last in-memory checkpoint (every `checkpointEvery` steps), for resuming after a device loss. */
-  private checkpoint: ComparisonState | undefined;
+  private checkpoint: ComparisonState[] | undefined; // one per seed
   private lost = false;
   private disposing = false;
   private unwatch: () => void = () => undefined;
@@ -118,7 +133,7 @@ export class TrainingSession {
       this.lost = true;
       this.running = false;
       const message = describeFault(fault);
-      const at = this.checkpoint?.step ?? null;
+      const at = this.checkpoint?.[0].step ?? null;
       this.post({ type: 'device-lost', message, resumable: this.checkpoint !== undefined });
       for (const r of this.comparison?.runs ?? []) this.status(r.id, { state: 'device-lost', message, checkpointStep: at });
     });
@@ -191,10 +206,15 @@ export class TrainingSession {
     return this.comparison;
   }
 
+  /** Every seed's comparison, seed 0 first (empty when nothing is built). */
+  get seeds(): readonly Comparison[] {
+    return this.comparison ? [this.comparison, ...this.others] : [];
+  }
+
   /** Waits until the training loop has stopped and every metric has been posted (tests). */
   async idle(): Promise<void> {
     await this.loop;
-    await this.comparison?.drain();
+    for (const c of this.seeds) await c.drain();
     this.flush(true);
   }
 
@@ -202,8 +222,13 @@ export class TrainingSession {
     this.disposing = true;
     this.unwatch();
     await this.stopLoop();
-    this.comparison?.destroy();
+    this.destroyComparisons();
+  }
+
+  private destroyComparisons(): void {
+    for (const c of this.seeds) c.destroy();
     this.comparison = undefined;
+    this.others = [];
   }
 
   private post(r: WorkerReport): void {
@@ -224,8 +249,7 @@ export class TrainingSession {
     this.generation = msg.generation;
     this.boundary.clear();
     this.applied = [];
-    this.comparison?.destroy();
-    this.comparison = undefined;
+    this.destroyComparisons();
     this.checkpoint = undefined;
     if (msg.protocolVersion !== PROTOCOL_VERSION) {
       this.setControl('failed', `The page speaks protocol ${msg.protocolVersion}, this worker ${PROTOCOL_VERSION}: reload the page`);
@@ -257,16 +281,18 @@ export class TrainingSession {
       this.trainingMs = 0;
       this.sharpnessSchedule = new SharpnessSchedule(config.sharpnessEvery);
       this.refreshSeen.clear();
-      this.comparison = await allocateInScope(this.ctx.device, { label: 'the comparison', bytes: plan.totalBytes }, () => new Comparison(this.ctx, config, data, this.hooks()));
+      await allocateInScope(this.ctx.device, { label: 'the comparison', bytes: plan.totalBytes }, () => {
+        this.comparison = new Comparison(this.ctx, seedConfig(config, 0), data, this.hooks(0));
+        for (let s = 1; s < config.seeds; s++) this.others.push(new Comparison(this.ctx, seedConfig(config, s), data, this.hooks(s)));
+      });
       this.boundary.setSchedule(msg.schedule);
-      await this.keepCheckpoint(this.comparison);
+      await this.keepCheckpoint();
     } catch (e) {
-      this.comparison?.destroy();
-      this.comparison = undefined;
+      this.destroyComparisons();
       this.setControl('failed', messageOf(e));
       return;
     }
-    const c = this.comparison;
+    const c = this.requireComparison();
     this.post({ type: 'configured', generation: this.generation, config: this.config, runs: c.runs.map((r) => ({ runId: r.id, parameters: r.model.layout.count, step: 0 })) });
     for (const r of c.runs) this.status(r.id, { state: 'idle' });
     this.setControl('idle');
@@ -328,24 +354,30 @@ export class TrainingSession {
     }
   }
 
+  /** Whether any run of any seed still trains. */
+  private anyActive(): boolean {
+    return this.seeds.some((c) => c.runs.some((r) => c.isActive(r.id)));
+  }
+
   private async trainLoop(c: Comparison): Promise<void> {
     const cfg = this.config!;
+    const seeds = this.seeds;
     let failed: string | null = null;
     try {
-      while (this.running && this.stepsLeft > 0 && c.nextStep < cfg.totalSteps && c.runs.some((r) => c.isActive(r.id))) {
+      while (this.running && this.stepsLeft > 0 && c.nextStep < cfg.totalSteps && this.anyActive()) {
         await this.applyBoundary(c);
-        if (!c.runs.some((r) => c.isActive(r.id))) break;
-        await c.step();
+        if (!this.anyActive()) break;
+        for (const seed of seeds) await seed.step();
         this.stepsLeft--;
         this.noteRefreshes(c);
         const done = c.nextStep;
-        if (cfg.evalEvery > 0 && done % cfg.evalEvery === 0) await c.evaluate();
-        if (this.sharpnessSchedule.due(done)) await this.measureSharpness(c, cfg.sharpnessProbes, done);
-        if (cfg.checkpointEvery > 0 && done % cfg.checkpointEvery === 0) await this.keepCheckpoint(c);
+        if (cfg.evalEvery > 0 && done % cfg.evalEvery === 0) for (const seed of seeds) await seed.evaluate();
+        if (this.sharpnessSchedule.due(done)) await this.measureSharpness(cfg.sharpnessProbes, done);
+        if (cfg.checkpointEvery > 0 && done % cfg.checkpointEvery === 0) await this.keepCheckpoint();
         this.flush(false);
         await yieldToEvents();
       }
-      await c.drain();
+      for (const seed of seeds) await seed.drain();
       // Stopped at a boundary: edits that arrived during the last step apply now, not never.
       if (!this.lost && this.comparison === c) await this.applyBoundary(c);
     } catch (e) {
@@ -376,24 +408,27 @@ export class TrainingSession {
     while (this.boundary.hasWork(c.nextStep)) await this.applyBatch(c, this.boundary.plan(c.nextStep, new Map(c.runs.map((r) => [r.id, r.settings]))));
   }
 
+  /** Applies one batch of changes to every seed; reports it once (seed 0's runs speak for all). */
   private async applyBatch(c: Comparison, plan: BoundaryPlan): Promise<void> {
     const step = c.nextStep;
     for (const f of plan.forks) {
-      await c.fork(f.from, f.config);
+      for (const seed of this.seeds) await seed.fork(f.from, f.config);
       this.refreshSeen.set(f.config.id, c.runById(f.config.id).refreshCount);
       this.applied.push({ step, change: { kind: 'fork', id: -1, step, runId: f.config.id, from: f.from, name: f.config.name } });
       this.post({ type: 'run-added', generation: this.generation, run: f.config, forkedFrom: { runId: f.from, step }, requestId: f.requestId, scheduledId: f.scheduledId });
       this.status(f.config.id, { state: this.running ? 'running' : 'paused' });
     }
     for (const ch of plan.changes) {
-      if (ch.rebuild) await c.rebuildRun(ch.runId, ch.next);
-      else c.reconfigureNow(ch.runId, ch.next);
+      for (const seed of this.seeds) {
+        if (ch.rebuild) await seed.rebuildRun(ch.runId, ch.next);
+        else seed.reconfigureNow(ch.runId, ch.next);
+      }
     }
     for (const e of plan.events) this.applied.push({ step, change: { kind: 'set', id: -1, step, runId: e.runId, field: e.field, value: e.new } });
     for (const r of plan.refused) this.post({ type: 'error', message: `A change at step ${step} was not applied: ${r.message}` });
     this.post({ type: 'applied', generation: this.generation, step, requestIds: plan.requestIds, scheduledIds: plan.scheduledIds, events: plan.events });
     for (const r of plan.removals) {
-      await c.removeRun(r.runId);
+      for (const seed of this.seeds) await seed.removeRun(r.runId);
       this.refreshSeen.delete(r.runId);
       this.applied.push({ step, change: { kind: 'remove', id: -1, step, runId: r.runId } });
       this.post({ type: 'run-removed', generation: this.generation, step, runId: r.runId, index: r.index, run: r.run, requestId: r.requestId, scheduledId: r.scheduledId });
@@ -412,29 +447,33 @@ export class TrainingSession {
     return span > 0 ? ((d.length - 1) * 1000) / span : undefined;
   }
 
-  private onStep(metrics: StepMetrics[]): void {
-    this.deliveries.push(performance.now());
-    if (this.deliveries.length > RATE_WINDOW) this.deliveries.shift();
+  private onStep(metrics: StepMetrics[], seed: number): void {
+    if (seed === 0) {
+      this.deliveries.push(performance.now());
+      if (this.deliveries.length > RATE_WINDOW) this.deliveries.shift();
+    }
     const wallMs = this.wallMs();
     const stepsPerSec = this.stepsPerSec();
     for (const m of metrics) {
-      this.host.recordStep?.(this.generation, m);
+      if (seed === 0) this.host.recordStep?.(this.generation, m);
       if (!m.finite) continue;
-      this.train.push({ runId: m.runId, step: m.step + 1, wallMs, loss: m.loss, gradNorm: m.gradNorm, lr: m.lr, maskFraction: m.maskFraction, kappaEff: m.kappa, stepsPerSec, gradEvals: m.gradEvals });
+      this.train.push({ runId: m.runId, step: m.step + 1, wallMs, loss: m.loss, gradNorm: m.gradNorm, lr: m.lr, maskFraction: m.maskFraction, kappaEff: m.kappa, stepsPerSec, gradEvals: m.gradEvals, ...seedTag(seed) });
     }
   }
 
-  private onEval(metrics: EvalMetrics[]): void {
+  private onEval(metrics: EvalMetrics[], seed: number): void {
     const classifier = this.data?.kind === 'image';
     for (const m of metrics) {
-      this.evals.push({ runId: m.runId, step: m.step, wallMs: this.wallMs(), valLoss: m.loss, valAcc: classifier ? m.accuracy : undefined });
+      this.evals.push({ runId: m.runId, step: m.step, wallMs: this.wallMs(), valLoss: m.loss, valAcc: classifier ? m.accuracy : undefined, ...seedTag(seed) });
     }
   }
 
-  /** Copies every run's state to the CPU (parameters, optimizer and IRE state, step). */
-  private async keepCheckpoint(c: Comparison): Promise<void> {
-    this.checkpoint = await captureComparison(this.ctx.device, c);
-    for (const r of c.runs) this.post({ type: 'checkpoints', generation: this.generation, runId: r.id, steps: [this.checkpoint.step] });
+  /** Copies every run's state of every seed to the CPU (parameters, optimizer and IRE state, step). */
+  private async keepCheckpoint(): Promise<void> {
+    const states: ComparisonState[] = [];
+    for (const c of this.seeds) states.push(await captureComparison(this.ctx.device, c));
+    this.checkpoint = states;
+    for (const r of this.seeds[0].runs) this.post({ type: 'checkpoints', generation: this.generation, runId: r.id, steps: [states[0].step] });
   }
 
   /**
@@ -443,16 +482,20 @@ export class TrainingSession {
    */
   private async resume(): Promise<void> {
     if (!this.lost) throw new Error('Nothing to resume: the GPU device was not lost');
-    const state = this.checkpoint;
+    const states = this.checkpoint;
     const data = this.data;
-    if (!state || !data || !this.config) throw new Error('No checkpoint is held in memory: configure the comparison again');
+    if (!states || !data || !this.config) throw new Error('No checkpoint is held in memory: configure the comparison again');
+    const state = states[0];
     await this.loop;
-    this.comparison = undefined; // its buffers died with the old device
+    this.comparison = undefined; // their buffers died with the old device
+    this.others = [];
     const fresh = await this.host.reacquire();
     this.ctx = fresh.ctx;
     this.lost = false;
     this.watch();
-    this.comparison = resumeComparison(this.ctx, state, data, this.hooks());
+    const resumed = states.map((st, s) => resumeComparison(this.ctx, st, data, this.hooks(s)));
+    this.comparison = resumed[0];
+    this.others = resumed.slice(1);
     const redo = this.applied.filter((a) => a.step >= state.step).map((a, i) => ({ ...a.change, id: -1 - i }));
     this.applied = this.applied.filter((a) => a.step < state.step);
     this.boundary.addScheduled(redo);
@@ -465,27 +508,30 @@ export class TrainingSession {
     this.setControl(this.comparison.nextStep === 0 ? 'idle' : 'paused');
   }
 
-  private hooks(): ComparisonHooks {
+  /** The hooks of seed `seed`'s comparison: its metrics carry the seed; seed 0 speaks for the runs. */
+  private hooks(seed: number): ComparisonHooks {
     return {
-      onStep: (m) => this.onStep(m),
-      onEval: (m) => this.onEval(m),
-      onDiverged: (id, step, last) => this.onDiverged(id, step, last),
+      onStep: (m) => this.onStep(m, seed),
+      onEval: (m) => this.onEval(m, seed),
+      onDiverged: (id, step, last) => this.onDiverged(id, step, last, seed),
     };
   }
 
-  /** Measures sharpness after `done` steps and lets the schedule (sharpnessSchedule.ts) time it. */
-  private async measureSharpness(c: Comparison, probes: number, done: number): Promise<void> {
+  /** Measures sharpness of every seed after `done` steps and lets the schedule (sharpnessSchedule.ts) time it. */
+  private async measureSharpness(probes: number, done: number): Promise<void> {
     const wallMs = this.wallMs();
     const started = performance.now();
-    const points = await c.measureSharpness(probes, SHARPNESS_LANCZOS_STEPS, true);
-    const measureMs = performance.now() - started;
-    for (const m of points) {
-      if (!Number.isFinite(m.trace)) continue;
-      const point: SharpnessPoint = { runId: m.runId, step: m.step, wallMs, trace: m.trace, traceStderr: Number.isFinite(m.stderr) ? m.stderr : 0, topEig: m.topEig };
-      const edge = m.threshold?.of === 'preconditioned' ? m.precondTopEig : m.topEig;
-      if (m.threshold && edge !== undefined && Number.isFinite(edge)) Object.assign(point, { eosSharpness: edge, eosThreshold: m.threshold.value });
-      this.sharpnessPoints.push(point);
+    for (const [seed, c] of this.seeds.entries()) {
+      const points = await c.measureSharpness(probes, SHARPNESS_LANCZOS_STEPS, true);
+      for (const m of points) {
+        if (!Number.isFinite(m.trace)) continue;
+        const point: SharpnessPoint = { runId: m.runId, step: m.step, wallMs, trace: m.trace, traceStderr: Number.isFinite(m.stderr) ? m.stderr : 0, topEig: m.topEig, ...seedTag(seed) };
+        const edge = m.threshold?.of === 'preconditioned' ? m.precondTopEig : m.topEig;
+        if (m.threshold && edge !== undefined && Number.isFinite(edge)) Object.assign(point, { eosSharpness: edge, eosThreshold: m.threshold.value });
+        this.sharpnessPoints.push(point);
+      }
     }
+    const measureMs = performance.now() - started;
     // One training step's time: from the delivery rate, else the loop's average so far.
     const rate = this.stepsPerSec();
     const stepMs = rate !== undefined ? 1000 / rate : done > 0 ? (this.wallMs() - measureMs) / done : NaN;
@@ -499,8 +545,13 @@ export class TrainingSession {
     if (this.config?.dataset === d.dataset) this.data = undefined;
   }
 
-  private onDiverged(runId: string, step: number, last: StepMetrics | undefined): void {
+  private onDiverged(runId: string, step: number, last: StepMetrics | undefined, seed: number): void {
     this.flush(true);
+    if (seed > 0) {
+      // Its curve ends here; the run's other seeds go on (the results table counts it as not arriving).
+      this.post({ type: 'error', message: `Run ${runId}, seed ${seed + 1} of ${this.seeds.length} (seed ${(this.config?.seed ?? 0) + seed}): the loss or the gradient became NaN or infinite at step ${step + 1}; that seed stopped, the others go on` });
+      return;
+    }
     this.status(runId, {
       state: 'diverged',
       step: step + 1,

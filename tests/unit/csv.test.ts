@@ -87,6 +87,15 @@ describe('metrics CSV', () => {
     expect(csvNumber(-3e-9)).toBe('-3e-9');
   });
 
+  it('writes every seed of a run with the seed it trained with (config.seed + s), seeds in order', () => {
+    const csv = metricsCsv({ config: { runs: runs('A', 'B'), seed: 7, seeds: 2 }, series: { A: seriesA(), 'A#1': seriesB(), B: seriesB() } }, 0);
+    const rows = parseCsv(csv).slice(1);
+    const col = (name: string) => CSV_COLUMNS.indexOf(name as (typeof CSV_COLUMNS)[number]);
+    expect(rows.map((r) => `${r[col('run')]}:${r[col('seed')]}:${r[col('step')]}`)).toEqual(['A:7:1', 'A:7:2', 'A:7:3', 'A:7:4', 'A:7:6', 'A:8:1', 'A:8:2', 'A:8:3', 'B:7:1', 'B:7:2', 'B:7:3']);
+    // Seed 1 of A carries its own series' values, not seed 0's.
+    expect(rows.find((r) => r[col('run')] === 'A' && r[col('seed')] === '8' && r[col('step')] === '3')![col('kappa_eff')]).toBe('7');
+  });
+
   it('skips runs without series and gives a header only for an empty comparison', () => {
     expect(metricsCsv({ config: { runs: runs('A', 'B') }, series: {} }, 0.9)).toBe(`${CSV_COLUMNS.join(',')}\r\n`);
   });

@@ -45,7 +45,7 @@ describe('the page’s default comparison', () => {
     expect(ms).toBeCloseTo(2_485_911_552 / 6.26e6 / GPT_TINY_MATMUL_SHARE, 6);
     expect(ms).toBeGreaterThan(482 * 0.8);
     expect(ms).toBeLessThan(482 * 1.5);
-    expect(recommendFromTuning(swiftShaderLike(6.26))).toEqual({ preset: 'mlp-mnist', gptTinyStepMs: ms });
+    expect(recommendFromTuning(swiftShaderLike(6.26))).toEqual({ preset: 'mlp-mnist', gptTinyStepMs: ms, seeds: 1 });
     // A GPU: full-size products at hundreds of GFLOP/s.
     const gpu: Tuning = { choice: 'sharedTiles', perShape: [{ shape: '1024x256x128 transB', variant: 'sharedTiles', ms: 0.05, repeats: 64 }] };
     expect(recommendFromTuning(gpu).preset).toBe('gpt-tiny');
@@ -57,15 +57,22 @@ describe('the page’s default comparison', () => {
     expect(estimateGptTinyStepMs({ choice: 'registerBlocked', perShape: [{ shape: '64x64x64', variant: 'registerBlocked', ms: 0, repeats: 1 }] })).toBeNull();
     expect(estimateGptTinyStepMs({ choice: 'registerBlocked', perShape: [{ shape: 'odd', variant: 'registerBlocked', ms: 3, repeats: 1 }] })).toBeNull();
     expect(estimateGptTinyStepMs({ ...swiftShaderLike(6.26), choice: 'registerBlocked' })).toBeNull(); // only the chosen variant's rows count
-    expect(recommendFromTuning(undefined)).toEqual({ preset: 'mlp-mnist', gptTinyStepMs: null });
-    for (const x of [null, NaN, Infinity, -1]) expect(recommendDefault(x)).toEqual({ preset: 'mlp-mnist', gptTinyStepMs: null });
+    expect(recommendFromTuning(undefined)).toEqual({ preset: 'mlp-mnist', gptTinyStepMs: null, seeds: 1 });
+    for (const x of [null, NaN, Infinity, -1]) expect(recommendDefault(x)).toEqual({ preset: 'mlp-mnist', gptTinyStepMs: null, seeds: 1 });
+  });
+
+  it('opens gpt-tiny with as many seeds (at most 5) as keep a lockstep step within the limit of one seed; the MLP with one', () => {
+    // floor(200 / predicted ms): 200 → 1, 100 → 2, 66.7 → 3, 50 → 4, 40 and below → 5.
+    expect([200, 150, 100, 99.9, 66.7, 50, 40, 5, 0].map((ms) => recommendDefault(ms).seeds)).toEqual([1, 1, 2, 2, 2, 4, 5, 5, 5]);
+    expect([200.1, 540, null].map((ms) => recommendedComparison(ms).seeds)).toEqual([1, 1, 1]);
   });
 
   it('switches to the MLP above the limit', () => {
     expect(recommendDefault(GPT_TINY_STEP_LIMIT_MS).preset).toBe('gpt-tiny');
     expect(recommendDefault(GPT_TINY_STEP_LIMIT_MS + 0.1).preset).toBe('mlp-mnist');
-    expect(recommendDefault(480)).toEqual({ preset: 'mlp-mnist', gptTinyStepMs: 480 });
-    expect(recommendedComparison(5)).toEqual(GPT_TINY_DEFAULT_COMPARISON);
+    expect(recommendDefault(480)).toEqual({ preset: 'mlp-mnist', gptTinyStepMs: 480, seeds: 1 });
+    expect(recommendedComparison(GPT_TINY_STEP_LIMIT_MS)).toEqual(GPT_TINY_DEFAULT_COMPARISON);
+    expect(recommendedComparison(5)).toEqual({ ...GPT_TINY_DEFAULT_COMPARISON, seeds: 5 });
     expect(GPT_TINY_DEFAULT_COMPARISON).toEqual({ ...DEFAULT_COMPARISON, sharpnessEvery: 'auto', runs: GPT_TINY_DEFAULT_COMPARISON.runs });
     expect(GPT_TINY_DEFAULT_COMPARISON.runs.map((r) => r.optimizer.warmupSteps)).toEqual([GPT_TINY_DEFAULT_WARMUP, GPT_TINY_DEFAULT_WARMUP]);
     expect(recommendedComparison(480)).toEqual(MLP_DEFAULT_COMPARISON);

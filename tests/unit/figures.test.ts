@@ -9,7 +9,7 @@ import { DEFAULT_ADAMW, DEFAULT_IRE, type IreConfig, type RunConfig } from '../.
 import { buildFigure, chartTitle, type ChartInput, type ChartKind } from '../../src/ui/plots/figures';
 import { DASHES, OKABE_ITO, runStyle } from '../../src/ui/plots/style';
 
-const PREFS: Prefs = { smoothing: 0, logX: false, logY: false, xAxis: 'step', tab: 'compare' };
+const PREFS: Prefs = { smoothing: 0, logX: false, logY: false, xAxis: 'step', band: 'stderr', tab: 'compare' };
 
 function run(id: string, name: string, ire: Partial<IreConfig> | null = null, warmupSteps = 50): RunConfig {
   return { id, name, optimizer: { ...DEFAULT_ADAMW, warmupSteps, ire: { ...DEFAULT_IRE, ...ire, enabled: ire !== null } } };
@@ -31,7 +31,7 @@ const SERIES: Record<string, RunSeries> = { A: trained(40, (k) => 3 / k), B: tra
 const LONG: Record<string, RunSeries> = { A: trained(200, (k) => 3 / k), B: trained(200, (k) => 2 / k), C: trained(200, (k) => 1 / k) };
 
 function input(runs: RunConfig[], extra: Partial<ChartInput> = {}): ChartInput {
-  return { runs, series: SERIES, events: [], prefs: PREFS, perStep: { count: 16, unit: 'examples' }, ...extra };
+  return { runs, series: SERIES, seeds: 1, events: [], prefs: PREFS, perStep: { count: 16, unit: 'examples' }, ...extra };
 }
 
 const lineOf = (t: PlotTrace) => t.line as { color: string; dash?: string };
@@ -272,5 +272,147 @@ describe('the cost-fair x axes', () => {
     const fig = buildFigure('loss', input([A], { prefs: { ...PREFS, xAxis: 'examples' }, series, perStep: { count: 1024, unit: 'tokens' } }));
     expect(xs(fig)[0].slice(0, 3)).toEqual([1024, 2048, 3072]);
     expect((fig.layout.xaxis as { title: { text: string } }).title.text).toBe('tokens seen');
+  });
+});
+
+describe('several seeds: each run as its mean over seeds with a band', () => {
+  const S = 3;
+  /** Run `id`'s seeds 0…S−1 under their series keys, seed s's loss `loss(step, s)` (seed s stopping after `last(s)` steps). */
+  function seeded(id: string, loss: (step: number, seed: number) => number, last: (seed: number) => number = () => 40): Record<string, RunSeries> {
+    const out: Record<string, RunSeries> = {};
+    for (let s = 0; s < S; s++) out[s === 0 ? id : `${id}#${s}`] = trained(last(s), (k) => loss(k, s));
+    return out;
+  }
+  // A: seed s is 3/k + 0.1 s; B: 2/k + 0.3 s, its seed 2 stopped after 30 steps.
+  const series = { ...seeded('A', (k, s) => 3 / k + 0.1 * s), ...seeded('B', (k, s) => 2 / k + 0.3 * s, (s) => (s === 2 ? 30 : 40)) };
+  const seeds = (extra: Partial<ChartInput> = {}) => input([A, B], { series, seeds: S, ...extra });
+  const bandsOf = (data: PlotTrace[]) => data.filter((t) => String(t.name).startsWith('band '));
+  const meansOf = (data: PlotTrace[]) => data.filter((t) => t.showlegend !== false);
+
+  it('draws one band and one mean per run on the loss chart, the mean the seeds’ mean', () => {
+    const fig = buildFigure('loss', seeds());
+    expect(bandsOf(fig.data).map((t) => t.name)).toEqual(['band A', 'band B']);
+    expect(meansOf(fig.data).map((t) => t.name)).toEqual(['A: AdamW', 'B: AdmIRE']);
+    expect(fig.data).toHaveLength(4); // no raw traces
+    expect(fig.legend.map((l) => l.text)).toEqual(['A: AdamW', 'B: AdmIRE']);
+    const [meanA, meanB] = meansOf(fig.data);
+    expect(meanA.meta).toEqual({ band: 'stderr', seeds: 3 });
+    // A at step k: (3/k + 3/k + 0.1 + 3/k + 0.2) / 3 = 3/k + 0.1.
+    (meanA.y as number[]).forEach((y, i) => expect(y).toBeCloseTo(3 / (i + 1) + 0.1, 12));
+    expect(meanA.x).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    // B: three seeds to step 30 (mean 2/k + 0.3), seeds 0 and 1 after (mean 2/k + 0.15).
+    const yB = meanB.y as number[];
+    expect(yB[29]).toBeCloseTo(2 / 30 + 0.3, 12);
+    expect(yB[30]).toBeCloseTo(2 / 31 + 0.15, 12);
+    expect((meanB.customdata as number[]).slice(28, 32)).toEqual([3, 3, 2, 2]);
+    expect(lineOf(meanB).color).toBe(OKABE_ITO[1]);
+    expect(lineOf(meanB).dash).toBe(DASHES[1]);
+  });
+
+  it('shades ± 1 s.e. (or min–max) as one closed polygon in the run’s colour, out of legend and hover', () => {
+    const fig = buildFigure('loss', seeds());
+    const band = bandsOf(fig.data)[0];
+    expect(band).toMatchObject({ fill: 'toself', showlegend: false, hoverinfo: 'skip', meta: { band: 'stderr', seeds: 3 } });
+    expect(String(band.fillcolor)).toBe('rgba(0,114,178,0.18)'); // A's colour
+    const x = band.x as number[];
+    const y = band.y as number[];
+    expect(x).toEqual([...Array.from({ length: 40 }, (_, i) => i + 1), ...Array.from({ length: 40 }, (_, i) => 40 - i)]);
+    // Offsets 0, 0.1, 0.2: s = 0.1, s.e. = 0.1/√3; upper edge forward, lower edge back.
+    const se = 0.1 / Math.sqrt(3);
+    expect(y[0]).toBeCloseTo(3 + 0.1 + se, 12);
+    expect(y[39]).toBeCloseTo(3 / 40 + 0.1 + se, 12);
+    expect(y[40]).toBeCloseTo(3 / 40 + 0.1 - se, 12);
+    expect(y[79]).toBeCloseTo(3 + 0.1 - se, 12);
+    const minmax = bandsOf(buildFigure('loss', seeds({ prefs: { ...PREFS, band: 'minmax' } })).data)[0];
+    expect((minmax.y as number[])[0]).toBeCloseTo(3.2, 12);
+    expect((minmax.y as number[])[79]).toBeCloseTo(3, 12);
+    expect(minmax.meta).toEqual({ band: 'minmax', seeds: 3 });
+  });
+
+  it('smooths each seed before averaging', () => {
+    const smoothing = 0.5;
+    const fig = buildFigure('loss', seeds({ prefs: { ...PREFS, smoothing } }));
+    // The bias-corrected EMA of 2/k + 0.3 s is EMA(2/k) + 0.3 s. So B's mean is EMA(2/k) + 0.3
+    // while its three seeds last, and EMA(2/k) + 0.15 from step 31 on, where seed 2 has stopped:
+    // a step, not the smoothed jump that averaging first and smoothing after would draw.
+    let e = 0;
+    let c = 1;
+    const ema = Array.from({ length: 40 }, (_, i) => ((e = smoothing * e + (1 - smoothing) * (2 / (i + 1))), (c *= smoothing), e / (1 - c)));
+    (meansOf(fig.data)[1].y as number[]).forEach((y, i) => expect(y).toBeCloseTo(ema[i] + (i < 30 ? 0.3 : 0.15), 12));
+  });
+
+  it('says “mean of 3 seeds ± 1 s.e.” and the last mean in the summary', () => {
+    const fig = buildFigure('loss', seeds());
+    expect(fig.summary).toContain(`A (AdamW) at step 40: smoothed loss, mean of 3 seeds ± 1 s.e. ${Number((3 / 40 + 0.1).toPrecision(4))} ± `);
+    expect(fig.summary).toContain('B (AdmIRE) at step 40: smoothed loss, mean of 2 of 3 seeds ± 1 s.e. ');
+    expect(buildFigure('loss', seeds({ prefs: { ...PREFS, band: 'minmax' } })).summary).toContain('mean of 3 seeds 0.175, min–max 0.075–0.275');
+  });
+
+  it('draws the paired difference of every seed and their mean with its band', () => {
+    const fig = buildFigure('diff', seeds());
+    const faint = fig.data.filter((t) => String(t.name).startsWith('seed '));
+    expect(faint.map((t) => t.name)).toEqual(['seed 0 B − A', 'seed 1 B − A', 'seed 2 B − A']);
+    expect(faint.every((t) => t.showlegend === false && lineOf(t).color === 'rgba(213,94,0,0.35)')).toBe(true);
+    // Seed s: (2/k + 0.3 s) − (3/k + 0.1 s) = −1/k + 0.2 s, seed 2 to step 30.
+    (faint[1].y as number[]).forEach((d, i) => expect(d).toBeCloseTo(-1 / (i + 1) + 0.2, 12));
+    expect(faint[2].y as number[]).toHaveLength(30);
+    expect(bandsOf(fig.data).map((t) => t.name)).toEqual(['band B − A']);
+    const [mean] = meansOf(fig.data);
+    expect(mean.name).toBe('B: AdmIRE − A');
+    expect(mean.meta).toEqual({ band: 'stderr', seeds: 3 });
+    const y = mean.y as number[];
+    expect(y[0]).toBeCloseTo(-1 + 0.2, 12); // mean of −1, −0.8, −0.6
+    expect(y[35]).toBeCloseTo(-1 / 36 + 0.1, 12); // seeds 0 and 1 only
+    expect(fig.summary).toContain('B minus A at step 40: paired difference (smoothed), mean of 2 of 3 seeds ± 1 s.e. ');
+  });
+
+  it('pairs the seeds at equal cost on the gradient-evaluation axis', () => {
+    /** Steps 1…n with `perStep` gradient evaluations a step. */
+    const costed = (n: number, loss: (k: number) => number, perStep: number): RunSeries => {
+      const s = emptyRunSeries();
+      for (let step = 1; step <= n; step++) appendTrain(s.train, { runId: '', step, wallMs: 100 * step, loss: loss(step), gradNorm: 1, lr: 1e-3, gradEvals: perStep * step });
+      return s;
+    };
+    const sam = run('B', 'SAM');
+    const atCost: Record<string, RunSeries> = {};
+    for (let s = 0; s < S; s++) {
+      atCost[s === 0 ? 'A' : `A#${s}`] = costed(10, (k) => 100 - k + s, 1);
+      atCost[s === 0 ? 'B' : `B#${s}`] = costed(10, (k) => 50 - k + 2 * s, 2);
+    }
+    const fig = buildFigure('diff', input([A, sam], { series: atCost, seeds: S, prefs: { ...PREFS, xAxis: 'gradEvals' } }));
+    // At cost 2k (B's step k), A's loss is 100 − 2k + s: the difference is k − 50 + s, its mean k − 49.
+    const [mean] = meansOf(fig.data);
+    expect(mean.x).toEqual([2, 4, 6, 8, 10]);
+    (mean.y as number[]).forEach((d, i) => expect(d).toBeCloseTo(i + 1 - 49, 12));
+    expect(fig.summary).toContain('B minus A at 10 gradient evaluations');
+  });
+
+  it('draws validation, sharpness and gradient norm as means with bands too', () => {
+    const s = structuredClone(series);
+    for (let k = 0; k < S; k++) {
+      const key = k === 0 ? 'A' : `A#${k}`;
+      appendEval(s[key].eval, { runId: 'A', step: 20, wallMs: 2000, valLoss: 1 + k, valAcc: 0.5 + 0.1 * k });
+      appendSharpness(s[key].sharpness, { runId: 'A', step: 20, wallMs: 2000, trace: 10 * (k + 1), traceStderr: 1, topEig: 2 + k });
+    }
+    const val = buildFigure('val', input([A], { series: s, seeds: S }));
+    expect(bandsOf(val.data).map((t) => t.name)).toEqual(['band A loss', 'band A accuracy']);
+    expect(meansOf(val.data).map((t) => (t.y as number[])[0])).toEqual([2, expect.closeTo(0.6, 12)]);
+    expect(bandsOf(val.data)[1].yaxis).toBe('y2');
+    expect(val.layout.yaxis2).toBeDefined();
+    const sharp = buildFigure('sharpness', input([A], { series: s, seeds: S }));
+    expect(bandsOf(sharp.data).map((t) => t.name)).toEqual(['band A trace', 'band A top eigenvalue']);
+    expect(meansOf(sharp.data).map((t) => (t.y as number[])[0])).toEqual([20, 3]);
+    expect(sharp.summary).toContain('Hessian trace, mean of 3 seeds ± 1 s.e. 20 ± 5.774');
+    expect(bandsOf(buildFigure('gradNorm', seeds()).data)).toHaveLength(2);
+    // The learning rate is the same schedule in every seed: drawn once per run, as with one seed.
+    expect(buildFigure('lr', seeds()).data).toHaveLength(2);
+  });
+
+  it('ignores other seeds’ series when there is one seed', () => {
+    for (const kind of ['loss', 'diff', 'val', 'gradNorm'] as ChartKind[]) {
+      const withSeeds = buildFigure(kind, input([A, B], { series }));
+      const plain = buildFigure(kind, input([A, B], { series: { A: series.A, B: series.B } }));
+      expect(withSeeds, kind).toEqual(plain);
+    }
   });
 });

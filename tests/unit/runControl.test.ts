@@ -297,8 +297,8 @@ describe('7. smaller reproductions', () => {
 });
 
 describe('the comparison a new visitor opens with', () => {
-  const slow = { preset: 'mlp-mnist' as const, gptTinyStepMs: 540 };
-  const fast = { preset: 'gpt-tiny' as const, gptTinyStepMs: 12 };
+  const slow = { preset: 'mlp-mnist' as const, gptTinyStepMs: 540, seeds: 1 };
+  const fast = { preset: 'gpt-tiny' as const, gptTinyStepMs: 12, seeds: 5 };
 
   it('follows the adapter: the MLP default where a gpt-tiny step would take over 200 ms, gpt-tiny elsewhere', () => {
     const t = harness({ followRecommendation: true });
@@ -309,6 +309,7 @@ describe('the comparison a new visitor opens with', () => {
     const g = harness({ followRecommendation: true });
     g.s().receive({ type: 'adapter', report: ADAPTER, recommended: fast });
     expect(g.s().config.model).toBe('gpt-tiny');
+    expect(g.s().config.seeds).toBe(5);
   });
 
   it('never replaces what a link opened, a restore brought back or the user changed', () => {

@@ -15,12 +15,12 @@ export const REDRAW_INTERVAL_MS = 150;
 function chartInput(s: AppState): ChartInput {
   const model = MODEL_PRESETS[s.config.model];
   const perStep = model.kind === 'gpt' ? { count: s.config.batchSize * model.context, unit: 'tokens' as const } : { count: s.config.batchSize, unit: 'examples' as const };
-  return { runs: s.config.runs, series: s.series, events: s.events, prefs: s.prefs, perStep };
+  return { runs: s.config.runs, series: s.series, seeds: s.config.seeds, events: s.events, prefs: s.prefs, perStep };
 }
 
 /** What, in the state, a chart depends on. */
 const changed = (a: AppState, b: AppState) =>
-  a.metricsRevision !== b.metricsRevision || a.events !== b.events || a.prefs !== b.prefs || a.config.runs !== b.config.runs || a.config.batchSize !== b.config.batchSize || a.config.model !== b.config.model;
+  a.metricsRevision !== b.metricsRevision || a.events !== b.events || a.prefs !== b.prefs || a.config.runs !== b.config.runs || a.config.seeds !== b.config.seeds || a.config.batchSize !== b.config.batchSize || a.config.model !== b.config.model;
 
 /** A line under a chart that re-renders only when its text changes (`note` returns null for none). */
 export type ChartNote = (s: AppState) => string | null;

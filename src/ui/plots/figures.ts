@@ -3,7 +3,8 @@
 // WebGL: a page of charts would exhaust the browser's WebGL contexts).
 import type { PlotLayout, PlotTrace } from 'plotly.js-dist-min';
 import type { LogEvent, Prefs, XAxis } from '../../store/store';
-import { atStep, emaSmooth, lossDifference, lossDifferenceAtX, type RunSeries, type TrainSeries } from '../../store/series';
+import { atStep, emaSmooth, lossDifference, lossDifferenceAtX, seriesKey, type RunSeries, type TrainSeries } from '../../store/series';
+import { alignmentAt, alignSeeds, bandOf, lastBandIndex, meanOf, type SeedAlignment, type SeedBand } from '../../store/seedBands';
 import { eventText } from '../../store/eventLog';
 import { ireStartStep as ireStartOf } from '../../train/config';
 import type { RunConfig } from '../../train/config';
@@ -19,7 +20,9 @@ export type ChartRun = Pick<RunConfig, 'id' | 'name' | 'optimizer'>;
 
 export interface ChartInput {
   runs: readonly ChartRun[]; // in configuration order; the first is the difference chart's reference
-  series: Record<string, RunSeries>;
+  series: Record<string, RunSeries>; // keyed by seriesKey(run id, seed)
+  /** Seeds per run (config.seeds): above 1, the per-run charts draw each run's mean over seeds with a band (prefs.band). */
+  seeds: number;
   events: LogEvent[];
   prefs: Prefs;
   /** What one step feeds every run: B examples, or B·T tokens for text (the 'examples' axis). */
@@ -115,11 +118,12 @@ function decimate<T>(xs: readonly T[]): T[] {
 }
 
 /**
- * The x of each point of one of run `runId`'s series (train, eval or sharpness: step counts done)
- * on the chosen axis. Gradient evaluations come from the run's training series (the same step
- * there; null where it has none, or in data recorded before they were).
+ * The x of each point of one of the series under `key` (a run id, or seriesKey(run id, seed):
+ * train, eval or sharpness, step counts done) on the chosen axis. Gradient evaluations come from
+ * that key's training series (the same step there; null where it has none, or in data recorded
+ * before they were).
  */
-function xOf(input: ChartInput, runId: string, s: { step: number[]; wallMs: number[] }): (number | null)[] {
+function xOf(input: ChartInput, key: string, s: { step: number[]; wallMs: number[] }): (number | null)[] {
   switch (input.prefs.xAxis) {
     case 'step':
       return s.step;
@@ -128,7 +132,7 @@ function xOf(input: ChartInput, runId: string, s: { step: number[]; wallMs: numb
     case 'examples':
       return s.step.map((k) => k * input.perStep.count);
     case 'gradEvals': {
-      const t = input.series[runId]?.train;
+      const t = input.series[key]?.train;
       if (!t) return s.step.map(() => null);
       if (s === t) return t.gradEvals;
       return s.step.map((k) => (atStep(t, t.step, k) === k ? atStep(t, t.gradEvals, k) : null));
@@ -153,7 +157,7 @@ function xAtStep(input: ChartInput, runId: string, step: number): number | null 
   }
 }
 
-function line(r: { id: string; name: string }, x: readonly (number | null)[], y: (number | null)[], extra: PlotTrace = {}): PlotTrace {
+function line(r: { id: string; name: string }, x: readonly (number | null)[], y: readonly (number | null)[], extra: PlotTrace = {}): PlotTrace {
   const st = runStyle(r.id);
   return {
     type: 'scatter',
@@ -256,10 +260,231 @@ function lastOf<T>(xs: readonly T[]): T | undefined {
   return xs.length ? xs[xs.length - 1] : undefined;
 }
 
+// --- Seeds: a run's mean over seeds with a band (ChartInput.seeds > 1) -------------------------
+// With S = 1 none of this runs: every chart draws exactly what it drew before seeds existed.
+//
+// What a browser test can read from the Plotly div's `data` (el.data):
+//   - the band of run B: name `band B` (`band B trace`, `band B − A`, …: the mean trace's
+//     quantity after the id), showlegend false, hoverinfo 'skip', fill 'toself', meta
+//     { band: 'stderr' | 'minmax', seeds: S }; one closed polygon, x = [x₀ … x_m, x_m … x₀],
+//     y = [high₀ … high_m, low_m … low₀] (seedBands.ts), at the mean trace's points that have a
+//     mean (a step where no seed has a finite value is a gap in the mean, and left out here);
+//   - the mean of run B: its usual name (`B: AdmIRE`, in the legend), meta { band, seeds: S },
+//     customdata = how many seeds have each point (fewer after a seed stopped);
+//   - on the difference chart, seed s's paired difference: name `seed s B − A`, meta { seed: s },
+//     showlegend false.
+// Up to MAX_POINTS aligned steps every step is drawn, so the band matches the CSV's rows (every
+// step) one for one; past it only decimate's steps (the last included) are aggregated and drawn.
+
+/** One seed's curve on a chart: the keys it is aligned by (steps; gradient evaluations on the
+ *  difference chart's equal-cost axis), its x on the chosen axis, its y, and the seed. */
+interface SeedLine {
+  seed: number;
+  step: readonly number[];
+  x: readonly (number | null)[];
+  y: readonly (number | null)[];
+}
+
+/** A run's curve over seeds: the x of each aligned step, and the mean and band of y there. */
+interface SeedMean {
+  x: (number | null)[];
+  band: SeedBand;
+}
+
+/** What a seed-band trace pair carries in `meta` (see above). */
+const seedMeta = (input: ChartInput) => ({ band: input.prefs.band, seeds: input.seeds });
+
+/** Seeds 0 … S − 1 of run `runId` with their series keys (seed 0's is the run id). */
+function seedKeys(input: ChartInput, runId: string): { seed: number; key: string }[] {
+  return Array.from({ length: Math.max(1, input.seeds) }, (_, seed) => ({ seed, key: seriesKey(runId, seed) }));
+}
+
+/** The seeds' curves of one column of run `runId`'s train, eval or sharpness series (seeds without points left out). */
+function seedLines<S extends { step: number[]; wallMs: number[] }>(input: ChartInput, runId: string, part: (rs: RunSeries) => S, column: (s: S) => readonly (number | null)[]): SeedLine[] {
+  const lines: SeedLine[] = [];
+  for (const { seed, key } of seedKeys(input, runId)) {
+    const rs = input.series[key];
+    if (!rs) continue;
+    const s = part(rs);
+    if (s.step.length > 0) lines.push({ seed, step: s.step, x: xOf(input, key, s), y: column(s) });
+  }
+  return lines;
+}
+
+/**
+ * The x of each aligned step. On the step and examples axes, the step's own x. On the wall-time
+ * and gradient-evaluation axes, the mean of the x of the seeds that have the step: seeds differ
+ * in wall time only by their order within a lockstep step (src/worker/session.ts) and not at all
+ * in gradient evaluations, and seed 0's x alone would leave no x at the steps of a seed that
+ * outlived it.
+ */
+function alignedX(input: ChartInput, alignment: SeedAlignment, lines: readonly SeedLine[]): (number | null)[] {
+  if (input.prefs.xAxis === 'step') return alignment.step;
+  if (input.prefs.xAxis === 'examples') return alignment.step.map((k) => k * input.perStep.count);
+  return meanOf(alignment, lines.map((l) => l.x));
+}
+
+/**
+ * The mean and band of the seeds' curves at the aligned steps that are drawn: past MAX_POINTS
+ * only decimate's points are aggregated (the statistics cost more than the rest of a redraw).
+ */
+function seedMean(input: ChartInput, lines: readonly SeedLine[]): SeedMean {
+  const all = alignSeeds(lines.map((l) => l.step));
+  const alignment = all.step.length > MAX_POINTS ? alignmentAt(all, decimate(all.step.map((_, i) => i))) : all;
+  return { x: alignedX(input, alignment, lines), band: bandOf(alignment, lines.map((l) => l.y), input.prefs.band) };
+}
+
+/** The band of a run's mean as one closed polygon (see above), points without an x or a mean left out. */
+function bandTrace(input: ChartInput, r: { id: string }, m: SeedMean, what: string, extra: PlotTrace = {}): PlotTrace {
+  const x = decimate(m.x);
+  const high = decimate(m.band.high);
+  const low = decimate(m.band.low);
+  const forth: number[] = [];
+  const upper: number[] = [];
+  const lower: number[] = [];
+  for (let i = 0; i < x.length; i++) {
+    const xi = x[i];
+    const hi = high[i];
+    const lo = low[i];
+    if (xi === null || hi === null || lo === null) continue;
+    forth.push(xi);
+    upper.push(hi);
+    lower.push(lo);
+  }
+  return {
+    type: 'scatter',
+    mode: 'lines',
+    name: escapePlotlyText(`band ${r.id}${what ? ` ${what}` : ''}`),
+    x: forth.concat(forth.slice().reverse()),
+    y: upper.concat(lower.reverse()),
+    fill: 'toself',
+    fillcolor: withAlpha(runStyle(r.id).color, 0.18),
+    line: { width: 0 },
+    hoverinfo: 'skip',
+    showlegend: false,
+    meta: seedMeta(input),
+    ...extra,
+  };
+}
+
+/** The mean's trace: the run's usual line (`extra` as for one seed), with the seeds' count per point. */
+function meanTrace(input: ChartInput, r: { id: string; name: string }, m: SeedMean, extra: PlotTrace = {}): PlotTrace {
+  const template = typeof extra.hovertemplate === 'string' ? extra.hovertemplate : '%{y:.4g}';
+  return line(r, m.x, m.band.mean, { ...extra, customdata: decimate(m.band.n), hovertemplate: `${template} (mean of %{customdata} seeds)`, meta: seedMeta(input) });
+}
+
+/** "mean of 3 seeds ± 1 s.e. 0.52 ± 0.01", or "mean of 2 of 3 seeds 0.52, min–max 0.5–0.54", at aligned step i. */
+function seedText(input: ChartInput, band: SeedBand, i: number): string {
+  const mean = band.mean[i]!;
+  const of = band.n[i] < input.seeds ? `${band.n[i]} of ${input.seeds}` : `${input.seeds}`;
+  if (input.prefs.band === 'minmax') return `mean of ${of} seeds ${fmt(mean)}, min–max ${fmt(band.low[i]!)}–${fmt(band.high[i]!)}`;
+  return `mean of ${of} seeds ± 1 s.e. ${fmt(mean)} ± ${fmt(band.high[i]! - mean)}`;
+}
+
+/**
+ * Band and mean traces of run r's seed curves (`what` names the band after the run id, `extra`
+ * styles the mean as the one-seed line), the last aligned step with a mean and seedText there;
+ * null without data.
+ */
+function seedCurve(input: ChartInput, r: ChartRun, lines: readonly SeedLine[], what: string, extra: PlotTrace = {}): { traces: PlotTrace[]; last: number; text: string } | null {
+  if (lines.length === 0) return null;
+  const m = seedMean(input, lines);
+  const i = lastBandIndex(m.band);
+  if (i === null) return null;
+  const sameAxis = extra.yaxis === undefined ? {} : { yaxis: extra.yaxis };
+  return { traces: [bandTrace(input, r, m, what, sameAxis), meanTrace(input, r, m, extra)], last: m.band.step[i], text: seedText(input, m.band, i) };
+}
+
+/** One run's traces on a chart with seeds, and its part of the summary. */
+interface RunTraces {
+  traces: PlotTrace[];
+  text: string;
+}
+
+/** Run r on the loss chart with seeds: each seed's loss smoothed (EMA) first, then averaged; no raw traces (S faint curves would hide the band). */
+function lossOfSeeds(input: ChartInput, r: ChartRun): RunTraces | null {
+  const st = runStyle(r.id);
+  const lines = seedLines(input, r.id, (rs) => rs.train, (s) => emaSmooth(s.loss, input.prefs.smoothing));
+  const c = seedCurve(input, r, lines, '', { line: { color: st.color, dash: st.dash, width: 2.5 } });
+  return c && { traces: c.traces, text: `${plainLabel(r)} at step ${c.last}: smoothed loss, ${c.text}` };
+}
+
+/** Run r on the validation chart with seeds: loss, and accuracy on the right axis where recorded. */
+function valOfSeeds(input: ChartInput, r: ChartRun): (RunTraces & { hasAcc: boolean }) | null {
+  const loss = seedCurve(input, r, seedLines(input, r.id, (rs) => rs.eval, (s) => s.valLoss), 'loss', { mode: 'lines+markers', marker: { size: 5 }, name: `${label(r)} loss` });
+  if (!loss) return null;
+  const accLines = seedLines(input, r.id, (rs) => rs.eval, (s) => s.valAcc);
+  const acc = seedCurve(input, r, accLines, 'accuracy', { mode: 'lines+markers', marker: { size: 5, symbol: 'diamond' }, yaxis: 'y2', name: `${label(r)} accuracy`, line: { color: runStyle(r.id).color, dash: 'dot', width: 1.5 } });
+  const text = `${plainLabel(r)} at step ${loss.last}: validation loss, ${loss.text}${acc ? `; accuracy, ${acc.text}` : ''}`;
+  return { traces: [...loss.traces, ...(acc?.traces ?? [])], text, hasAcc: acc !== null };
+}
+
+/**
+ * Run r on the sharpness chart with seeds: the Hessian trace and top eigenvalue, each a mean with
+ * its band over seeds. The band replaces the one-seed band of the Hutchinson estimate's own
+ * s.e.: each seed draws its own probes, so the spread over seeds contains that noise too.
+ */
+function sharpnessOfSeeds(input: ChartInput, r: ChartRun): RunTraces | null {
+  const st = runStyle(r.id);
+  const trace = seedCurve(input, r, seedLines(input, r.id, (rs) => rs.sharpness, (s) => s.trace), 'trace', { mode: 'lines+markers', marker: { size: 4 }, name: `${label(r)} trace` });
+  if (!trace) return null;
+  const eigLines = seedLines(input, r.id, (rs) => rs.sharpness, (s) => s.topEig);
+  const eig = seedCurve(input, r, eigLines, 'top eigenvalue', { mode: 'lines+markers', marker: { size: 4, symbol: 'diamond' }, name: `${label(r)} top eigenvalue`, line: { color: st.color, dash: 'dot', width: 1.5 }, hovertemplate: 'λ_max %{y:.4g}' });
+  const text = `${plainLabel(r)} at step ${trace.last}: Hessian trace, ${trace.text}${eig ? `; top eigenvalue, ${eig.text}` : ''}`;
+  return { traces: [...trace.traces, ...(eig?.traces ?? [])], text };
+}
+
+/** Run r on the mask or gradient-norm chart with seeds (lr and throughput are the same in every seed: seed 0 draws them). */
+function columnOfSeeds(input: ChartInput, r: ChartRun, column: (s: TrainSeries) => (number | null)[], yTitle: string): RunTraces | null {
+  const c = seedCurve(input, r, seedLines(input, r.id, (rs) => rs.train, column), '');
+  return c && { traces: c.traces, text: `${plainLabel(r)} at step ${c.last}: ${yTitle}, ${c.text}` };
+}
+
+/**
+ * Seed `seed`'s paired difference, run − reference, both of that seed (they share initial
+ * parameters and batches: docs/experiments.md, "Seeds and intervals"), smoothed; aligned by step,
+ * or on the gradient-evaluation axis at equal cost (lossDifferenceAtX) and aligned by that x.
+ */
+function pairedLine(input: ChartInput, seed: number, key: string, ref: TrainSeries, run: TrainSeries): SeedLine | null {
+  if (input.prefs.xAxis === 'gradEvals') {
+    const e = lossDifferenceAtX(ref.gradEvals, ref.loss, run.gradEvals, run.loss);
+    return e.diff.length === 0 ? null : { seed, step: e.x, x: e.x, y: emaSmooth(e.diff, input.prefs.smoothing) };
+  }
+  const d = lossDifference(ref, run);
+  return d.diff.length === 0 ? null : { seed, step: d.step, x: xOf(input, key, { step: d.step, wallMs: d.wallMs }), y: emaSmooth(d.diff, input.prefs.smoothing) };
+}
+
+/** Run r on the difference chart with seeds: each seed's paired difference thin and faint, their mean with its band. */
+function diffOfSeeds(input: ChartInput, ref: ChartRun, r: ChartRun): RunTraces | null {
+  const lines: SeedLine[] = [];
+  for (const { seed, key } of seedKeys(input, r.id)) {
+    const a = input.series[seriesKey(ref.id, seed)]?.train;
+    const b = input.series[key]?.train;
+    const l = a && b ? pairedLine(input, seed, key, a, b) : null;
+    if (l) lines.push(l);
+  }
+  const vs = `− ${ref.id}`;
+  const c = seedCurve(input, r, lines, vs, { name: `${label(r)} ${escapePlotlyText(vs)}` });
+  if (!c) return null;
+  const faint = withAlpha(runStyle(r.id).color, 0.35);
+  const seeds = lines.map((l) => line(r, l.x, l.y, { name: escapePlotlyText(`seed ${l.seed} ${r.id} ${vs}`), showlegend: false, hoverinfo: 'skip', hovertemplate: undefined, line: { color: faint, width: 1 }, meta: { seed: l.seed } }));
+  const [band, mean] = c.traces;
+  const where = input.prefs.xAxis === 'gradEvals' ? `at ${c.last} gradient evaluations` : `at step ${c.last}`;
+  return { traces: [band, ...seeds, mean], text: `${r.id} minus ${ref.id} ${where}: paired difference (smoothed), ${c.text}` };
+}
+
+/** Adds one run's traces and summary (nothing for a run without data). */
+function addRun(data: PlotTrace[], parts: string[], run: RunTraces | null): void {
+  if (!run) return;
+  data.push(...run.traces);
+  parts.push(run.text);
+}
+
 function lossFigure(input: ChartInput): Plot {
   const data: PlotTrace[] = [];
   const parts: string[] = [];
   input.runs.forEach((r) => {
+    if (input.seeds > 1) return addRun(data, parts, lossOfSeeds(input, r));
     const s = input.series[r.id]?.train;
     if (!s || s.step.length === 0) return;
     const x = xOf(input, r.id, s);
@@ -277,6 +502,11 @@ function valFigure(input: ChartInput): Plot {
   const parts: string[] = [];
   let hasAcc = false;
   input.runs.forEach((r) => {
+    if (input.seeds > 1) {
+      const c = valOfSeeds(input, r);
+      hasAcc ||= c?.hasAcc ?? false;
+      return addRun(data, parts, c);
+    }
     const s = input.series[r.id]?.eval;
     if (!s || s.step.length === 0) return;
     const x = xOf(input, r.id, s);
@@ -298,6 +528,7 @@ function sharpnessFigure(input: ChartInput): Plot {
   const data: PlotTrace[] = [];
   const parts: string[] = [];
   input.runs.forEach((r) => {
+    if (input.seeds > 1) return addRun(data, parts, sharpnessOfSeeds(input, r));
     const s = input.series[r.id]?.sharpness;
     if (!s || s.step.length === 0) return;
     const x = xOf(input, r.id, s);
@@ -350,6 +581,7 @@ function diffFigure(input: ChartInput): Plot {
   const refSeries = ref && input.series[ref.id]?.train;
   if (refSeries) {
     others.forEach((r) => {
+      if (input.seeds > 1) return addRun(data, parts, diffOfSeeds(input, ref, r));
       const s = input.series[r.id]?.train;
       if (!s) return;
       // On the gradient-evaluation axis the runs are compared at equal cost (the reference
@@ -382,6 +614,7 @@ function columnFigure(kind: 'mask' | 'lr' | 'gradNorm' | 'speed', input: ChartIn
   const data: PlotTrace[] = [];
   const parts: string[] = [];
   input.runs.forEach((r) => {
+    if (input.seeds > 1 && (kind === 'mask' || kind === 'gradNorm')) return addRun(data, parts, columnOfSeeds(input, r, pick[kind], yTitle));
     const s = input.series[r.id]?.train;
     if (!s || s.step.length === 0) return;
     const y = pick[kind](s);
