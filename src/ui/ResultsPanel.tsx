@@ -64,8 +64,11 @@ export function ResultsPanel({ store }: { store: AppStore }) {
     <section className="results" aria-label="Results">
       <h3>Results</h3>
       <p className="muted">
-        Seed {table.seeds.join(', ')}; the final training loss is the mean of the last {table.window} steps; the target is {table.reference}’s final loss, {table.targets.map(fmtNumber).join(', ')}.
-        One seed gives no spread: run several with <code>npm run train -- --seeds S</code> for mean ± s.e. and paired intervals (docs/experiments.md).
+        {table.seeds.length === 1 ? 'Seed' : `${table.seeds.length} seeds:`} {table.seeds.join(', ')}; the final training loss is the mean of the last {table.window} steps; the target is {table.reference}’s final loss
+        {table.seeds.length === 1 ? '' : ' in each seed'}, {table.targets.map(fmtNumber).join(', ')}.{' '}
+        {table.seeds.length === 1
+          ? 'One seed gives no spread: set “seeds” in Advanced settings (or npm run train -- --seeds S) for mean ± s.e. and paired intervals (docs/experiments.md).'
+          : 'Each value is the mean ± s.e. over seeds; B − A is paired seed by seed, with its 95 % interval (docs/experiments.md, “Seeds and intervals”).'}
       </p>
       <table data-testid="results-table">
         <thead>
@@ -102,6 +105,7 @@ export function ResultsPanel({ store }: { store: AppStore }) {
       <button type="button" data-testid="results-json" onClick={() => download(JSON.stringify(table, null, 2), 'application/json', 'results.json')}>
         Results JSON
       </button>
+
     </section>
   );
 }
