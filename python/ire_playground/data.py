@@ -197,6 +197,25 @@ def load_dataset(name: str, data_dir: str | Path | None = None, text: str | Path
     raise FileNotFoundError(f"dataset {name}: none of {[str(c) for c in candidates]} exists (run `npm run data`, or export with the CLI)")
 
 
+def with_train_subset(d: Dataset, n: int) -> Dataset:
+    """The first n training images (the test split whole): a config's trainSubset, 0 = all (imageDataset.ts withTrainSubset)."""
+    if n == 0:
+        return d
+    if not isinstance(d, ImageDataset):
+        raise ValueError(f"trainSubset = {n}: is for image datasets (mnist, cifar10), not {d.name}")
+    if n < 0:
+        raise ValueError(f"trainSubset = {n}: must be 0 (the whole training split) or a number of images")
+    if n > len(d.train_labels):
+        raise ValueError(f"{d.name}: a training subset of {n} images is larger than the training split ({len(d.train_labels)} images).")
+    return ImageDataset(d.name, d.channels, d.height, d.width, d.classes, d.train_pixels[:n], d.train_labels[:n], d.test_pixels, d.test_labels)
+
+
+def load_comparison_data(comparison: dict, data_dir: str | Path | None = None, text: str | Path | None = None, cifar_dir: str | Path | None = None) -> Dataset:
+    """The data a comparison config trains on: its dataset, cut to its trainSubset (absent in older configs: 0)."""
+    d = load_dataset(comparison["dataset"], data_dir=data_dir, text=text, cifar_dir=cifar_dir)
+    return with_train_subset(d, int(comparison.get("trainSubset", 0)))
+
+
 def norm_table(d: ImageDataset) -> np.ndarray:
     """(C, 256) f32: (p/255 − mean_c)/std_c computed in double, rounded once (imageDataset.ts)."""
     mean, std = NORMS.get(d.name, ([0.0] * d.channels, [1.0] * d.channels))

@@ -33,7 +33,7 @@ import torch
 import torch.distributed as dist
 
 from . import checkpoint as ckpt
-from .data import Batches, Dataset, ImageDataset, TextDataset, load_dataset
+from .data import Batches, Dataset, ImageDataset, TextDataset, load_comparison_data
 from .ire import IRE
 from .layout import decay_flags
 from .metrics import MetricsCsv
@@ -284,6 +284,8 @@ def scaled(ck: ckpt.RunCheckpoint, a: argparse.Namespace) -> ckpt.RunCheckpoint:
             raise ValueError("--hidden is for MLP runs")
         model["hidden"] = [int(w) for w in a.hidden.split(",")]
     comparison = dict(ck.comparison)
+    if a.hidden is not None:
+        comparison["mlpHidden"] = list(model["hidden"])  # the config says what the model is
     if a.batch is not None:
         comparison["batchSize"] = a.batch
     return ckpt.fresh(comparison, ck.run_config, model)
@@ -341,7 +343,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ck = ckpt.load(path)
     if a.run is not None and ck.run_id != a.run:
         raise ValueError(f"{path} is run {ck.run_id}, not {a.run}")
-    data = load_dataset(ck.comparison["dataset"], data_dir=a.data_dir or folder, text=a.text, cifar_dir=a.cifar_dir)
+    data = load_comparison_data(ck.comparison, data_dir=a.data_dir or folder, text=a.text, cifar_dir=a.cifar_dir)
     fresh = any(v is not None for v in (a.layers, a.width, a.heads, a.context, a.hidden, a.batch))
     if fresh:
         ck = scaled(ck, a)

@@ -1,12 +1,13 @@
 """Unit checks of the PyTorch side without the engine: the IRE rule (docs/algorithm.md "The flat
 mask", "The toy problem"), the base optimizers against torch.optim, the learning-rate schedule,
-safetensors and checkpoint round trips, and the CSV's number format."""
+safetensors and checkpoint round trips, the CSV's number format, and a config's training subset."""
 from __future__ import annotations
 
 import math
 import tempfile
 import unittest
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import torch
@@ -14,6 +15,7 @@ import torch
 from .helpers import adamw
 
 from ire_playground import checkpoint as ckpt  # noqa: E402
+from ire_playground import data as data_mod  # noqa: E402
 from ire_playground import safetensors  # noqa: E402
 from ire_playground.ire import IRE, flat_rank  # noqa: E402
 from ire_playground.metrics import js_num  # noqa: E402
@@ -154,6 +156,46 @@ class Files(unittest.TestCase):
     def test_js_numbers(self) -> None:
         for x, s in ((0.003, "0.003"), (1e-5, "0.00001"), (1e-7, "1e-7"), (123.0, "123"), (2.5e-7, "2.5e-7"), (1.5e21, "1.5e+21"), (0.1 + 0.2, "0.30000000000000004")):
             self.assertEqual(js_num(x), s)
+
+
+def image_dataset(n_train: int, n_test: int) -> data_mod.ImageDataset:
+    """Images whose pixels are their index in the split (so a subset is recognisable)."""
+
+    def px(n: int) -> np.ndarray:
+        return np.arange(n, dtype=np.uint8)[:, None, None, None] * np.ones((1, 1, 28, 28), dtype=np.uint8)
+
+    return data_mod.ImageDataset("mnist", 1, 28, 28, 10, px(n_train), np.arange(n_train) % 10, px(n_test), np.arange(n_test) % 10)
+
+
+class TrainSubset(unittest.TestCase):
+    """config.json's trainSubset (src/train/trainingData.ts trainingDataFor): the first N training images."""
+
+    def test_keeps_the_first_n_training_images_and_the_test_split_whole(self) -> None:
+        d = image_dataset(64, 32)
+        s = data_mod.with_train_subset(d, 16)
+        assert isinstance(s, data_mod.ImageDataset)
+        np.testing.assert_array_equal(s.train_pixels, d.train_pixels[:16])
+        np.testing.assert_array_equal(s.train_labels, d.train_labels[:16])
+        self.assertIs(s.test_pixels, d.test_pixels)
+        self.assertIs(data_mod.with_train_subset(d, 0), d)
+        with self.assertRaisesRegex(ValueError, r"a training subset of 65 images is larger than the training split \(64 images\)"):
+            data_mod.with_train_subset(d, 65)
+        with self.assertRaisesRegex(ValueError, "is for image datasets"):
+            data_mod.with_train_subset(data_mod.TextDataset("moby-dick", ["a"], np.zeros(10, dtype=np.int64), np.zeros(5, dtype=np.int64)), 4)
+
+    def test_a_comparison_config_is_loaded_with_its_subset(self) -> None:
+        d = image_dataset(64, 32)
+        with mock.patch.object(data_mod, "load_dataset", return_value=d):
+            sub = data_mod.load_comparison_data({"dataset": "mnist", "trainSubset": 16})
+            older = data_mod.load_comparison_data({"dataset": "mnist"})  # a config written before the field
+        assert isinstance(sub, data_mod.ImageDataset)
+        self.assertEqual(len(sub.train_labels), 16)
+        self.assertIs(older, d)
+        # Full batch on the subset: every step's batch is the 16 images, in some order.
+        b = data_mod.Batches(sub, 16, 1, 7)
+        for step in (0, 1, 5):
+            _, y = b.train(step)
+            self.assertEqual(sorted(y.tolist()), sorted(sub.train_labels.tolist()))
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 // or the GPU.
 import type { ClassifierLossName, DatasetName, MlpActivationName, ModelPreset } from '../train/config';
 import { MLP_ACTIVATIONS } from '../nn/modelConfig';
-import { DATASET_NAMES, MODEL_NAMES } from '../train/configSchema';
+import { DATASET_NAMES, LIMITS, MODEL_NAMES } from '../train/configSchema';
 import { scenarioByName, SCENARIO_NAMES } from '../train/scenarios';
 
 export class CliError extends Error {
@@ -31,8 +31,8 @@ export interface TrainArgs {
   steps?: number;
   seed?: number;
   batch?: number;
-  trainSubset?: number; // full batch on the first N training images (batch N every step)
-  hidden?: number[]; // hidden widths of an MLP preset, replacing the preset's
+  trainSubset?: number; // the config's trainSubset: the first N training images, full batch (batch N every step)
+  hidden?: number[]; // the config's mlpHidden: hidden widths of an MLP preset, replacing the preset's
   loss?: ClassifierLossName; // the MLP's loss (default cross-entropy)
   activation?: MlpActivationName; // the MLP's hidden activation (default relu)
   lr?: number;
@@ -72,11 +72,12 @@ and checkpoints (safetensors) into --out.
   --steps N                training steps, also the schedule length (default: the preset's budget)
   --seed N                 initial parameters and data order (u32)
   --batch N                examples per step
-  --hidden LIST            hidden widths of the MLP (mlp-mnist), e.g. 32 or 64,64 (default 256,256)
+  --hidden LIST            hidden widths of the MLP (mlp-mnist), e.g. 32 or 64,64 (default 256,256): the config's "mlpHidden"
   --loss NAME              the MLP's loss: ${CLASSIFIER_LOSSES.join(', ')} (default cross-entropy; mse: square loss on one-hot targets)
   --activation NAME        the MLP's hidden activation: ${MLP_ACTIVATIONS.join(', ')} (default relu; gelu: smooth, no kinks)
   --train-subset N         full-batch training on the first N training images (image datasets):
-                           every step sees all N (batch N); give it again with --resume
+                           every step sees all N (batch N); the config's "trainSubset", which a
+                           checkpoint keeps (--resume; give it again only for older checkpoints)
   --lr X                   peak learning rate of every run
   --kappa X                IRE κ (IRE optimizers)
   --gamma X                IRE γ, the fraction of coordinates boosted (IRE optimizers)
@@ -99,8 +100,8 @@ and checkpoints (safetensors) into --out.
                            --out, then results.csv, results.json: each quantity as mean ± s.e.,
                            B − A paired over seeds with a 95 % interval (docs/experiments.md);
                            default: the config's "seeds" (1)
-  --scenario NAME          a curated comparison: ${SCENARIO_NAMES.join(', ')} (its config, data and
-                           seeds; other flags may still change steps, seeds, out)
+  --scenario NAME          a curated comparison: ${SCENARIO_NAMES.join(', ')} (its config with its
+                           data subset, model widths and seeds; other flags may still change steps, seeds, out)
   --help                   this text`;
 
 type Spec = { kind: 'string' } | { kind: 'int'; min: number; max: number } | { kind: 'number'; check: (x: number) => string | null };
@@ -118,7 +119,7 @@ const FLAGS: Record<string, { key: keyof TrainArgs; spec: Spec }> = {
   '--hidden': { key: 'hidden', spec: { kind: 'string' } },
   '--loss': { key: 'loss', spec: { kind: 'string' } },
   '--activation': { key: 'activation', spec: { kind: 'string' } },
-  '--train-subset': { key: 'trainSubset', spec: { kind: 'int', min: 1, max: 4096 } },
+  '--train-subset': { key: 'trainSubset', spec: { kind: 'int', min: 1, max: LIMITS.maxBatchSize } },
   '--lr': { key: 'lr', spec: { kind: 'number', check: (x) => (x > 0 && x <= 10 ? null : 'the learning rate must be a number in (0, 10]') } },
   '--kappa': { key: 'kappa', spec: { kind: 'number', check: (x) => (x >= 0 && x <= 1000 ? null : 'κ must be a number in [0, 1000]') } },
   '--gamma': { key: 'gamma', spec: { kind: 'number', check: (x) => (x >= 0 && x <= 1 ? null : 'γ must be a number in [0, 1]') } },
@@ -152,9 +153,9 @@ function parseNumber(flag: string, text: string, spec: Spec): number {
   throw new CliError(`${flag}: internal error (not a number flag)`);
 }
 
-/** Most hidden layers, and the widest, that --hidden accepts. */
-export const MAX_HIDDEN_LAYERS = 8;
-export const MAX_HIDDEN_WIDTH = 4096;
+/** Most hidden layers, and the widest, that --hidden accepts: the schema's for `mlpHidden`. */
+export const MAX_HIDDEN_LAYERS = LIMITS.maxHiddenLayers;
+export const MAX_HIDDEN_WIDTH = LIMITS.maxHiddenWidth;
 
 function parseWidthList(text: string): number[] {
   const parts = text.split(',').map((s) => s.trim());
@@ -246,15 +247,12 @@ export function parseTrainArgs(argv: readonly string[]): TrainArgs {
   return args;
 }
 
-/** --scenario NAME: its config, data options and seeds, under the flags given. */
+/** --scenario NAME: its config (data subset, model widths and seeds included) and CLI options, under the flags given. */
 function applyScenario(args: TrainArgs, name: string): void {
   const s = scenarioByName(name);
   if (!s) throw new CliError(`unknown scenario "${name}" (known: ${SCENARIO_NAMES.join(', ')})`);
   const clash = (['preset', 'optimizer', 'config', 'dataset', 'resume', 'text'] as const).filter((k) => args[k] !== undefined);
   if (clash.length > 0) throw new CliError(`--scenario cannot be combined with ${clash.map((k) => Object.keys(FLAGS).find((f) => FLAGS[f].key === k)).join(', ')}: the scenario sets them`);
   args.configValue = structuredClone(s.config) as unknown as Record<string, unknown>;
-  args.trainSubset ??= s.cli.trainSubset;
-  args.hidden ??= s.cli.hidden;
   args.finalEvalBatches ??= s.cli.finalEvalBatches;
-  args.seeds ??= s.seeds;
 }

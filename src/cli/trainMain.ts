@@ -13,7 +13,7 @@ import { adapterSummary } from '../gpu/device';
 import { createNodeGpu, type NodeGpu } from '../gpu/node';
 import { fsShaderSource } from '../gpu/shaderSourceFs';
 import { captureComparison, CheckpointError, encodeRunCheckpoint, resumeComparison, type ComparisonState } from '../train/checkpoint';
-import { Comparison, type EvalMetrics } from '../train/comparison';
+import { Comparison, sharpnessBatchFor, type EvalMetrics } from '../train/comparison';
 import { MODEL_PRESETS, type ComparisonConfig, type ModelConfig } from '../train/config';
 import { buildResults, resultsCsv, resultsText, type SeedRunRecord } from '../train/results';
 import { SharpnessSchedule } from '../train/sharpnessSchedule';
@@ -25,7 +25,7 @@ import { MetricsCsv } from './metricsCsv';
 import { ProgressLine, type ProgressOutput } from './progress';
 import { writePytorchExport } from './pytorchExport';
 import { CliError, parseTrainArgs, USAGE, type TrainArgs } from './trainArgs';
-import { buildConfig, checkpointFileName, checkResumeData, loadData, loadResumeState, modelOverride } from './trainSetup';
+import { buildConfig, checkpointFileName, checkResumeData, loadData, loadResumeState, modelOverride, resumeWithTrainSubset } from './trainSetup';
 
 export interface TrainIo {
   stdout: ProgressOutput;
@@ -44,7 +44,7 @@ const defaultIo = (): TrainIo => ({
 export interface TrainPlan {
   config: ComparisonConfig;
   data: TrainingData;
-  /** An architecture other than the preset's (--hidden); a resumed run takes its checkpoint's. */
+  /** An architecture other than the preset's (mlpHidden, --loss, --activation); a resumed run takes its checkpoint's. */
   model?: ModelConfig;
   resume?: ComparisonState;
   startStep: number;
@@ -57,9 +57,9 @@ const INPUT_ERRORS = [CliError, DataError, CheckpointError, SafetensorsError];
 
 /** Parses, validates and loads (CPU only). Throws a CliError/DataError/CheckpointError naming the problem. */
 export function planTraining(args: TrainArgs): TrainPlan {
-  const resume = args.resume !== undefined ? loadResumeState(args.resume) : undefined;
+  const resume = args.resume !== undefined ? resumeWithTrainSubset(loadResumeState(args.resume), args.trainSubset) : undefined;
   const config = resume ? resume.config : buildConfig(args);
-  const data = loadData(config, { text: args.text, cifarDir: args.cifarDir }, args.trainSubset);
+  const data = loadData(config, { text: args.text, cifarDir: args.cifarDir });
   if (resume) checkResumeData(resume, data);
   const model = resume ? undefined : modelOverride(args, config, data);
   const startStep = resume?.step ?? 0;
@@ -243,9 +243,9 @@ async function train(plan: TrainPlan, args: TrainArgs, stdout: ProgressOutput, s
     // (sharpnessSchedule.ts), and at the end, outside the timed steps, into sharpness.csv
     // (run, step, trace, trace_stderr, top_eig, precond_top_eig (AdamW: of P⁻¹H), eos_threshold
     // (edgeOfStability.ts: of H for SGD, of P⁻¹H for AdamW)).
-    // On the first validation batch, or, training full-batch on a subset, on that subset: the
-    // training loss itself, whose top eigenvalue meets 2/η at the edge of stability.
-    const sharpnessBatch = args.trainSubset !== undefined ? 'train' : 'eval';
+    // On the first validation batch, or, training on a subset (trainSubset), on the training
+    // batch: the training loss itself, whose top eigenvalue meets 2/η at the edge of stability.
+    const sharpnessBatch = sharpnessBatchFor(config);
     const sharpnessOn = config.sharpnessEvery === 'auto' || config.sharpnessEvery > 0;
     const sharpnessPath = join(out, 'sharpness.csv');
     const appendSharpness = plan.resume !== undefined && existsSync(sharpnessPath); // a resume into a new folder starts the file

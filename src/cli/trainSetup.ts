@@ -1,12 +1,12 @@
 // Everything `npm run train` does before it asks for a GPU: the comparison config from the
 // flags (or a config file), validated by the one schema; the dataset, loaded and checked
 // against the model (context longer than the corpus, empty or non-UTF-8 text, CIFAR files of
-// the wrong length); a checkpoint to resume from, decoded and matched to the model. Every
+// the wrong length), cut to the config's training subset; a checkpoint to resume from, decoded
+// and matched to the model. Every
 // problem is a CliError (or the data layer's DataError) whose message names it.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { DATASET_KIND } from '../data/datasets';
-import { withTrainSubset } from '../data/imageDataset';
 import { checkTextFitsContext } from '../data/textDataset';
 import { loadDatasetByName } from '../data/node/load';
 import { comparisonStateFromCheckpoints, decodeRunCheckpoint, type ComparisonState, type RunCheckpoint } from '../train/checkpoint';
@@ -19,14 +19,15 @@ import {
   MODEL_PRESETS,
   type BaseOptimizer,
   type ComparisonConfig,
+  type DatasetName,
   type ModelConfig,
   type ModelPreset,
   type OptimizerConfig,
   type RunConfig,
 } from '../train/config';
 import { validatePartialConfig } from '../train/configSchema';
-import { modelConfigFor } from '../train/models';
-import { modelDataOf, type TrainingData } from '../train/trainingData';
+import { comparisonModelConfig, modelConfigFor } from '../train/models';
+import { modelDataOf, trainingDataFor, type TrainingData } from '../train/trainingData';
 import { CliError, type CliOptimizer, type TrainArgs } from './trainArgs';
 
 /** The CLI's default budget per model preset: steps, batch and evaluation interval. */
@@ -93,6 +94,15 @@ export function buildConfig(args: TrainArgs): ComparisonConfig {
   if (args.dataset !== undefined) value.dataset = args.dataset;
   else if (args.preset !== undefined || value.dataset === undefined) value.dataset = DEFAULT_DATASET[preset];
   if (args.cifarDir !== undefined && value.dataset !== 'cifar10') throw new CliError(`--cifar-dir is for the cifar10 dataset, not "${String(value.dataset)}"`);
+  if (args.trainSubset !== undefined) {
+    const dataset = value.dataset;
+    if (typeof dataset === 'string' && Object.prototype.hasOwnProperty.call(DATASET_KIND, dataset) && DATASET_KIND[dataset as DatasetName] !== 'image') throw new CliError(`--train-subset is for image datasets (mnist, cifar10), not "${dataset}"`);
+    value.trainSubset = args.trainSubset;
+  }
+  if (args.hidden !== undefined) {
+    if (MODEL_PRESETS[preset].kind !== 'mlp') throw new CliError(`--hidden is for MLP presets (mlp-mnist), not "${preset}"`);
+    value.mlpHidden = [...args.hidden];
+  }
   const put = (key: string, flag: number | undefined, fallback: number) => {
     if (flag !== undefined) value[key] = flag;
     else if (value[key] === undefined) value[key] = fallback;
@@ -136,27 +146,19 @@ export function buildConfig(args: TrainArgs): ComparisonConfig {
   }
   const checked = validatePartialConfig(value);
   if (!checked.ok) throw new CliError(`invalid configuration:\n  ${checked.errors.join('\n  ')}`);
-  const dataset = checked.config.dataset;
-  if (args.trainSubset !== undefined && DATASET_KIND[dataset] !== 'image') throw new CliError(`--train-subset is for image datasets (mnist, cifar10), not "${dataset}"`);
   return checked.config;
 }
 
 /**
- * The architecture the flags ask for when it is not the preset's: --hidden replaces an MLP
- * preset's hidden widths, --loss its loss, --activation its hidden activation (undefined: the
- * preset as it is). Checked against the data before any GPU work.
+ * The architecture when it is not the preset's (undefined: the preset as it is): the config's
+ * `mlpHidden` (--hidden) in place of an MLP preset's hidden widths, and the CLI-only --loss and
+ * --activation of the MLP. Checked against the data before any GPU work.
  */
 export function modelOverride(args: TrainArgs, config: ComparisonConfig, data: TrainingData): ModelConfig | undefined {
-  if (args.hidden === undefined && args.loss === undefined && args.activation === undefined) return undefined;
-  const model = modelConfigFor(config.model, modelDataOf(data));
-  const flag = args.hidden !== undefined ? '--hidden' : args.loss !== undefined ? '--loss' : '--activation';
-  if (model.kind !== 'mlp') throw new CliError(`${flag} is for MLP presets (mlp-mnist), not "${config.model}"`);
-  return {
-    ...model,
-    hidden: args.hidden ? [...args.hidden] : model.hidden,
-    ...(args.loss ? { loss: args.loss } : {}),
-    ...(args.activation ? { activation: args.activation } : {}),
-  };
+  if (config.mlpHidden.length === 0 && args.loss === undefined && args.activation === undefined) return undefined;
+  const model = comparisonModelConfig(config, modelDataOf(data));
+  if (model.kind !== 'mlp') throw new CliError(`${args.loss !== undefined ? '--loss' : '--activation'} is for MLP presets (mlp-mnist), not "${config.model}"`);
+  return { ...model, ...(args.loss ? { loss: args.loss } : {}), ...(args.activation ? { activation: args.activation } : {}) };
 }
 
 /** Where a dataset's files come from (text file, CIFAR folder), for messages and resumes. */
@@ -166,20 +168,15 @@ export interface DataPaths {
 }
 
 /**
- * Loads the config's dataset on the CPU and checks it fits the model (before any GPU work).
- * `trainSubset` N keeps the first N training images, for full-batch training: the config's
- * batch must then be N (buildConfig sets it; a checkpoint keeps the batch it was trained with).
+ * Loads the config's dataset on the CPU, keeps the first `trainSubset` training images when the
+ * config asks for a subset (trainingDataFor, as the page's worker does), and checks it fits the
+ * model (before any GPU work).
  */
-export function loadData(config: ComparisonConfig, paths: DataPaths, trainSubset?: number): TrainingData {
+export function loadData(config: ComparisonConfig, paths: DataPaths): TrainingData {
   const model = MODEL_PRESETS[config.model];
   const context = model.kind === 'gpt' ? model.context : undefined;
   const loaded = loadDatasetByName(config.dataset, { context, textFile: paths.text, cifarDir: paths.cifarDir });
-  let data = loaded as TrainingData;
-  if (trainSubset !== undefined) {
-    if (data.kind !== 'image') throw new CliError(`--train-subset is for image datasets (mnist, cifar10), not "${config.dataset}"`);
-    if (config.batchSize !== trainSubset) throw new CliError(`--train-subset ${trainSubset} trains full-batch, but the run's batch is ${config.batchSize} (a resumed run keeps the batch of its checkpoint)`);
-    data = { kind: 'image', dataset: withTrainSubset(data.dataset, trainSubset) };
-  }
+  const data = trainingDataFor(loaded as TrainingData, config);
   modelConfigFor(config.model, modelDataOf(data)); // throws if the model needs what the data lacks
   if (DATASET_KIND[config.dataset] === 'image' && data.kind === 'image' && (data.dataset.train.count < 1 || data.dataset.test.count < 1)) {
     throw new CliError(`Dataset "${config.dataset}" has an empty split (train ${data.dataset.train.count}, test ${data.dataset.test.count} images)`);
@@ -188,6 +185,21 @@ export function loadData(config: ComparisonConfig, paths: DataPaths, trainSubset
 }
 
 export { checkpointFileName } from '../train/pytorchReadme';
+
+/**
+ * --train-subset N given with --resume. A checkpoint's config holds its `trainSubset`, so the flag
+ * is needed only for a checkpoint written before that field existed (trainSubset 0): it then
+ * trained full-batch on the subset, so its batch must be N. A flag that contradicts the
+ * checkpoint's own subset is refused.
+ */
+export function resumeWithTrainSubset(state: ComparisonState, trainSubset: number | undefined): ComparisonState {
+  const c = state.config;
+  if (trainSubset === undefined || c.trainSubset === trainSubset) return state;
+  if (c.trainSubset !== 0) throw new CliError(`--train-subset ${trainSubset}: the checkpoint trained on the first ${c.trainSubset} training images (its config's trainSubset); leave --train-subset out to keep them`);
+  if (DATASET_KIND[c.dataset] !== 'image') throw new CliError(`--train-subset is for image datasets (mnist, cifar10), not "${c.dataset}"`);
+  if (c.batchSize !== trainSubset) throw new CliError(`--train-subset ${trainSubset} trains full-batch, but the run's batch is ${c.batchSize} (a resumed run keeps the batch of its checkpoint)`);
+  return { ...state, config: { ...c, trainSubset } };
+}
 
 function readCheckpoint(path: string): RunCheckpoint {
   let bytes: Uint8Array;

@@ -295,6 +295,7 @@ export function applyBundle(store: AppStore, bundle: Bundle): string | null {
     pending: [],
     plannedOrigin: null,
     replay: null,
+    scenario: null,
     fieldErrors: {},
     configIssues: [],
     samples: null,

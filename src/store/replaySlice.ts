@@ -9,6 +9,7 @@ import { emptyRunSeries } from './series';
 import { rollBack, type PlannedChange } from './eventLog';
 import { openLink } from './shareLink';
 import { idleRun, isBusy } from './runState';
+import { replacedComparison } from './replaceComparison';
 import type { AppState, Slice, SliceDeps } from './store';
 
 /**
@@ -64,24 +65,9 @@ export function replaySlice(deps: SliceDeps, planned: PlannedChange[]): Slice<Ke
         const link = openLink(hash);
         if (isBusy(get().control)) send({ type: 'pause' });
         set((s) => ({
-          config: link.config,
+          ...replacedComparison(s, link.config), // a new generation: drops what the previous comparison still sends
           planned: link.planned,
           plannedOrigin: link.planned.length ? 'link' : null,
-          replay: null,
-          events: [],
-          session: 'none',
-          control: 'idle',
-          failure: null,
-          generation: s.generation + 1, // drops what the previous comparison still sends
-          step: 0,
-          pending: [],
-          runs: Object.fromEntries(link.config.runs.map((r) => [r.id, idleRun()])),
-          series: Object.fromEntries(link.config.runs.map((r) => [r.id, emptyRunSeries()])),
-          metricsRevision: s.metricsRevision + 1,
-          samples: null,
-          predictions: null,
-          fieldErrors: {},
-          configIssues: [],
           notice: link.notice,
         }));
         return link.notice;

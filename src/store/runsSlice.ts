@@ -12,7 +12,8 @@
 //   a failure) are planned at the current step: Start trains again from step 0, re-deriving the
 //   restored curves, and applies them there.
 import { parseFieldPath, validateConfig, validateField, LIMITS } from '../train/configSchema';
-import { BASE_OPTIMIZERS, DEFAULT_DATASET, type ComparisonConfig, type RunConfig } from '../train/config';
+import { DATASET_KIND } from '../data/datasets';
+import { BASE_OPTIMIZERS, DEFAULT_DATASET, MODEL_PRESETS, type ComparisonConfig, type ModelPreset, type RunConfig } from '../train/config';
 import { isLiveField, liveFieldAt, readLiveField, validateLiveField, writeLiveField, type LiveField, type LiveValue } from '../train/liveSettings';
 import { parseNumberInput } from '../util/parseNumber';
 import { PROTOCOL_VERSION } from '../worker/protocol';
@@ -43,6 +44,21 @@ export function shownValue(s: Pick<AppState, 'config' | 'pending' | 'planned' | 
   if (now) return { value: now.new, pending: true };
   const run = s.config.runs.find((r) => r.id === runId);
   return run ? { value: readLiveField(run, field), pending: false } : null;
+}
+
+/**
+ * `config` on another model preset: the model's default dataset, and the MLP widths and the
+ * training subset kept only where they still apply (the cross-field rules of configSchema.ts).
+ */
+export function onModel(config: ComparisonConfig, model: ModelPreset): ComparisonConfig {
+  const dataset = DEFAULT_DATASET[model];
+  return {
+    ...config,
+    model,
+    dataset,
+    mlpHidden: MODEL_PRESETS[model].kind === 'mlp' ? config.mlpHidden : [],
+    trainSubset: DATASET_KIND[dataset] === 'image' ? config.trainSubset : 0,
+  };
 }
 
 const runsOf = (config: ComparisonConfig) => Object.fromEntries(config.runs.map((r) => [r.id, idleRun()]));
@@ -116,7 +132,7 @@ export function runsSlice({ set, get, send, nextRequestId }: SliceDeps, initial:
           return;
         }
         set((s) => {
-          const config = { ...s.config, model, dataset: DEFAULT_DATASET[model] };
+          const config = onModel(s.config, model);
           return {
             config,
             session: 'none',
@@ -130,6 +146,7 @@ export function runsSlice({ set, get, send, nextRequestId }: SliceDeps, initial:
             planned: [],
             plannedOrigin: null,
             replay: null,
+            scenario: null,
             pending: [],
             step: 0,
             samples: null,

@@ -3,6 +3,7 @@
 //   runsSlice.ts     configuration, run control (the state machine of protocol.ts), live edits
 //   metricsSlice.ts  metric series and histograms
 //   replaySlice.ts   planned changes (a link, a reset, the replay of restored curves), links opened in place
+//   scenarioSlice.ts the Scenarios menu: a curated comparison opened in place
 //   toySlice.ts      the toy landscape
 //   miscSlice.ts     samples, predictions, checkpoints, uploads, preferences, notices
 // and the small values they share live in runState.ts, a leaf: no two of these files import
@@ -22,6 +23,7 @@ import { miscSlice, type PytorchExportFile } from './miscSlice';
 import { metricsSlice } from './metricsSlice';
 import { replaySlice } from './replaySlice';
 import { runsSlice } from './runsSlice';
+import { scenarioSlice } from './scenarioSlice';
 import type { RunSeries } from './series';
 import type { SeedBandKind } from './seedBands';
 import { toySlice } from './toySlice';
@@ -125,6 +127,8 @@ export interface AppState {
   planned: PlannedChange[];
   plannedOrigin: PlannedOrigin | null;
   replay: ReplayView | null;
+  /** The scenario (src/train/scenarios.ts) the comparison was opened from, until another comparison replaces it. */
+  scenario: string | null;
   // samples, predictions, checkpoints, uploads
   samples: SampleView | null;
   predictions: PredictionsView | null;
@@ -166,6 +170,8 @@ export interface AppState {
   removeRun(runId: string): string | null;
   /** Replaces the comparison by a link's (pasted into the open tab); returns a notice or null. */
   openLinkInPlace(hash: string): string | null;
+  /** Replaces the comparison by a scenario's (refused while training); returns the refusal or null. */
+  openScenario(name: string): string | null;
   requestSample(prompt: string, maxTokens: number, temperature: number): string | null;
   /** Asks the worker for each run's class of the first `count` test images (image models). */
   requestImagePredictions(count?: number): string | null;
@@ -223,13 +229,15 @@ export function createAppStore(options: StoreOptions = {}) {
     const runs = runsSlice(deps, initial);
     const metrics = metricsSlice(deps, initial);
     const replay = replaySlice(deps, options.planned ?? []);
+    const scenario = scenarioSlice(deps);
     const toy = toySlice(deps);
     const misc = miscSlice(deps, options.followRecommendation ? initial : null);
-    const handlers: ReportHandlers = { ...misc.handlers, ...toy.handlers, ...metrics.handlers, ...replay.handlers, ...runs.handlers };
+    const handlers: ReportHandlers = { ...misc.handlers, ...toy.handlers, ...metrics.handlers, ...replay.handlers, ...scenario.handlers, ...runs.handlers };
     return {
       ...runs.state,
       ...metrics.state,
       ...replay.state,
+      ...scenario.state,
       ...toy.state,
       ...misc.state,
       receive(report) {

@@ -14,7 +14,7 @@ import { learningRate } from '../optim/schedule';
 import { stabilityThreshold, type StabilityThreshold } from './edgeOfStability';
 import { LIMITS } from './configSchema';
 import { MetricsRing, metricsRingBuffers } from './metricsRing';
-import { buildModel, imageOf, layoutOf, modelBuffers, modelConfigFor, modelRows, type ModelData } from './models';
+import { buildModel, comparisonModelConfig, imageOf, layoutOf, modelBuffers, modelRows, type ModelData } from './models';
 import { METRIC, METRIC_FLOATS, runBuffers, TrainingRun, type StepMetrics } from './run';
 import { BatchFeeder, batchBuffers, modelDataOf, type BatchLayout, type TrainingData } from './trainingData';
 
@@ -49,6 +49,15 @@ export interface SharpnessMetrics {
 /** Which batch sharpness is measured on (Comparison.measureSharpness). */
 export type SharpnessBatch = 'eval' | 'train';
 
+/**
+ * The batch the page and the CLI measure sharpness on during training: training on a subset
+ * (`trainSubset` > 0, full batch in the scenarios), the training batch, the loss being minimised,
+ * whose top eigenvalue meets 2/η at the edge of stability; otherwise the first validation batch.
+ */
+export function sharpnessBatchFor(config: Pick<ComparisonConfig, 'trainSubset'>): SharpnessBatch {
+  return config.trainSubset > 0 ? 'train' : 'eval';
+}
+
 export interface ComparisonHooks {
   /** Metrics of one step of every live run, delivered asynchronously in step order. */
   onStep?(metrics: StepMetrics[], wallMs: number): void;
@@ -66,7 +75,7 @@ interface StepTag {
 }
 
 export interface ComparisonOptions {
-  /** Replaces the preset's architecture (tests and benchmarks use tiny or custom models). */
+  /** Replaces the config's architecture (tests and benchmarks use tiny or custom models; a resumed checkpoint its own). */
   model?: ModelConfig;
   /** Metrics readback ring depth: how many steps the CPU may run ahead of the GPU. */
   ringDepth?: number;
@@ -123,7 +132,7 @@ export class Comparison {
     options: ComparisonOptions = {},
   ) {
     if (config.runs.length < 1 || config.runs.length > LIMITS.maxRuns) throw new Error(`A comparison holds 1 to ${LIMITS.maxRuns} runs, got ${config.runs.length}`);
-    this.modelConfig = options.model ?? modelConfigFor(config.model, modelDataOf(data));
+    this.modelConfig = options.model ?? comparisonModelConfig(config, modelDataOf(data));
     const modelCfg = this.modelConfig;
     const context = modelCfg.kind === 'gpt' ? modelCfg.context : 1;
     this.feeder = new BatchFeeder(ctx.device, data, config.batchSize, context, config.seed);

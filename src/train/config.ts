@@ -33,6 +33,8 @@ export interface ComparisonConfig {
   sharpnessEvery: number | 'auto'; // steps between sharpness measurements, 0 = never; 'auto': within a time budget (sharpnessSchedule.ts)
   sharpnessProbes: number; // Rademacher probes per trace estimate
   checkpointEvery: number; // steps between in-memory checkpoints (device-loss recovery)
+  trainSubset: number; // image datasets: train on the first N training images only; 0 = the whole training split
+  mlpHidden: number[]; // MLP models: hidden widths replacing the preset's; [] = the preset's
   runs: RunConfig[];
 }
 
@@ -75,6 +77,8 @@ export const DEFAULT_COMPARISON: ComparisonConfig = {
   sharpnessEvery: 0,
   sharpnessProbes: 8,
   checkpointEvery: 50,
+  trainSubset: 0, // the whole training split
+  mlpHidden: [], // the preset's widths
   runs: [
     { id: 'A', name: 'AdamW', optimizer: DEFAULT_ADAMW },
     // κ = 2, γ = 0.8: of the pairs tried on gpt-tiny (docs/experiments.md), the one closest to

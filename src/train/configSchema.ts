@@ -71,6 +71,8 @@ export const LIMITS = {
   maxNameLength: 100,
   maxIdLength: 16,
   maxSeeds: 5,
+  maxHiddenLayers: 8, // mlpHidden entries (and the CLI's --hidden)
+  maxHiddenWidth: 4096, // one mlpHidden width
 } as const;
 
 const num = (min: number, max: number, opts: Omit<NumberSpec, 'kind' | 'min' | 'max'> = {}): NumberSpec => ({ kind: 'number', min, max, ...opts });
@@ -80,6 +82,8 @@ const oneOf = (values: readonly (string | number)[]): EnumSpec => ({ kind: 'enum
 
 export const MODEL_NAMES = Object.keys(MODEL_PRESETS) as ModelPreset[];
 export const DATASET_NAMES = Object.keys(DATASET_KIND) as DatasetName[];
+const IMAGE_DATASETS = DATASET_NAMES.filter((d) => DATASET_KIND[d] === 'image');
+const MLP_MODELS = MODEL_NAMES.filter((m) => MODEL_PRESETS[m].kind === 'mlp');
 const HESSIAN_FORMS: Record<IreConfig['hessianForm'], true> = { square: true, abs: true };
 
 const IRE_SPEC: ObjectSpec = {
@@ -138,9 +142,11 @@ export const COMPARISON_SPEC: ObjectSpec = {
     sharpnessEvery: { kind: 'union', options: [int(0, LIMITS.maxSteps), oneOf(['auto'])] },
     sharpnessProbes: int(1, 1024),
     checkpointEvery: int(1, LIMITS.maxSteps),
+    trainSubset: int(0, LIMITS.maxBatchSize),
+    mlpHidden: { kind: 'array', item: int(1, LIMITS.maxHiddenWidth), minItems: 0, maxItems: LIMITS.maxHiddenLayers },
     runs: { kind: 'array', item: RUN_SPEC, minItems: 1, maxItems: LIMITS.maxRuns },
   },
-  defaults: { seeds: 1 },
+  defaults: { seeds: 1, trainSubset: 0, mlpHidden: [] },
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -266,6 +272,12 @@ function crossFieldErrors(c: ComparisonConfig): string[] {
   if (!datasetFitsModel(c.model, c.dataset)) {
     const fits = datasetsForModel(c.model).map((d) => JSON.stringify(d));
     errors.push(`dataset = ${formatValue(c.dataset)}: does not fit model ${JSON.stringify(c.model)}; must be one of ${fits.join(', ')}`);
+  }
+  if (c.trainSubset !== 0 && DATASET_KIND[c.dataset] !== 'image') {
+    errors.push(`trainSubset = ${c.trainSubset}: is for image datasets (${IMAGE_DATASETS.join(', ')}), not ${JSON.stringify(c.dataset)}; must be 0 (the whole training split)`);
+  }
+  if (c.mlpHidden.length > 0 && MODEL_PRESETS[c.model].kind !== 'mlp') {
+    errors.push(`mlpHidden = ${formatValue(c.mlpHidden)}: is for MLP models (${MLP_MODELS.join(', ')}), not ${JSON.stringify(c.model)}; must be empty (the preset's widths)`);
   }
   const firstById = new Map<string, number>();
   c.runs.forEach((run, i) => {

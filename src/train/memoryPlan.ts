@@ -13,7 +13,7 @@ import { IMAGE_SHAPE } from '../data/datasets';
 import { declBytes, type BufferDecl, type BufferRole } from '../gpu/bufferTable';
 import { comparisonBuffers } from './comparison';
 import type { ComparisonConfig, ModelConfig } from './config';
-import { modelConfigFor, type ModelData } from './models';
+import { comparisonModelConfig, type ModelData } from './models';
 
 /** Vocabulary assumed for a text dataset whose tokenizer is not known yet (character level). */
 export const ASSUMED_VOCAB = 256;
@@ -43,9 +43,9 @@ export interface MemoryLimits {
   budgetBytes?: number;
 }
 
-/** The model a comparison builds: `override` (tests, benchmarks) or the preset with its data filled in. */
+/** The model a comparison builds: `override` (tests, benchmarks) or the config's (its preset, `mlpHidden`) with its data filled in. */
 export function plannedModelConfig(config: ComparisonConfig, data: ModelData, override?: ModelConfig): ModelConfig {
-  return override ?? modelConfigFor(config.model, { ...data, vocab: data.vocab ?? ASSUMED_VOCAB });
+  return override ?? comparisonModelConfig(config, { ...data, vocab: data.vocab ?? ASSUMED_VOCAB });
 }
 
 /** What a dataset tells the model before it is loaded: its image shape, or an assumed vocabulary. */

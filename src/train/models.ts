@@ -11,7 +11,7 @@ import { checkMlpConfig, Mlp, mlpActivations, mlpLayout, mlpTangents } from '../
 import type { BatchBuffers, Model } from '../nn/model';
 import type { ParamLayout } from '../nn/paramLayout';
 import { ToyModel, toyActivations, toyLayout } from '../nn/toyModel';
-import { MODEL_PRESETS, type ModelConfig, type ModelPreset } from './config';
+import { MODEL_PRESETS, type ComparisonConfig, type ModelConfig, type ModelPreset } from './config';
 
 export interface ModelData {
   /** Vocabulary size of the text dataset (text models). */
@@ -39,6 +39,17 @@ export function modelConfigFor(preset: ModelPreset, data: ModelData): ModelConfi
     if (!data.vocab) throw new Error(`Model ${preset} needs a text dataset (vocabulary size)`);
     cfg.vocab = data.vocab;
   }
+  return cfg;
+}
+
+/**
+ * The architecture a comparison config trains: its preset with the data filled in and, for an
+ * MLP, `mlpHidden` (when set) in place of the preset's hidden widths. The one place the config's
+ * model fields become a model, so the page, the CLI and the memory plan build the same one.
+ */
+export function comparisonModelConfig(config: Pick<ComparisonConfig, 'model' | 'mlpHidden'>, data: ModelData): ModelConfig {
+  const cfg = modelConfigFor(config.model, data);
+  if (cfg.kind === 'mlp' && config.mlpHidden.length > 0) cfg.hidden = [...config.mlpHidden];
   return cfg;
 }
 

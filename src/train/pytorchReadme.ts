@@ -56,7 +56,7 @@ ${origin}
 
 | file | what |
 |---|---|
-| \`config.json\` | the comparison config (${c.runs.map((x) => `${x.id} ${x.name}`).join(', ')}; batch ${batch}, seed ${c.seed}, schedule of ${c.totalSteps} steps) |
+| \`config.json\` | the comparison config (${c.runs.map((x) => `${x.id} ${x.name}`).join(', ')}; batch ${batch}${c.trainSubset > 0 ? ` on the first ${c.trainSubset} training images` : ''}, seed ${c.seed}, schedule of ${c.totalSteps} steps) |
 ${r.checkpoints.map((f) => `| \`${f}\` | a run's full state at step ${step}: parameters, optimizer and IRE state (docs/checkpoints.md) |`).join('\n')}
 ${dataRow}| \`ire_playground/\` | the PyTorch package: the playground's models, optimizers, IRE, data order and checkpoints |
 

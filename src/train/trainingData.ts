@@ -3,9 +3,10 @@
 import { AllocatedTable, BufferTable, type BufferDecl } from '../gpu/bufferTable';
 import { writeBuffer } from '../gpu/buffers';
 import { ImageBatcher, TextBatcher } from '../data/batch';
-import type { ImageDataset } from '../data/imageDataset';
+import { withTrainSubset, type ImageDataset } from '../data/imageDataset';
 import type { TextDataset } from '../data/textDataset';
 import type { BatchBuffers } from '../nn/model';
+import type { ComparisonConfig } from './config';
 import type { ModelData } from './models';
 
 export type TrainingData = { kind: 'text'; dataset: TextDataset } | { kind: 'image'; dataset: ImageDataset } | { kind: 'toy' };
@@ -14,6 +15,17 @@ export function modelDataOf(data: TrainingData): ModelData {
   if (data.kind === 'text') return { vocab: data.dataset.tokenizer.vocabSize };
   if (data.kind === 'image') return { image: { C: data.dataset.channels, H: data.dataset.height, W: data.dataset.width } };
   return {};
+}
+
+/**
+ * What a comparison trains on: the dataset as loaded or, with `trainSubset` N > 0, a view of its
+ * first N training images (the test split whole). The loaded data stay as they are, so a host
+ * keeps them for the next comparison of the same dataset.
+ */
+export function trainingDataFor(loaded: TrainingData, config: Pick<ComparisonConfig, 'trainSubset' | 'dataset'>): TrainingData {
+  if (config.trainSubset === 0) return loaded;
+  if (loaded.kind !== 'image') throw new Error(`trainSubset = ${config.trainSubset}: is for image datasets, not "${config.dataset}"`);
+  return { kind: 'image', dataset: withTrainSubset(loaded.dataset, config.trainSubset) };
 }
 
 /** What one step's batch holds: B sequences of T tokens, B images of C×H×W, or nothing (the toy). */

@@ -10,14 +10,17 @@ import { fieldSpec, type EnumSpec, type NumberSpec } from '../train/configSchema
 import {
   COMPARISON_FIELDS,
   RUN_FIELDS,
+  comparisonFieldApplies,
   datasetChoices,
   fieldMessage,
   helpLine,
   numberOption,
   parseNumberText,
+  parseWidthListText,
   readConfigPath,
   runFieldApplies,
   runFieldPath,
+  type ComparisonFieldKey,
   type FieldText,
   type RunFieldKey,
 } from './advancedFields';
@@ -170,6 +173,40 @@ function SharpnessEveryField({ store }: { store: AppStore }) {
   return <UnionField store={store} path="sharpnessEvery" text={COMPARISON_FIELDS.sharpnessEvery} numberLabel="every N steps" numberDefault={chosen} />;
 }
 
+/** A list of widths (an MLP's hidden layers): typed as "128, 64", committed on Enter and on blur. */
+function WidthListField({ store, path, text }: { store: AppStore; path: string; text: FieldText }) {
+  const f = useField(store, path, text.label);
+  const widths = Array.isArray(f.value) ? (f.value as number[]) : [];
+  const commit = (typed: string) => {
+    const parsed = parseWidthListText(typed, text.label);
+    if (!parsed.ok) {
+      f.setError(parsed.message);
+      return parsed.message;
+    }
+    if (parsed.value.join() === widths.join()) {
+      f.setError(null);
+      return null;
+    }
+    return f.commit(parsed.value);
+  };
+  return (
+    <FieldRow f={f} path={path} label={text.label} help={text.help}>
+      <NumberInput<number[]>
+        id={f.id}
+        value={widths}
+        format={(w) => w.join(', ')}
+        commit={commit}
+        reformat
+        onRevert={() => f.setError(null)}
+        invalid={f.error !== null}
+        testId={`adv-${path}`}
+        describedBy={f.aria['aria-describedby']}
+        inputMode="text"
+      />
+    </FieldRow>
+  );
+}
+
 /** One field by the kind of its schema spec. */
 function ConfigField({ store, path, text }: { store: AppStore; path: string; text: FieldText }) {
   const spec = fieldSpec(path);
@@ -180,6 +217,8 @@ function ConfigField({ store, path, text }: { store: AppStore; path: string; tex
       return <ToggleField store={store} path={path} text={text} />;
     case 'enum':
       return <SelectField store={store} path={path} text={text} values={spec.values} />;
+    case 'array':
+      return <WidthListField store={store} path={path} text={text} />;
     default:
       return null;
   }
@@ -213,10 +252,11 @@ function RunFields({ store, runId, index }: { store: AppStore; runId: string; in
   );
 }
 
-const COMPARISON_KEYS = (Object.keys(COMPARISON_FIELDS) as (keyof typeof COMPARISON_FIELDS)[]).filter((k) => k !== 'dataset');
+const COMPARISON_KEYS = (Object.keys(COMPARISON_FIELDS) as ComparisonFieldKey[]).filter((k) => k !== 'dataset');
 
 export function AdvancedPanel({ store }: { store: AppStore }) {
   const runIds = useStore(store, useShallow((s) => s.config.runs.map((r) => r.id)));
+  const comparisonKeys = useStore(store, useShallow((s) => COMPARISON_KEYS.filter((k) => comparisonFieldApplies(s.config, k))));
   return (
     <details className="advanced" data-testid="advanced">
       <summary>Advanced settings</summary>
@@ -225,7 +265,7 @@ export function AdvancedPanel({ store }: { store: AppStore }) {
         <fieldset className="adv-group" data-testid="adv-comparison">
           <legend>Comparison</legend>
           <DatasetField store={store} />
-          {COMPARISON_KEYS.map((k) => (
+          {comparisonKeys.map((k) => (
             k === 'sharpnessEvery' ? <SharpnessEveryField key={k} store={store} /> : <ConfigField key={k} store={store} path={k} text={COMPARISON_FIELDS[k]} />
           ))}
         </fieldset>

@@ -1,5 +1,5 @@
-// The comparison: model preset, transport controls, the config diff line, one card per run,
-// the event log, then the live charts.
+// The comparison: model preset, the Scenarios menu, transport controls, the config diff line,
+// one card per run, the event log, then the live charts.
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import { configDiffLine } from '../store/configDiff';
@@ -10,6 +10,7 @@ import { MODEL_PRESETS, type ModelPreset } from '../train/config';
 import type { Control } from '../worker/protocol';
 import { ChartsPanel } from './ChartsPanel';
 import { RunCard } from './RunCard';
+import { ScenarioMenu } from './ScenarioMenu';
 
 const MODEL_LABELS: Record<ModelPreset, string> = {
   'gpt-tiny': 'GPT tiny (2 layers, 128 wide)',
@@ -208,6 +209,7 @@ export function ComparisonPanel({ store }: { store: AppStore }) {
           data: <strong>{dataset}</strong> · seed {seed} · both runs start from bit-identical parameters and see the same batches
         </span>
       </div>
+      <ScenarioMenu store={store} />
       <Controls store={store} />
       <Failure store={store} />
       <Problems store={store} />

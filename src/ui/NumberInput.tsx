@@ -1,14 +1,15 @@
 // The number input of every form (run cards, Advanced settings, samples, toy): a text input that
 // keeps what the user types while they type, commits it on Enter and on blur through `commit`
 // (which answers a refusal message or null), and puts the shown value back on Escape. A value
-// changed elsewhere (a slider, the store, the worker) shows unless the user is typing. The
+// changed elsewhere (a slider, the store, the worker) shows unless the user is typing. A list of
+// numbers (an MLP's widths, "128, 64") is edited the same way, its `format` writing the list. The
 // refusal is shown by the owner next to its control; the input carries aria-invalid and points
 // at it through `describedBy`.
 import { useEffect, useRef, useState } from 'react';
 
-export interface NumberInputProps {
-  value: number; // shown (through `format`) whenever the user is not typing
-  format?: (x: number) => string; // value → text; String by default
+export interface NumberInputProps<T = number> {
+  value: T; // shown (through `format`) whenever the user is not typing
+  format?: (x: T) => string; // value → text; String by default
   /** Takes the typed text; answers the refusal message, or null when accepted. */
   commit(text: string): string | null;
   reformat?: boolean; // after an accepted commit show `format(value)`, not the typed text ("1e3" → "1000")
@@ -19,10 +20,10 @@ export interface NumberInputProps {
   ariaLabel?: string;
   describedBy?: string;
   className?: string;
-  inputMode?: 'decimal' | 'numeric';
+  inputMode?: 'decimal' | 'numeric' | 'text';
 }
 
-export function NumberInput({ value, format = String, commit, reformat, onRevert, invalid, testId, id, ariaLabel, describedBy, className = 'number', inputMode = 'decimal' }: NumberInputProps) {
+export function NumberInput<T = number>({ value, format = String, commit, reformat, onRevert, invalid, testId, id, ariaLabel, describedBy, className = 'number', inputMode = 'decimal' }: NumberInputProps<T>) {
   const shown = format(value);
   const [text, setText] = useState(shown);
   // Bumped by an accepted commit with `reformat`: the next render shows the stored value.

@@ -4,6 +4,7 @@
 // choices are the schema's (configSchema.ts `fieldSpec`); nothing here restates them. Pure
 // functions, unit-tested without React.
 import { DATASET_KIND } from '../data/datasets';
+import { MODEL_PRESETS } from '../train/config';
 import { datasetsForModel } from '../train/datasetFit';
 import { parseNumberInput } from '../util/parseNumber';
 import { describeSpec, parseFieldPath, type FieldSpec, type NumberSpec } from '../train/configSchema';
@@ -34,7 +35,18 @@ export const COMPARISON_FIELDS = {
   sharpnessEvery: { label: 'sharpness every', help: 'Steps between sharpness measurements (Hessian trace and top eigenvalues); 0 = never; auto: at most 15 % of training time.', choices: { auto: 'auto (within a time budget)' } },
   sharpnessProbes: { label: 'sharpness probes', help: 'Random ±1 probes averaged per trace estimate: more is less noisy and slower.' },
   checkpointEvery: { label: 'checkpoint every', help: 'Steps between in-memory checkpoints, from which a lost GPU device resumes.' },
+  trainSubset: { label: 'training subset', help: 'Train on the first N training images only (every step sees all of them when the batch size is N); 0 = the whole training split.' },
+  mlpHidden: { label: 'MLP hidden widths', help: 'Widths of the hidden layers, replacing the preset’s: a list such as 64 or 128, 64; empty = the preset’s.' },
 } as const satisfies Record<string, FieldText>;
+
+export type ComparisonFieldKey = keyof typeof COMPARISON_FIELDS;
+
+/** Whether a comparison field means anything for this model and dataset (the schema's cross-field rules refuse the others). */
+export function comparisonFieldApplies(config: Pick<ComparisonConfig, 'model' | 'dataset'>, key: ComparisonFieldKey): boolean {
+  if (key === 'trainSubset') return DATASET_KIND[config.dataset] === 'image';
+  if (key === 'mlpHidden') return MODEL_PRESETS[config.model].kind === 'mlp';
+  return true;
+}
 
 /** Fields of one run that its card does not show (keys are paths below `runs[i].`). */
 export const RUN_FIELDS = {
@@ -100,6 +112,15 @@ export function helpLine(text: FieldText, spec: FieldSpec | null): string {
 export function parseNumberText(text: string, label: string, spec: NumberSpec): { ok: true; value: number } | { ok: false; message: string } {
   const value = parseNumberInput(text);
   return value === null ? { ok: false, message: `${label} must be ${describeSpec(spec)}` } : { ok: true, value };
+}
+
+/** A list of widths as typed ("64", "128, 64"; empty: none), or the message that refuses it; the ranges are the schema's, checked on commit. */
+export function parseWidthListText(text: string, label: string): { ok: true; value: number[] } | { ok: false; message: string } {
+  const trimmed = text.trim();
+  if (trimmed === '') return { ok: true, value: [] };
+  const parts = trimmed.split(',').map((p) => p.trim());
+  if (parts.some((p) => !/^\d{1,9}$/.test(p))) return { ok: false, message: `${label} must be a list of whole numbers such as 64 or 128, 64` };
+  return { ok: true, value: parts.map(Number) };
 }
 
 /**

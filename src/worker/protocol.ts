@@ -17,7 +17,8 @@ import type { SharpnessCost } from '../train/sharpnessSchedule';
 import type { DefaultRecommendation } from '../train/defaultComparison';
 import type { LiveField, LiveValue } from '../train/liveSettings';
 
-export const PROTOCOL_VERSION = 3;
+// 4: the config of `configure` carries trainSubset and mlpHidden, which a version-3 worker refuses as unknown keys.
+export const PROTOCOL_VERSION = 4;
 
 export { LIVE_FIELDS, type LiveField, type LiveFieldValues, type LiveValue } from '../train/liveSettings';
 /** The adapter as the worker reports it; the page reads it from here, never from src/gpu. */

@@ -15,10 +15,14 @@
 // stepped one after the other within each lockstep step; every edit, fork and removal applies to
 // all of them at the same boundary. Seed 0 is `comparison` and speaks for the runs (status, samples,
 // predictions, checkpoints, histograms); the others report metrics tagged with their `seed`.
+//
+// Data: the dataset is loaded once and kept while configurations name it; a config's
+// `trainSubset` trains on a view of its first N training images (trainingDataFor), and its
+// sharpness is then measured on the training batch, as the CLI's (sharpnessBatchFor).
 import type { AdapterReport } from '../gpu/device';
 import type { GpuContext } from '../gpu/context';
 import { readRanges } from '../gpu/readback';
-import { Comparison, type ComparisonHooks, type EvalMetrics } from '../train/comparison';
+import { Comparison, sharpnessBatchFor, type ComparisonHooks, type EvalMetrics } from '../train/comparison';
 import { captureComparison, resumeComparison, type ComparisonState } from '../train/checkpoint';
 import type { ComparisonConfig } from '../train/config';
 import { SharpnessSchedule } from '../train/sharpnessSchedule';
@@ -29,7 +33,7 @@ import { allocateInScope, describeFault, watchDevice } from '../gpu/errors';
 import { checkTextFitsContext } from '../data/textDataset';
 import { MODEL_PRESETS } from '../train/config';
 import { METRIC, type StepMetrics } from '../train/run';
-import { modelDataOf, type TrainingData } from '../train/trainingData';
+import { modelDataOf, trainingDataFor, type TrainingData } from '../train/trainingData';
 import { BoundaryQueue, type BoundaryPlan } from './boundary';
 import { exportCheckpoint, predictImages, sampleText, toyTrajectories, type HandlerContext } from './handlers';
 import { hessianHistogram } from './histogram';
@@ -75,6 +79,9 @@ export class TrainingSession {
   /** Seeds 1 … S − 1 (seed 0 is `comparison`), in seed order. */
   private others: Comparison[] = [];
   private config: ComparisonConfig | undefined;
+  /** The dataset of `config` as loaded (whole splits), kept for the next comparison of the same dataset. */
+  private loaded: TrainingData | undefined;
+  /** What the comparisons train on: `loaded`, or a view of its first `config.trainSubset` training images. */
   private data: TrainingData | undefined;
   private generation = 0;
   private control: Control = 'idle';
@@ -259,7 +266,7 @@ export class TrainingSession {
     try {
       const limits = this.ctx.device.limits;
       const vocabOf = (c: ComparisonConfig) => {
-        const d = this.uploaded.get(c.dataset) ?? (this.config?.dataset === c.dataset ? this.data : undefined);
+        const d = this.uploaded.get(c.dataset) ?? (this.config?.dataset === c.dataset ? this.loaded : undefined);
         return d ? modelDataOf(d) : modelDataFor(c);
       };
       const checked = validateConfig(msg.config, { checks: [memoryPlanCheck(limits, vocabOf)] });
@@ -269,10 +276,12 @@ export class TrainingSession {
         return;
       }
       const config = checked.config;
-      const data = this.uploaded.get(config.dataset) ?? (this.data && this.config?.dataset === config.dataset ? this.data : await this.host.loadData(config));
+      const loaded = this.uploaded.get(config.dataset) ?? (this.loaded && this.config?.dataset === config.dataset ? this.loaded : await this.host.loadData(config));
+      const data = trainingDataFor(loaded, config);
       const model = MODEL_PRESETS[config.model];
       if (data.kind === 'text' && model.kind === 'gpt') checkTextFitsContext(data.dataset, model.context);
       const plan = planComparison(config, modelDataOf(data));
+      this.loaded = loaded;
       this.data = data;
       this.config = config;
       this.train.length = 0;
@@ -522,7 +531,7 @@ export class TrainingSession {
     const wallMs = this.wallMs();
     const started = performance.now();
     for (const [seed, c] of this.seeds.entries()) {
-      const points = await c.measureSharpness(probes, SHARPNESS_LANCZOS_STEPS, true);
+      const points = await c.measureSharpness(probes, SHARPNESS_LANCZOS_STEPS, true, sharpnessBatchFor(c.config));
       for (const m of points) {
         if (!Number.isFinite(m.trace)) continue;
         const point: SharpnessPoint = { runId: m.runId, step: m.step, wallMs, trace: m.trace, traceStderr: Number.isFinite(m.stderr) ? m.stderr : 0, topEig: m.topEig, ...seedTag(seed) };
@@ -542,7 +551,10 @@ export class TrainingSession {
   /** Keeps an uploaded dataset for configurations that name it ('user-text', 'cifar10'). */
   private receiveUserData(d: UserData): void {
     this.uploaded.set(d.dataset, buildUserDataset(d));
-    if (this.config?.dataset === d.dataset) this.data = undefined;
+    if (this.config?.dataset === d.dataset) {
+      this.loaded = undefined;
+      this.data = undefined;
+    }
   }
 
   private onDiverged(runId: string, step: number, last: StepMetrics | undefined, seed: number): void {

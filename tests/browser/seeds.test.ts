@@ -1,5 +1,6 @@
-// Seeds in the page, as a user meets them: a tiny comparison (MLP on MNIST) set to 3 seeds in
-// Advanced settings, trained to the end. What the charts draw and what the results table says
+// Seeds in the page, as a user meets them: the little-data scenario opened from the Scenarios menu
+// (an MLP 784→64→10, full batch on 512 digits), made tiny in Advanced settings (3 seeds, 30 steps,
+// sharpness at the end), trained to the end. What the charts draw and what the results table says
 // must be what the exported CSVs give: the loss chart's mean over seeds and its ±1 s.e. band (then
 // min–max) equal the per-seed smoothed losses of the metrics CSV, the difference chart's seed lines
 // are the paired B − A per seed, and the results table's mean ± s.e. and paired difference equal
@@ -8,24 +9,11 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { CSV_COLUMNS, parseCsv } from '../../src/store/csv';
-import { DEFAULT_ADAMW, DEFAULT_COMPARISON, DEFAULT_IRE, type ComparisonConfig } from '../../src/train/config';
-import { configToUrlHash } from '../../src/train/urlState';
+import { scenarioByName, scenarioConfig } from '../../src/train/scenarios';
 import { openApp, type AppSession } from '../helpers/browser';
 
-const STEPS = 24;
-const CONFIG: ComparisonConfig = {
-  ...DEFAULT_COMPARISON,
-  model: 'mlp-mnist',
-  dataset: 'mnist',
-  seed: 500,
-  batchSize: 8,
-  totalSteps: STEPS,
-  evalEvery: 12,
-  runs: [
-    { id: 'A', name: 'AdamW', optimizer: { ...DEFAULT_ADAMW, warmupSteps: 2 } },
-    { id: 'B', name: 'AdmIRE', optimizer: { ...DEFAULT_ADAMW, warmupSteps: 2, ire: { ...DEFAULT_IRE, enabled: true, refreshEvery: 3, kappaFollowsLr: false } } },
-  ],
-};
+const STEPS = 30;
+const SEEDS = ['1337', '1338', '1339']; // the scenario's seed, then seed + 1, seed + 2
 
 interface Trace {
   name: string;
@@ -60,18 +48,36 @@ describe('three seeds in the page', () => {
   let s: AppSession;
   /** The metrics CSV: run → seed → column → values in step order (training rows only). */
   let bySeed: Map<string, Map<string, Record<string, number[]>>>;
+  /** The metrics CSV's sharpness rows: run → seed → trace at the last step. */
+  const traceAtEnd = new Map<string, Map<string, number>>();
 
   beforeAll(async () => {
-    s = await openApp(`/${configToUrlHash(CONFIG)}`);
+    s = await openApp('/');
   }, 120_000);
   afterAll(() => s?.close());
 
+  it('opens the little-data scenario from the menu, with its text and its configuration', async () => {
+    await s.page.getByTestId('scenario-select').selectOption('little-data');
+    expect(await s.page.getByTestId('scenario-text').textContent()).toContain('Measured here:');
+    await s.page.getByTestId('scenario-open').click();
+    const little = scenarioConfig(scenarioByName('little-data')!);
+    await expect.poll(() => state<unknown>(s.page, 'config'), { timeout: 10_000 }).toEqual(little);
+    expect(await s.page.getByTestId('scenario-opened').textContent()).toContain('opened from scenario');
+  });
+
   it('trains every step of every seed of both runs, each seed with its own seed', { timeout: 300_000 }, async () => {
     await s.page.getByTestId('advanced').locator('summary').click();
-    const seeds = s.page.getByTestId('adv-seeds');
-    await seeds.fill('3');
-    await seeds.press('Enter');
-    await expect.poll(() => state<number>(s.page, 'config.seeds')).toBe(3);
+    const enter = async (testId: string, text: string) => {
+      await s.page.getByTestId(testId).fill(text);
+      await s.page.getByTestId(testId).press('Enter');
+    };
+    await enter('adv-seeds', '3');
+    await enter('adv-totalSteps', String(STEPS));
+    await s.page.getByTestId('adv-sharpnessEvery').selectOption('#number');
+    await enter('adv-sharpnessEvery-number', String(STEPS));
+    const settings = async () => [await state<number>(s.page, 'config.seeds'), await state<number>(s.page, 'config.totalSteps'), await state<number>(s.page, 'config.sharpnessEvery')];
+    await expect.poll(settings).toEqual([3, STEPS, STEPS]);
+    expect(await s.page.getByTestId('scenario-opened').textContent()).toContain('settings changed since');
     await expect.poll(() => s.page.getByTestId('start').isEnabled(), { timeout: 60_000 }).toBe(true);
     await s.page.getByTestId('start').click();
     await expect.poll(() => state<string>(s.page, 'runs.B.status.state'), { timeout: 240_000, interval: 500 }).toBe('finished');
@@ -79,6 +85,10 @@ describe('three seeds in the page', () => {
     const col = (c: (typeof CSV_COLUMNS)[number]) => rows[0].indexOf(c);
     bySeed = new Map();
     for (const r of rows.slice(1)) {
+      if (r[col('trace')] !== '' && Number(r[col('step')]) === STEPS) {
+        if (!traceAtEnd.has(r[col('run')])) traceAtEnd.set(r[col('run')], new Map());
+        traceAtEnd.get(r[col('run')])!.set(r[col('seed')], Number(r[col('trace')]));
+      }
       if (r[col('loss')] === '') continue;
       const run = r[col('run')];
       const seed = r[col('seed')];
@@ -89,13 +99,14 @@ describe('three seeds in the page', () => {
       for (const k of ['step', 'loss', 'loss_smoothed']) c[k].push(Number(r[col(k as (typeof CSV_COLUMNS)[number])]));
     }
     for (const run of ['A', 'B']) {
-      expect([...bySeed.get(run)!.keys()]).toEqual(['500', '501', '502']);
+      expect([...bySeed.get(run)!.keys()]).toEqual(SEEDS);
+      expect([...traceAtEnd.get(run)!.keys()]).toEqual(SEEDS);
       for (const c of bySeed.get(run)!.values()) expect(c.step).toEqual(Array.from({ length: STEPS }, (_, i) => i + 1));
     }
     const first = (seed: string) => bySeed.get('A')!.get(seed)!.loss[0];
-    expect(new Set([first('500'), first('501'), first('502')]).size).toBe(3); // other parameters, other batches
+    expect(new Set(SEEDS.map(first)).size).toBe(3); // other initial parameters
     // Within a seed A and B start from the same parameters on the same batch.
-    for (const seed of ['500', '501', '502']) expect(bySeed.get('B')!.get(seed)!.loss[0]).toBe(bySeed.get('A')!.get(seed)!.loss[0]);
+    for (const seed of SEEDS) expect(bySeed.get('B')!.get(seed)!.loss[0]).toBe(bySeed.get('A')!.get(seed)!.loss[0]);
     expect(s.errors).toEqual([]);
   });
 
@@ -127,8 +138,7 @@ describe('three seeds in the page', () => {
 
   it('the difference chart draws each seed’s paired B − A and their mean', async () => {
     const data = await traces(s.page, 'diff');
-    const seeds = ['500', '501', '502'];
-    const paired = seeds.map((seed) => {
+    const paired = SEEDS.map((seed) => {
       const a = bySeed.get('A')!.get(seed)!.loss_smoothed;
       return bySeed.get('B')!.get(seed)!.loss_smoothed.map((b, i) => b - a[i]);
     });
@@ -161,6 +171,12 @@ describe('three seeds in the page', () => {
     expect(shown).toBe(`${p(Number(at('A', 'final_train_loss', 'mean')))} ± ${p(Number(at('A', 'final_train_loss', 'se')))}`);
     const shownB = await s.page.getByTestId('results-table').locator('tr[data-run=B] td[data-metric=final_train_loss]').textContent();
     expect(shownB).toContain(`(B − A ${p(Number(at('B', 'final_train_loss', 'diff')))} [${p(Number(at('B', 'final_train_loss', 'diff_low')))}, ${p(Number(at('B', 'final_train_loss', 'diff_high')))}]`);
-    expect(await s.page.locator('section.results p').textContent()).toMatch(/^3 seeds: 500, 501, 502;/);
+    expect(await s.page.locator('section.results p').textContent()).toMatch(/^3 seeds: 1337, 1338, 1339;/);
+    // Sharpness at the end, per seed in the metrics CSV: the table's trace is their mean ± s.e.
+    for (const run of ['A', 'B']) {
+      const traces = SEEDS.map((seed) => traceAtEnd.get(run)!.get(seed)!);
+      expect(Number(at(run, 'trace', 'mean'))).toBeCloseTo(mean(traces), 9);
+      expect(Number(at(run, 'trace', 'se'))).toBeCloseTo(se(traces), 9);
+    }
   });
 });

@@ -74,7 +74,7 @@ describe('full-batch training and the sharpness of the training loss', () => {
     const code = await main(argv, io);
     expect(err).toBe('');
     expect(code).toBe(0);
-    expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'))).toMatchObject({ batchSize: N, totalSteps: 4 });
+    expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'))).toMatchObject({ batchSize: N, trainSubset: N, totalSteps: 4 }); // a checkpoint's config carries the subset: --resume keeps it
     const lines = readFileSync(dump, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { count?: number; step?: number; indices?: number[] });
     expect(lines[0]).toMatchObject({ kind: 'image-indices', batchSize: N, count: N });
     const all = Array.from({ length: N }, (_, i) => i);

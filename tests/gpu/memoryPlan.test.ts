@@ -1,7 +1,8 @@
 // Every buffer comes from a table: build real comparisons (GPT tied and untied, MLP, CNN with
 // max and average pooling, the toy; AdamW, SGD, SAM, with and without IRE) on a device whose
 // createBuffer records every label and size, and compare with planComparison buffer by buffer,
-// then the Hessian-vector product's allocations with the model's tangent table. The plan sums
+// then the Hessian-vector product's allocations with the model's tangent table (the MLP's widths
+// also from the config's mlpHidden, as the page sets them). The plan sums
 // the tables the constructors allocate from, so what this catches is a buffer allocated outside
 // any table (or a composition in comparisonBuffers that differs from the constructors').
 import { describe, expect, it } from 'vitest';
@@ -90,6 +91,11 @@ describe('memory plan', () => {
       model: { kind: 'mlp', inputs: 36, hidden: [5, 3], classes: 4, loss: 'mse', activation: 'gelu' },
     },
     {
+      name: 'MLP with the config\'s widths (mlpHidden, no override), AdamW and AdmIRE',
+      config: { ...comparisonConfig('mlp-mnist', 5, [adamw, withIre(adamw, 'B')]), dataset: 'mnist', mlpHidden: [7, 3] },
+      data: images(1, 28, 28, 10, 12),
+    },
+    {
       name: 'CNN with max pooling, SAM',
       config: comparisonConfig('cnn-cifar10', 3, [sam]),
       data: images(3, 7, 6, 5, 9),
@@ -116,6 +122,7 @@ describe('memory plan', () => {
         built = new Comparison(ctx, c.config, c.data, {}, { model: c.model });
       });
       built?.destroy();
+      if (c.config.mlpHidden.length > 0) expect(built?.modelConfig).toMatchObject({ kind: 'mlp', hidden: c.config.mlpHidden });
       const plan = planComparison(c.config, modelDataOf(c.data), { model: c.model });
       expect(plan.buffers.map(key).sort()).toEqual(seen.map(key).sort());
       expect(plan.totalBytes).toBe(seen.reduce((s, b) => s + b.bytes, 0));

@@ -8,21 +8,23 @@ import { LIVE_FIELDS, liveFieldPath } from '../../src/train/liveSettings';
 import {
   COMPARISON_FIELDS,
   RUN_FIELDS,
+  comparisonFieldApplies,
   datasetChoices,
   fieldMessage,
   helpLine,
   numberOption,
   parseNumberText,
+  parseWidthListText,
   readConfigPath,
   runFieldApplies,
   runFieldPath,
   type RunFieldKey,
 } from '../../src/ui/advancedFields';
 
-/** Every leaf path of a spec, arrays by their first item ("runs[0].optimizer.lr"). */
+/** Every leaf path of a spec, arrays of objects by their first item ("runs[0].optimizer.lr"); a list of numbers is one field ("mlpHidden"). */
 function leaves(spec: FieldSpec, path: string): string[] {
   if (spec.kind === 'object') return Object.entries(spec.fields).flatMap(([k, f]) => leaves(f, path === '' ? k : `${path}.${k}`));
-  if (spec.kind === 'array') return leaves(spec.item, `${path}[0]`);
+  if (spec.kind === 'array') return spec.item.kind === 'object' ? leaves(spec.item, `${path}[0]`) : [path];
   return [path];
 }
 
@@ -92,6 +94,17 @@ describe('advanced settings catalogue', () => {
     expect(runFieldApplies(ire, 'optimizer.ire.ema')).toBe(true);
     expect(runFieldApplies(ire, 'optimizer.warmupSteps')).toBe(true);
   });
+
+  it('shows the training subset for image datasets and the MLP widths for MLP models only (the schema refuses them elsewhere)', () => {
+    const mlp = { model: 'mlp-mnist' as const, dataset: 'mnist' as const };
+    expect(comparisonFieldApplies(mlp, 'trainSubset')).toBe(true);
+    expect(comparisonFieldApplies(mlp, 'mlpHidden')).toBe(true);
+    expect(comparisonFieldApplies({ model: 'cnn-cifar10', dataset: 'cifar10' }, 'trainSubset')).toBe(true);
+    expect(comparisonFieldApplies({ model: 'cnn-cifar10', dataset: 'cifar10' }, 'mlpHidden')).toBe(false);
+    expect(comparisonFieldApplies(DEFAULT_COMPARISON, 'trainSubset')).toBe(false);
+    expect(comparisonFieldApplies(DEFAULT_COMPARISON, 'mlpHidden')).toBe(false);
+    expect(comparisonFieldApplies(DEFAULT_COMPARISON, 'seeds')).toBe(true);
+  });
 });
 
 describe('advanced settings input', () => {
@@ -103,6 +116,17 @@ describe('advanced settings input', () => {
     }
     // In range or not is the store's to say: a number parses.
     expect(parseNumberText('-3', 'total steps', steps)).toEqual({ ok: true, value: -3 });
+  });
+
+  it('parses a list of widths ("128, 64"; empty: the preset\'s) and refuses other text with the label', () => {
+    expect(parseWidthListText(' 128, 64 ', 'MLP hidden widths')).toEqual({ ok: true, value: [128, 64] });
+    expect(parseWidthListText('64', 'MLP hidden widths')).toEqual({ ok: true, value: [64] });
+    expect(parseWidthListText('  ', 'MLP hidden widths')).toEqual({ ok: true, value: [] });
+    for (const bad of ['64,,32', '6.5', 'wide', '-4', '64 32', '1e3']) {
+      expect(parseWidthListText(bad, 'MLP hidden widths'), bad).toEqual({ ok: false, message: 'MLP hidden widths must be a list of whole numbers such as 64 or 128, 64' });
+    }
+    // The ranges are the schema's, checked by the store: 0 parses.
+    expect(parseWidthListText('0', 'MLP hidden widths')).toEqual({ ok: true, value: [0] });
   });
 
   it('words a refusal about the field with its label; other messages stay as they are', () => {

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { formatDuration, ProgressLine } from '../../src/cli/progress';
 import { CliError, parseTrainArgs } from '../../src/cli/trainArgs';
 import { main } from '../../src/cli/trainMain';
-import { buildConfig, checkpointFileName, checkResumeData, loadData, modelOverride, PRESET_BUDGETS } from '../../src/cli/trainSetup';
+import { buildConfig, checkpointFileName, checkResumeData, loadData, modelOverride, PRESET_BUDGETS, resumeWithTrainSubset } from '../../src/cli/trainSetup';
 import type { ComparisonState } from '../../src/train/checkpoint';
 import type { ModelConfig } from '../../src/train/config';
 import { ImageBatcher } from '../../src/data/batch';
@@ -119,7 +119,8 @@ describe('train CLI: --train-subset (full-batch training)', () => {
     expect(parseTrainArgs(['--lanczos-steps', '40']).lanczosSteps).toBe(40);
     expect(() => parseTrainArgs(['--lanczos-steps', '0'])).toThrow(/--lanczos-steps 0: must be an integer in \[1, 200\]/);
     const c = buildConfig(parseTrainArgs(['--preset', 'mlp-mnist', '--train-subset', '512', '--steps', '10']));
-    expect(c).toMatchObject({ model: 'mlp-mnist', dataset: 'mnist', batchSize: 512 });
+    expect(c).toMatchObject({ model: 'mlp-mnist', dataset: 'mnist', batchSize: 512, trainSubset: 512 });
+    expect(buildConfig(parseTrainArgs(['--preset', 'mlp-mnist'])).trainSubset).toBe(0); // the whole training split
     expect(buildConfig(parseTrainArgs(['--preset', 'mlp-mnist', '--train-subset', '512', '--batch', '512'])).batchSize).toBe(512);
     const path = file('subset.json', JSON.stringify({ model: 'mlp-mnist', batchSize: 8 }));
     expect(buildConfig(parseTrainArgs(['--config', path, '--train-subset', '100'])).batchSize).toBe(100);
@@ -142,11 +143,27 @@ describe('train CLI: --train-subset (full-batch training)', () => {
     expect(s.test).toBe(d.test);
     expect(() => withTrainSubset(d, 65)).toThrow(DataError);
     expect(() => withTrainSubset(d, 65)).toThrow(/a training subset of 65 images is larger than the training split \(64 images\)/);
-    // loadData: the subset of MNIST's 8,000 training digits; a batch that is not the subset (a resumed run's) is refused.
+    // loadData: the config's subset of MNIST's 8,000 training digits (minibatches of it too: the batch need not be N).
     const config = buildConfig(parseTrainArgs(['--preset', 'mlp-mnist', '--train-subset', '40']));
-    const data = loadData(config, {}, 40);
+    const data = loadData(config, {});
     expect(data.kind === 'image' && [data.dataset.train.count, data.dataset.test.count]).toEqual([40, 2000]);
-    expect(() => loadData({ ...config, batchSize: 64 }, {}, 40)).toThrow(/--train-subset 40 trains full-batch, but the run's batch is 64/);
+    const minibatches = loadData({ ...config, batchSize: 8 }, {});
+    expect(minibatches.kind === 'image' && minibatches.dataset.train.count).toBe(40);
+    const whole = loadData({ ...config, trainSubset: 0 }, {});
+    expect(whole.kind === 'image' && whole.dataset.train.count).toBe(8000);
+  });
+
+  it('--resume keeps the checkpoint\'s trainSubset; --train-subset is needed only for a checkpoint written before the field, whose batch must be N', () => {
+    const config = buildConfig(parseTrainArgs(['--preset', 'mlp-mnist', '--train-subset', '40']));
+    const state = (c: typeof config): ComparisonState => ({ step: 3, config: c, model: { kind: 'mlp', inputs: 784, hidden: [256, 256], classes: 10 }, events: [], runs: [] });
+    const current = state(config);
+    expect(resumeWithTrainSubset(current, undefined)).toBe(current);
+    expect(resumeWithTrainSubset(current, 40)).toBe(current);
+    expect(() => resumeWithTrainSubset(current, 50)).toThrow(/--train-subset 50: the checkpoint trained on the first 40 training images \(its config's trainSubset\); leave --train-subset out to keep them/);
+    const older = state({ ...config, trainSubset: 0 }); // a checkpoint of a --train-subset 40 run written before the field
+    expect(resumeWithTrainSubset(older, 40).config.trainSubset).toBe(40);
+    expect(resumeWithTrainSubset(older, undefined).config.trainSubset).toBe(0);
+    expect(() => resumeWithTrainSubset(state({ ...config, trainSubset: 0, batchSize: 64 }), 40)).toThrow(/--train-subset 40 trains full-batch, but the run's batch is 64/);
   });
 
   it('full batch: every step feeds the same N examples (a permutation of them), and their pixels and labels', () => {
@@ -169,19 +186,26 @@ describe('train CLI: --train-subset (full-batch training)', () => {
     const args = parseTrainArgs(['--preset', 'mlp-mnist', '--hidden', '64, 32', '--train-subset', '40']);
     expect(args.hidden).toEqual([64, 32]);
     const config = buildConfig(args);
-    const data = loadData(config, {}, 40);
+    expect(config.mlpHidden).toEqual([64, 32]); // --hidden is the config's mlpHidden
+    const data = loadData(config, {});
     expect(modelOverride(args, config, data)).toEqual({ kind: 'mlp', inputs: 784, hidden: [64, 32], classes: 10 });
-    expect(modelOverride(parseTrainArgs(['--preset', 'mlp-mnist']), config, data)).toBeUndefined();
+    const plain = parseTrainArgs(['--preset', 'mlp-mnist']);
+    expect(buildConfig(plain).mlpHidden).toEqual([]);
+    expect(modelOverride(plain, buildConfig(plain), data)).toBeUndefined();
     const mse = parseTrainArgs(['--preset', 'mlp-mnist', '--loss', 'mse']);
-    expect(modelOverride(mse, config, data)).toEqual({ kind: 'mlp', inputs: 784, hidden: [256, 256], classes: 10, loss: 'mse' });
+    expect(modelOverride(mse, buildConfig(mse), data)).toEqual({ kind: 'mlp', inputs: 784, hidden: [256, 256], classes: 10, loss: 'mse' });
+    // A config file's mlpHidden (what a page's config.json or a scenario holds) is the widths too.
+    const fromFile = parseTrainArgs(['--config', file('widths.json', JSON.stringify({ model: 'mlp-mnist', mlpHidden: [48] })), '--loss', 'mse']);
+    expect(modelOverride(fromFile, buildConfig(fromFile), data)).toEqual({ kind: 'mlp', inputs: 784, hidden: [48], classes: 10, loss: 'mse' });
     expect(() => parseTrainArgs(['--loss', 'hinge'])).toThrow(/unknown loss "hinge" \(known: cross-entropy, mse\)/);
     const cnnMse = parseTrainArgs(['--preset', 'cnn-mnist', '--loss', 'mse']);
     expect(() => modelOverride(cnnMse, buildConfig(cnnMse), data)).toThrow(/--loss is for MLP presets \(mlp-mnist\), not "cnn-mnist"/);
     const cnn = parseTrainArgs(['--preset', 'cnn-mnist', '--hidden', '32']);
     expect(() => modelOverride(cnn, buildConfig(cnn), data)).toThrow(/--hidden is for MLP presets \(mlp-mnist\), not "cnn-mnist"/);
     const gelu = parseTrainArgs(['--preset', 'mlp-mnist', '--activation', 'gelu', '--loss', 'mse', '--hidden', '32']);
-    expect(modelOverride(gelu, config, data)).toEqual({ kind: 'mlp', inputs: 784, hidden: [32], classes: 10, loss: 'mse', activation: 'gelu' });
-    expect(modelOverride(parseTrainArgs(['--preset', 'mlp-mnist', '--activation', 'relu']), config, data)).toEqual({ kind: 'mlp', inputs: 784, hidden: [256, 256], classes: 10, activation: 'relu' });
+    expect(modelOverride(gelu, buildConfig(gelu), data)).toEqual({ kind: 'mlp', inputs: 784, hidden: [32], classes: 10, loss: 'mse', activation: 'gelu' });
+    const relu = parseTrainArgs(['--preset', 'mlp-mnist', '--activation', 'relu']);
+    expect(modelOverride(relu, buildConfig(relu), data)).toEqual({ kind: 'mlp', inputs: 784, hidden: [256, 256], classes: 10, activation: 'relu' });
     expect(() => parseTrainArgs(['--activation', 'tanh'])).toThrow(/unknown activation "tanh" \(known: relu, gelu\)/);
     const cnnGelu = parseTrainArgs(['--preset', 'cnn-mnist', '--activation', 'gelu']);
     expect(() => modelOverride(cnnGelu, buildConfig(cnnGelu), data)).toThrow(/--activation is for MLP presets \(mlp-mnist\), not "cnn-mnist"/);
@@ -197,7 +221,7 @@ describe('train CLI: --train-subset (full-batch training)', () => {
 
   it('--resume takes the architecture of the checkpoint (--hidden, or scaled in PyTorch); only what the data decide must match, and the message names it', () => {
     const config = buildConfig(parseTrainArgs(['--preset', 'mlp-mnist', '--train-subset', '40']));
-    const data = loadData(config, {}, 40);
+    const data = loadData(config, {});
     const stateWith = (model: ModelConfig, preset = config.model): ComparisonState => ({ step: 3, config: { ...config, model: preset }, model, events: [], runs: [] });
     expect(() => checkResumeData(stateWith({ kind: 'mlp', inputs: 784, hidden: [32, 16, 8], classes: 10, activation: 'gelu' }), data)).not.toThrow();
     expect(() => checkResumeData(stateWith({ kind: 'cnn', channels: 1, height: 28, width: 28, filters: [4, 6], pool: 'avg', classes: 10 }, 'cnn-mnist'), data)).not.toThrow();

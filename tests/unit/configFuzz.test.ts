@@ -106,7 +106,13 @@ function mutate(rng: Rng, config: ComparisonConfig): Json {
     else if (Array.isArray(c.runs)) {
       const runs = c.runs as Json[];
       if (rng.uniform() < 0.5 && runs.length > 0) runs.push(structuredClone(runs[rng.int(runs.length)]));
-      else runs.splice(rng.int(runs.length + 1), 1);
+      else {
+        // an index loop, not splice: a hostile own "constructor" key (kind 7 above) breaks Array species
+        const at = rng.int(runs.length + 1);
+        const kept: Json[] = [];
+        for (let i = 0; i < runs.length; i++) if (i !== at) kept.push(runs[i]);
+        c.runs = kept;
+      }
     }
   }
   return c;

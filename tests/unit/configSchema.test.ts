@@ -71,6 +71,43 @@ describe('config schema', () => {
     ]);
   });
 
+  it('trainSubset and mlpHidden: optional (older links, bundles and checkpoints), ranges named, only where they apply', () => {
+    const { trainSubset: _t, mlpHidden: _m, ...older } = clone();
+    const r = validateConfig(older);
+    expect(r.ok && [r.config.trainSubset, r.config.mlpHidden]).toEqual([0, []]);
+    const mlp: ComparisonConfig = { ...clone(), model: 'mlp-mnist', dataset: 'mnist', batchSize: 512 };
+    expect(validateConfig({ ...mlp, trainSubset: 512, mlpHidden: [64, 32] }).ok).toBe(true);
+    expect(errorsOf({ ...mlp, trainSubset: 4097, mlpHidden: [64, 0, 1.5, 5000] })).toEqual([
+      'trainSubset = 4097: must be in [0, 4096]',
+      'mlpHidden[1] = 0: must be in [1, 4096]',
+      'mlpHidden[2] = 1.5: must be an integer in [1, 4096]',
+      'mlpHidden[3] = 5000: must be in [1, 4096]',
+    ]);
+    expect(errorsOf({ ...mlp, mlpHidden: Array(9).fill(8) })).toEqual(['mlpHidden = a list of 9: must be a list of 0 to 8 items']);
+    expect(errorsOf({ ...mlp, trainSubset: -1 })).toEqual(['trainSubset = -1: must be in [0, 4096]']);
+    expect(errorsOf({ ...clone(), trainSubset: 512, mlpHidden: [64] })).toEqual([
+      'trainSubset = 512: is for image datasets (mnist, cifar10), not "moby-dick"; must be 0 (the whole training split)',
+      'mlpHidden = a list of 1: is for MLP models (mlp-mnist), not "gpt-tiny"; must be empty (the preset\'s widths)',
+    ]);
+    expect(errorsOf({ ...mlp, model: 'cnn-mnist', mlpHidden: [64] })).toEqual(['mlpHidden = a list of 1: is for MLP models (mlp-mnist), not "cnn-mnist"; must be empty (the preset\'s widths)']);
+    expect(validateConfig({ ...mlp, model: 'cnn-mnist', trainSubset: 100 }).ok).toBe(true); // a subset fits any image model
+    expect(validateField('mlpHidden', [64])).toBeNull();
+    expect(validateField('mlpHidden', [0])).toBe('mlpHidden[0] = 0: must be in [1, 4096]');
+    expect(validateField('trainSubset', 0)).toBeNull();
+  });
+
+  it('a link carries trainSubset and mlpHidden, and leaves them out at their defaults', () => {
+    const c: ComparisonConfig = { ...clone(), model: 'mlp-mnist', dataset: 'mnist', trainSubset: 512, batchSize: 512, mlpHidden: [64, 32] };
+    expect(configDiff(c)).toMatchObject({ trainSubset: 512, mlpHidden: [64, 32] });
+    expect(configFromUrlHash(configToUrlHash(c))).toEqual({ config: c, notice: null });
+    const widerOnly: ComparisonConfig = { ...c, trainSubset: 0, mlpHidden: [] };
+    expect(Object.keys(configDiff(widerOnly))).not.toContain('mlpHidden');
+    expect(Object.keys(configDiff(widerOnly))).not.toContain('trainSubset');
+    expect(configFromUrlHash(configToUrlHash(widerOnly)).config).toEqual(widerOnly);
+    // An array is replaced, not merged item by item: [128] over a base of [64, 32] is [128].
+    expect(validatePartialConfig({ mlpHidden: [128] }, c)).toMatchObject({ ok: true, config: { mlpHidden: [128] } });
+  });
+
   it('runs the engine hook (device limits) only on a valid config', () => {
     const check = (c: ComparisonConfig) => (c.batchSize > 8 ? [`batchSize = ${c.batchSize}: activations need 2.0 GiB, the device allows 1.0 GiB`] : []);
     expect(validateConfig(DEFAULT_COMPARISON, { checks: [check] })).toEqual({ ok: false, errors: ['batchSize = 16: activations need 2.0 GiB, the device allows 1.0 GiB'] });

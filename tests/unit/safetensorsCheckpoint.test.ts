@@ -45,7 +45,7 @@ function state(): ComparisonState {
   });
   return {
     step: 17,
-    config: { ...DEFAULT_COMPARISON, model: 'mlp-mnist', dataset: 'mnist', runs: [RUN_A, RUN_B] },
+    config: { ...DEFAULT_COMPARISON, model: 'mlp-mnist', dataset: 'mnist', trainSubset: 40, batchSize: 40, mlpHidden: [7], runs: [RUN_A, RUN_B] },
     model: MODEL,
     events: [{ step: 9, runId: 'B', field: 'optimizer.ire.kappa', old: 4, new: 5 }],
     runs: [run(RUN_A, false, 1), run(RUN_B, true, 10)],
@@ -101,8 +101,12 @@ describe('checkpoint files', () => {
     const files = s.runs.map((r) => decodeRunCheckpoint(encodeRunCheckpoint(s, r.id), `ckpt-17-${r.id}.safetensors`));
     const back = comparisonStateFromCheckpoints(files);
     expect(back.step).toBe(17);
-    expect(back.config).toEqual(s.config);
+    expect(back.config).toEqual(s.config); // trainSubset and mlpHidden included: --resume keeps them
     expect(back.model).toEqual(MODEL);
+    // A checkpoint written before those fields: the whole training split, the preset's widths.
+    const { trainSubset: _t, mlpHidden: _m, ...olderConfig } = s.config;
+    const older = decodeRunCheckpoint(edited(encodeRunCheckpoint(s, 'A'), (_t2, md) => (md.comparison_config = JSON.stringify(olderConfig))), 'ckpt.safetensors');
+    expect([older.meta.comparison.trainSubset, older.meta.comparison.mlpHidden]).toEqual([0, []]);
     expect(back.events).toEqual(s.events);
     expect(back.kernels).toEqual({ matmul: 'quadShared', layernorm: 'serial', reduce: 'narrow' });
     back.runs.forEach((r, i) => {
