@@ -14,7 +14,7 @@ import { createNodeGpu, type NodeGpu } from '../gpu/node';
 import { fsShaderSource } from '../gpu/shaderSourceFs';
 import { captureComparison, CheckpointError, encodeRunCheckpoint, resumeComparison, type ComparisonState } from '../train/checkpoint';
 import { Comparison, sharpnessBatchFor, type EvalMetrics } from '../train/comparison';
-import { MODEL_PRESETS, type ComparisonConfig, type ModelConfig } from '../train/config';
+import { MODEL_PRESETS, seedOf, type ComparisonConfig, type ModelConfig } from '../train/config';
 import { buildResults, resultsCsv, resultsText, type SeedRunRecord } from '../train/results';
 import { SharpnessSchedule } from '../train/sharpnessSchedule';
 import type { StepMetrics } from '../train/run';
@@ -122,7 +122,7 @@ export async function main(argv: readonly string[], io: Partial<TrainIo> = {}): 
  * over seeds (src/train/results.ts) into results.csv, results.json and the output.
  */
 async function trainSeeds(plan: TrainPlan, args: TrainArgs, count: number, stdout: ProgressOutput, stderr: TrainIo['stderr'], createGpu: TrainIo['createGpu']): Promise<number> {
-  const seeds = Array.from({ length: count }, (_, i) => (plan.config.seed + i) >>> 0);
+  const seeds = Array.from({ length: count }, (_, i) => seedOf(plan.config, i));
   const records: SeedRunRecord[][] = [];
   const node = await createGpu('Train.device');
   const started = performance.now();

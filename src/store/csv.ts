@@ -4,7 +4,7 @@
 // 0.003, 1e-7, 2.5e+21), an absent value as an empty cell. User text (run names) is always
 // quoted; a name that a spreadsheet would read as a formula (starting with = + - @, tab or CR)
 // gets a leading apostrophe, so opening the file never evaluates anything.
-import type { ComparisonConfig } from '../train/config';
+import { seedOf, type ComparisonConfig } from '../train/config';
 import { emaSmooth, seriesKey, type RunSeries } from './series';
 
 /** The columns, in order. `loss_smoothed` is the bias-corrected EMA the loss chart draws. */
@@ -108,7 +108,7 @@ export function metricsCsv(source: CsvSource, smoothing: number): string {
     for (let k = 0; k < seeds; k++) {
       const s = source.series[seriesKey(run.id, k)];
       if (!s) continue;
-      const seed = first === undefined ? '' : String((first + k) >>> 0);
+      const seed = first === undefined ? '' : String(seedOf({ seed: first }, k));
       for (const [step, row] of runRows(s, smoothing)) {
         const cells = CSV_COLUMNS.map((c) => (c === 'run' ? id : c === 'run_name' ? name : c === 'seed' ? seed : c === 'step' ? String(step) : csvNumber(row[c])));
         lines.push(cells.join(','));

@@ -1,7 +1,7 @@
 // The page's results table: what the store holds of each run (its curves, the last evaluation
 // and sharpness measurement) of every seed, as the records src/train/results.ts summarises over
 // seeds: the same table the CLI's --seeds writes (docs/experiments.md, "Seeds and intervals").
-import type { ComparisonConfig, RunConfig } from '../train/config';
+import { seedOf, type ComparisonConfig, type RunConfig } from '../train/config';
 import { buildResults, type ResultsTable, type SeedRunRecord } from '../train/results';
 import { seriesKey, type RunSeries } from './series';
 
@@ -38,7 +38,7 @@ export function pageResults(runs: readonly RunConfig[], series: Record<string, R
   for (let k = 0; k < config.seeds; k++) {
     const of = trained.map((r) => series[seriesKey(r.id, k)]);
     if (of.some((s) => s === undefined || s.train.step.length === 0)) continue;
-    seeds.push((config.seed + k) >>> 0);
+    seeds.push(seedOf(config, k));
     records.push(trained.map((r, i) => recordOf(r.id, of[i])));
   }
   return buildResults(seeds, records);

@@ -38,6 +38,11 @@ export interface ComparisonConfig {
   runs: RunConfig[];
 }
 
+/** The seed that seed index s of a comparison trains with: `seed + s` (u32; docs/experiments.md, "Seeds in the page"). */
+export function seedOf(config: Pick<ComparisonConfig, 'seed'>, s: number): number {
+  return (config.seed + s) >>> 0;
+}
+
 export const DEFAULT_IRE: IreConfig = {
   enabled: false,
   kappa: 4,

@@ -24,7 +24,7 @@ import type { GpuContext } from '../gpu/context';
 import { readRanges } from '../gpu/readback';
 import { Comparison, sharpnessBatchFor, type ComparisonHooks, type EvalMetrics } from '../train/comparison';
 import { captureComparison, resumeComparison, type ComparisonState } from '../train/checkpoint';
-import type { ComparisonConfig } from '../train/config';
+import { seedOf, type ComparisonConfig } from '../train/config';
 import { SharpnessSchedule } from '../train/sharpnessSchedule';
 import { validateConfig, validateField } from '../train/configSchema';
 import { validateLiveField } from '../train/liveSettings';
@@ -71,7 +71,7 @@ const seedTag = (seed: number): { seed?: number } => (seed === 0 ? {} : { seed }
 
 /** The Comparison of seed s of `config` (its own seed; one seed each). */
 export function seedConfig(config: ComparisonConfig, s: number): ComparisonConfig {
-  return { ...config, seed: (config.seed + s) >>> 0, seeds: 1 };
+  return { ...config, seed: seedOf(config, s), seeds: 1 };
 }
 
 export class TrainingSession {

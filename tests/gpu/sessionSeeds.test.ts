@@ -5,12 +5,11 @@
 // `seed + s` with the same changes.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ADAMW, DEFAULT_COMPARISON, DEFAULT_IRE, type ComparisonConfig } from '../../src/train/config';
-import { PROTOCOL_VERSION, type TrainPoint, type WorkerReport } from '../../src/worker/protocol';
-import { TrainingSession } from '../../src/worker/session';
+import type { TrainPoint } from '../../src/worker/protocol';
 import { chooseKernelVariants } from '../../src/optim/kernelTuning';
-import { describeAdapter } from '../../src/gpu/device';
 import { readFloat32 } from '../../src/gpu/readback';
 import { useGpu } from '../helpers/gpu';
+import { sessionHarness } from '../helpers/sessionHarness';
 import { bandDataset } from '../helpers/syntheticData';
 
 const CONFIG: ComparisonConfig = {
@@ -34,22 +33,7 @@ describe('training session with seeds', () => {
     await chooseKernelVariants(gpu().ctx);
   });
 
-  let generation = 0;
-  function session() {
-    const { ctx, node } = gpu();
-    const reports: WorkerReport[] = [];
-    const s = new TrainingSession({
-      ctx,
-      report: describeAdapter(node.adapter, node.device),
-      loadData: async () => ({ kind: 'image', dataset: bandDataset() }),
-      post: (r) => reports.push(r),
-      flushEveryMs: 0,
-      reacquire: () => Promise.reject(new Error('not in this test')),
-    });
-    const of = <T extends WorkerReport['type']>(type: T) => reports.filter((r): r is Extract<WorkerReport, { type: T }> => r.type === type);
-    const configure = (config: ComparisonConfig) => s.handle({ type: 'configure', protocolVersion: PROTOCOL_VERSION, generation: ++generation, config, schedule: [], steps: 0 });
-    return { s, of, configure };
-  }
+  const session = () => sessionHarness(gpu, async () => ({ kind: 'image', dataset: bandDataset() }));
 
   /** Trains 3 steps, edits B's κ and forks B into C, removes A, trains 3 more; returns every train point. */
   async function trainWithChanges(config: ComparisonConfig) {

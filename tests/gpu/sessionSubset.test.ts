@@ -4,13 +4,11 @@
 // widths, and sharpness is measured on the training batch, as `npm run train` does.
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { chooseKernelVariants } from '../../src/optim/kernelTuning';
-import { describeAdapter } from '../../src/gpu/device';
 import { Comparison } from '../../src/train/comparison';
 import { DEFAULT_ADAMW, DEFAULT_COMPARISON, DEFAULT_IRE, type ComparisonConfig } from '../../src/train/config';
 import type { TrainingData } from '../../src/train/trainingData';
-import { PROTOCOL_VERSION, type WorkerReport } from '../../src/worker/protocol';
-import { TrainingSession } from '../../src/worker/session';
 import { useGpu } from '../helpers/gpu';
+import { sessionHarness } from '../helpers/sessionHarness';
 import { bandDataset } from '../helpers/syntheticData';
 
 const N = 16;
@@ -39,26 +37,15 @@ describe('training session: trainSubset and mlpHidden', () => {
   });
   afterEach(() => vi.restoreAllMocks());
 
-  let generation = 0;
+  /** A session whose data loads are counted (`loaded`): the whole dataset is loaded once and kept. */
   function session() {
-    const { ctx, node } = gpu();
-    const reports: WorkerReport[] = [];
     const loaded: TrainingData[] = [];
-    const s = new TrainingSession({
-      ctx,
-      report: describeAdapter(node.adapter, node.device),
-      loadData: async () => {
-        const d: TrainingData = { kind: 'image', dataset: bandDataset(64, 32) };
-        loaded.push(d);
-        return d;
-      },
-      post: (r) => reports.push(r),
-      flushEveryMs: 0,
-      reacquire: () => Promise.reject(new Error('not in this test')),
+    const harness = sessionHarness(gpu, async () => {
+      const d: TrainingData = { kind: 'image', dataset: bandDataset(64, 32) };
+      loaded.push(d);
+      return d;
     });
-    const of = <T extends WorkerReport['type']>(type: T) => reports.filter((r): r is Extract<WorkerReport, { type: T }> => r.type === type);
-    const configure = (config: ComparisonConfig) => s.handle({ type: 'configure', protocolVersion: PROTOCOL_VERSION, generation: ++generation, config, schedule: [], steps: 0 });
-    return { s, of, configure, loaded };
+    return { ...harness, loaded };
   }
 
   const trainCount = (c: Comparison) => (c.data.kind === 'image' ? c.data.dataset.train.count : -1);
