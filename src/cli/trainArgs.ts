@@ -50,6 +50,7 @@ export interface TrainArgs {
   dumpBatches?: string;
   exportPytorch?: string; // folder for the PyTorch side (src/cli/pytorchExport.ts, docs/pytorch.md)
   seeds?: number; // S seeds: seed, seed + 1, …, one comparison each, then the results table
+  stopAt?: number; // a fresh run stops after this step, its schedule unchanged (a long run in parts)
   scenario?: string; // a curated comparison (src/train/scenarios.ts)
   /** The comparison config of --scenario (what a --config file would hold). */
   configValue?: Record<string, unknown>;
@@ -92,6 +93,10 @@ and checkpoints (safetensors) into --out.
   --out DIR                output folder (default runs/<preset>-<optimizer>-s<seed>)
   --checkpoint-steps LIST  steps to save, e.g. 0,100,500 (0 = initial state; default: the last step)
   --resume CKPT            continue from a checkpoint (its config; --steps may extend the run)
+  --stop-at N              stop a fresh run after step N, its schedule still --steps long, with a
+                           checkpoint there: a long run in parts, each continued by --resume CKPT
+                           --steps M (bit for bit); with seeds, no table until every part is done
+                           (then: npx tsx scripts/scenario-results.ts OUT)
   --dump-batches FILE      write each step's example indices / token window offsets (JSON lines)
   --export-pytorch DIR     after the last step, write DIR for PyTorch: config, checkpoints, data, the
                            python package and a README with the commands (docs/pytorch.md); with
@@ -135,6 +140,7 @@ const FLAGS: Record<string, { key: keyof TrainArgs; spec: Spec }> = {
   '--dump-batches': { key: 'dumpBatches', spec: { kind: 'string' } },
   '--export-pytorch': { key: 'exportPytorch', spec: { kind: 'string' } },
   '--seeds': { key: 'seeds', spec: { kind: 'int', min: 1, max: MAX_CLI_SEEDS } },
+  '--stop-at': { key: 'stopAt', spec: { kind: 'int', min: 1, max: 10_000_000 } },
   '--scenario': { key: 'scenario', spec: { kind: 'string' } },
 };
 
@@ -242,6 +248,7 @@ export function parseTrainArgs(argv: readonly string[]): TrainArgs {
     throw new CliError(`--batch ${args.batch} cannot be combined with --train-subset ${args.trainSubset}: a subset trains full-batch (leave --batch out, or give --batch ${args.trainSubset})`);
   }
   if (args.config !== undefined && args.optimizer !== undefined) throw new CliError('--optimizer cannot be combined with --config (the config file lists the runs)');
+  if (args.stopAt !== undefined && args.resume !== undefined) throw new CliError('--stop-at is for a fresh run: with --resume, --steps N is the step to stop at');
   if (args.seeds !== undefined && args.resume !== undefined) throw new CliError('--seeds cannot be combined with --resume: resume each seed-<n>/ checkpoint on its own');
   if (args.scenario !== undefined) applyScenario(args, args.scenario);
   return args;

@@ -15,7 +15,7 @@ import { fsShaderSource } from '../gpu/shaderSourceFs';
 import { captureComparison, CheckpointError, encodeRunCheckpoint, resumeComparison, type ComparisonState } from '../train/checkpoint';
 import { Comparison, sharpnessBatchFor, type EvalMetrics } from '../train/comparison';
 import { MODEL_PRESETS, seedOf, type ComparisonConfig, type ModelConfig } from '../train/config';
-import { buildResults, resultsCsv, resultsText, type SeedRunRecord } from '../train/results';
+import { buildResults, type SeedRunRecord } from '../train/results';
 import { SharpnessSchedule } from '../train/sharpnessSchedule';
 import type { StepMetrics } from '../train/run';
 import { SafetensorsError } from '../train/safetensors';
@@ -24,6 +24,7 @@ import { BatchDump } from './batchDump';
 import { MetricsCsv } from './metricsCsv';
 import { ProgressLine, type ProgressOutput } from './progress';
 import { writePytorchExport } from './pytorchExport';
+import { writeResults } from './resultsFolder';
 import { CliError, parseTrainArgs, USAGE, type TrainArgs } from './trainArgs';
 import { buildConfig, checkpointFileName, checkResumeData, loadData, loadResumeState, modelOverride, resumeWithTrainSubset } from './trainSetup';
 
@@ -63,7 +64,8 @@ export function planTraining(args: TrainArgs): TrainPlan {
   if (resume) checkResumeData(resume, data);
   const model = resume ? undefined : modelOverride(args, config, data);
   const startStep = resume?.step ?? 0;
-  const stopStep = resume ? (args.steps ?? config.totalSteps) : config.totalSteps;
+  if (args.stopAt !== undefined && args.stopAt > config.totalSteps) throw new CliError(`--stop-at ${args.stopAt} is past the run's last step ${config.totalSteps} (--steps)`);
+  const stopStep = resume ? (args.steps ?? config.totalSteps) : (args.stopAt ?? config.totalSteps);
   const exportOnly = resume !== undefined && args.exportPytorch !== undefined && stopStep === startStep;
   if (stopStep <= startStep && !exportOnly) throw new CliError(`Nothing to do: the checkpoint is at step ${startStep} and the run stops at step ${stopStep} (give --steps N with N > ${startStep})`);
   const checkpointSteps = args.checkpointSteps ?? [stopStep];
@@ -141,11 +143,14 @@ async function trainSeeds(plan: TrainPlan, args: TrainArgs, count: number, stdou
   } finally {
     node.close();
   }
-  const table = buildResults(seeds, records);
   const wallSeconds = (performance.now() - started) / 1000;
-  writeFileSync(join(plan.out, 'results.csv'), resultsCsv(table));
-  writeFileSync(join(plan.out, 'results.json'), JSON.stringify({ ...table, wallSeconds, config: plan.config, scenario: args.scenario ?? null }, null, 2) + '\n');
-  stdout.write(resultsText(table));
+  if (plan.stopStep < plan.config.totalSteps) {
+    // A part of a longer run: the table waits for the end (the seeds' folders hold everything it needs).
+    stdout.write(`${seeds.length} seed${seeds.length === 1 ? '' : 's'} stopped at step ${plan.stopStep} of ${plan.config.totalSteps} in ${wallSeconds.toFixed(0)} s; continue each with --resume ${join(plan.out, `seed-${seeds[0]}`, '<checkpoint>')} --steps N, then: npx tsx scripts/scenario-results.ts ${plan.out}\n`);
+    return 0;
+  }
+  const table = buildResults(seeds, records);
+  stdout.write(writeResults(plan.out, table, { wallSeconds, config: { ...plan.config, seeds: count }, scenario: args.scenario ?? null }));
   stdout.write(`${seeds.length} seeds in ${wallSeconds.toFixed(0)} s; wrote ${join(plan.out, 'results.csv')}\n`);
   return 0;
 }

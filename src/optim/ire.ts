@@ -29,6 +29,16 @@ export interface IreSettings {
   ema: number; // β in [0, 1): h ← β h + (1 − β) h_new; the first estimate uses β = 0
 }
 
+/** IRE acts at `step`: past its start and κ > 0 (docs/algorithm.md "The update"). */
+export function ireActive(s: Pick<IreSettings, 'startStep' | 'kappa'>, step: number): boolean {
+  return step >= s.startStep && s.kappa > 0;
+}
+
+/** An active step refreshes the mask when none was estimated yet or K steps have passed since `lastRefresh`. */
+export function refreshDue(s: Pick<IreSettings, 'refreshEvery'>, step: number, lastRefresh: number | undefined): boolean {
+  return lastRefresh === undefined || step - lastRefresh >= s.refreshEvery;
+}
+
 export interface IreBuffers {
   /** P, floats of the flat layout (padding included). */
   count: number;
@@ -158,13 +168,12 @@ export class Ire {
 
   /** IRE acts at this step: past its start and κ > 0 (docs/algorithm.md "The update"). */
   isActive(step: number): boolean {
-    return step >= this.current.startStep && this.current.kappa > 0;
+    return ireActive(this.current, step);
   }
 
   /** Whether the mask must be refreshed before this step's update (every K active steps). */
   isRefreshStep(step: number): boolean {
-    if (!this.isActive(step)) return false;
-    return this.refreshRequested || this.lastRefresh === undefined || step - this.lastRefresh >= this.current.refreshEvery;
+    return ireActive(this.current, step) && (this.refreshRequested || refreshDue(this.current, step, this.lastRefresh));
   }
 
   /** κ_t for this step: 0 when inactive, κ·lr/lrMax with kappaFollowsLr, else κ. */

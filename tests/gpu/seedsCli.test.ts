@@ -6,6 +6,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { resultsOfFolder, seedRecordsOf } from '../../src/cli/resultsFolder';
+import { buildResults, resultsCsv } from '../../src/train/results';
 import { cliRunner } from '../helpers/cli';
 import { useGpu } from '../helpers/gpu';
 
@@ -60,11 +62,30 @@ describe('npm run train --seeds', () => {
     expect(results.some((l) => l.startsWith('B,final_train_loss,2,2,'))).toBe(true);
     expect(JSON.parse(readFileSync(join(seeds, 'results.json'), 'utf8')).seeds).toEqual([5, 6]);
     expect(r.out).toContain('results over 2 seeds (5, 6)');
+    // The table rebuilt from the seed folders (seeds trained by separate commands) is the one the CLI built as it trained.
+    const rebuilt = resultsOfFolder(seeds);
+    expect(resultsCsv(rebuilt.table)).toBe(readFileSync(join(seeds, 'results.csv'), 'utf8'));
+    const written = JSON.parse(readFileSync(join(seeds, 'results.json'), 'utf8')) as { rows: { metric: string }[]; config: unknown };
+    expect(JSON.parse(JSON.stringify(rebuilt.table.rows))).toEqual(written.rows);
+    expect(written.rows.some((row) => row.metric === 'grad_evals_to_target')).toBe(true);
+    expect(JSON.parse(JSON.stringify(rebuilt.config))).toEqual(written.config);
 
     // Each seed's comparison is the plain run of that seed: --seeds 1 (or the first of S) is today's run, bit for bit.
     const plain = join(dir, 'plain');
     expect((await train([...base, '--out', plain])).code).toBe(0);
     expect(metrics(join(seeds, 'seed-5', 'metrics.csv'))).toEqual(metrics(join(plain, 'metrics.csv')));
     expect(existsSync(join(plain, 'results.csv'))).toBe(false); // a plain run writes what it always wrote
+
+    // A long run in parts: --stop-at 3 of 6 steps (no table yet), then --resume to the end, equals the run that never stopped.
+    const parts = join(dir, 'parts');
+    const first = await train([...base, '--seeds', '1', '--stop-at', '3', '--out', parts]);
+    expect(first.code).toBe(0);
+    expect(first.out).toContain('stopped at step 3 of 6');
+    expect(existsSync(join(parts, 'results.csv'))).toBe(false);
+    const rest = await train(['--resume', join(parts, 'seed-5', 'ckpt-3-A.safetensors'), '--text', text, '--steps', '6', '--final-eval-batches', '1']);
+    expect(rest.err).toBe('');
+    expect(metrics(join(parts, 'seed-5', 'metrics.csv'))).toEqual(metrics(join(plain, 'metrics.csv')));
+    // Its table, once every part is done, is that of seed 5 trained in one go.
+    expect(resultsCsv(resultsOfFolder(parts).table)).toBe(resultsCsv(buildResults([5], [seedRecordsOf(join(seeds, 'seed-5'), rebuilt.config).records])));
   });
 });

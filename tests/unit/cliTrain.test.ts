@@ -74,6 +74,8 @@ describe('train CLI: flags', () => {
       [['train.json'], /unexpected argument "train.json"/],
       [['--checkpoint-steps', '0,ten'], /"ten" is not a step number/],
       [['--resume', 'c.safetensors', '--lr', '0.1'], /--lr cannot be combined with --resume/],
+      [['--resume', 'c.safetensors', '--stop-at', '10'], /--stop-at is for a fresh run: with --resume, --steps N is the step to stop at/],
+      [['--stop-at', '0'], /--stop-at 0: must be an integer in \[1, 10000000\]/],
       [['--config', 'c.json', '--optimizer', 'sgd'], /--optimizer cannot be combined with --config/],
       [['--text', 'a.txt', '--dataset', 'mnist'], /--text is for --dataset user-text/],
     ];
@@ -239,6 +241,7 @@ describe('train CLI: --train-subset (full-batch training)', () => {
     await expectRefused(['--preset', 'mlp-mnist', '--train-subset', '16', '--batch', '32'], /--batch 32 cannot be combined with --train-subset 16/);
     await expectRefused(['--preset', 'gpt-tiny', '--hidden', '32'], /--hidden is for MLP presets/);
     await expectRefused(['--preset', 'gpt-tiny', '--activation', 'gelu'], /--activation is for MLP presets/);
+    await expectRefused(['--preset', 'mlp-mnist', '--steps', '20', '--stop-at', '21'], /--stop-at 21 is past the run's last step 20 \(--steps\)/);
   });
 });
 
