@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEPARTURE, departureStep } from '../../src/store/departure';
 import { DEFAULT_COMPARISON } from '../../src/train/config';
@@ -98,6 +99,11 @@ describe('the page’s default comparison', () => {
     }
     expect(MLP_DEFAULT_COMPARISON).toMatchObject({ model: 'mlp-mnist', dataset: 'mnist' });
     expect(DEFAULT_COMPARISON.model).toBe('gpt-tiny'); // the CLI's and the links' default is unchanged
+  });
+
+  it('is the comparison whose long run docs/experiments.md reports (docs/scenarios/page-default-gpt-tiny.json, sharpness left to the page)', () => {
+    const file = JSON.parse(readFileSync(new URL('../../docs/scenarios/page-default-gpt-tiny.json', import.meta.url), 'utf8')) as unknown;
+    expect(file).toEqual({ ...GPT_TINY_DEFAULT_COMPARISON, sharpnessEvery: 0 });
   });
 });
 
