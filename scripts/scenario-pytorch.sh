@@ -36,7 +36,7 @@ for ((i = 0; i < count; i++)); do
   dir="$out/seed-$seed"
   start="$out/start/seed-$seed"
   if [ ! -f "$dir/config.json" ]; then
-    (cd "$root" && npm run -s train -- "${source_args[@]}" --seeds 1 --seed "$seed" --stop-at 1 --out "$out/start")
+    (cd "$root" && npm run -s train -- "${source_args[@]}" --seeds 1 --seed "$seed" --stop-at 1 --final-eval-batches 1 --out "$out/start")
     mkdir -p "$dir"
     cp "$start/config.json" "$dir/config.json"
   fi
