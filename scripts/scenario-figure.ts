@@ -4,10 +4,11 @@
 // Chromium and saved as a PNG.
 //
 //   npx tsx scripts/scenario-figure.ts runs/scenario-little-data docs/scenarios/little-data.png ["title"]
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { readCsv, seedFolders } from '../src/cli/resultsFolder';
 import { summarize } from '../src/train/statistics';
 
 const [dir, png, title] = process.argv.slice(2);
@@ -18,22 +19,15 @@ if (!dir || !png) {
 
 /** run → step → the training loss of each seed. */
 const losses = new Map<string, Map<number, number[]>>();
-const seedDirs = readdirSync(dir).filter((d) => d.startsWith('seed-') && existsSync(join(dir, d, 'metrics.csv')));
-if (seedDirs.length === 0) throw new Error(`${dir} holds no seed-<n>/metrics.csv (run the CLI with --seeds or --scenario)`);
+const seedDirs = seedFolders(dir).map((seed) => `seed-${seed}`);
 for (const d of seedDirs) {
-  const [head, ...rows] = readFileSync(join(dir, d, 'metrics.csv'), 'utf8').trim().split('\n');
-  const cols = head.split(',');
-  const at = (name: string) => cols.indexOf(name);
-  for (const line of rows) {
-    const r = line.split(',');
-    const loss = r[at('train_loss')];
-    if (loss === '') continue;
-    const run = r[at('run')];
-    const step = Number(r[at('step')]) + 1;
-    if (!losses.has(run)) losses.set(run, new Map());
-    const bySeed = losses.get(run)!;
+  for (const r of readCsv(join(dir, d, 'metrics.csv'))) {
+    if (r.train_loss === '') continue;
+    const step = Number(r.step) + 1;
+    if (!losses.has(r.run)) losses.set(r.run, new Map());
+    const bySeed = losses.get(r.run)!;
     if (!bySeed.has(step)) bySeed.set(step, []);
-    bySeed.get(step)!.push(Number(loss));
+    bySeed.get(step)!.push(Number(r.train_loss));
   }
 }
 

@@ -36,7 +36,7 @@ export function gradientEvaluationCurve(o: OptimizerConfig, steps: number): numb
 }
 
 /** A CSV file as rows of named cells (no quoting: the CLI writes none). */
-function readCsv(path: string): Record<string, string>[] {
+export function readCsv(path: string): Record<string, string>[] {
   const [head, ...lines] = readFileSync(path, 'utf8').trim().split('\n');
   const cols = head.split(',');
   return lines.map((l) => {
@@ -86,14 +86,20 @@ export interface FolderResults {
   wallSeconds: number;
 }
 
-/** The table of every seed-<n>/ in `dir` (in seed order). */
-export function resultsOfFolder(dir: string): FolderResults {
+/** The seeds of every seed-<n>/ in `dir` that holds a metrics.csv, in seed order. */
+export function seedFolders(dir: string): number[] {
   const seeds = readdirSync(dir)
     .map((d) => /^seed-(\d+)$/.exec(d))
     .filter((m): m is RegExpExecArray => m !== null && existsSync(join(dir, m[0], 'metrics.csv')))
     .map((m) => Number(m[1]))
     .sort((a, b) => a - b);
-  if (seeds.length === 0) throw new Error(`${dir} holds no seed-<n>/metrics.csv`);
+  if (seeds.length === 0) throw new Error(`${dir} holds no seed-<n>/metrics.csv (run the CLI with --seeds or --scenario)`);
+  return seeds;
+}
+
+/** The table of every seed-<n>/ in `dir` (in seed order). */
+export function resultsOfFolder(dir: string): FolderResults {
+  const seeds = seedFolders(dir);
   let config: ComparisonConfig | undefined;
   let wallSeconds = 0;
   const records = seeds.map((seed) => {

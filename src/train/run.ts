@@ -18,6 +18,7 @@ import { decayMask, initParams } from '../nn/paramLayout';
 import { createOptimizer, optimizerBuffers, type RunOptimizer } from '../optim/create';
 import type { Ire } from '../optim/ire';
 import type { Optimizer } from '../optim/optimizer';
+import { BASE_OPTIMIZER_INFO } from '../optim/optimizerConfig';
 import { countNonFinite, reduce, reductionBuffers, type Reduction } from '../optim/reduce';
 import { learningRate, type LrSchedule } from '../optim/schedule';
 import type { RunConfig } from './config';
@@ -104,7 +105,7 @@ export class TrainingRun {
     this.id = config.id;
     this.config = structuredClone(config);
     const o = config.optimizer;
-    this.gradientsPerStep = o.base === 'sam' ? 2 : 1;
+    this.gradientsPerStep = BASE_OPTIMIZER_INFO[o.base].gradientsPerStep;
     const label = `Run${config.id}`;
     const P = model.layout.total;
     const own = new AllocatedTable(ctx.device, label, runStateBuffers(P));
