@@ -67,12 +67,12 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'flatness',
-    title: 'Flatness: a several times flatter Hessian at a slightly higher loss (gpt-tiny, 200 steps)',
+    title: 'Flatness: a 2.2× lower Hessian trace at a slightly higher loss (gpt-tiny, 200 steps)',
     watch:
       'gpt-tiny on Moby Dick for 200 steps at a peak learning rate of 3e-3 (a 6-step warm-up, cosine to 1.5e-4), AdamW against AdmIRE with κ = 2 following the learning rate, γ = 0.8, a refresh every 10 steps (the page’s run B). Watch the sharpness chart (Hessian trace and top eigenvalue, at steps 100 and 200) and, in the results table, the trace and λ_max beside the training and validation loss: flatness is what IRE does most clearly here, and it costs a little loss this early in training.',
     claim: 'IRE speeds up the drift along the valley of minima towards flatter regions (a smaller Hessian trace) while the loss stays comparable.',
     measured:
-      'Seed 1337 so far (npm run train -- --scenario flatness; 70 min on SwiftShader, most of it the three sharpness measurements): Hessian trace 175 ± 21 against AdamW’s 439 ± 55 at step 200 (2.5× lower; 163 against 206 at step 100), top eigenvalue 13.6 against 59.7 (4.4× lower), at a training loss 0.11 higher (2.491 against 2.383; validation 2.479 against 2.371). Seeds 1338 and 1339 are not measured yet (about an hour each on SwiftShader).',
+      '3 seeds (1337–1339; npm run train -- --scenario flatness, 35–70 min a seed on SwiftShader, half of it the three sharpness measurements): at step 200 AdmIRE’s Hessian trace is 170 ± 5 against AdamW’s 379 ± 33, 2.2× lower (B − A −209 [−332, −86], lower in every seed; 171 against 246 at step 100), and its top eigenvalue 13.8 against 42.4, 3.1× lower on average (lower in every seed, but the interval [−71, +14] includes zero with AdamW’s spread). AdamW’s curvature grows from step 100 to 200 while AdmIRE’s stays put. The loss is not comparable: training loss +0.095 [+0.055, +0.136] (2.486 against 2.390), validation +0.098 [+0.072, +0.124], and AdmIRE does not reach AdamW’s final loss in 200 steps.',
     config: {
       model: 'gpt-tiny',
       dataset: 'moby-dick',

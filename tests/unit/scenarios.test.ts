@@ -3,7 +3,8 @@
 // included), and the store's `openScenario` replaces the comparison as a link opened in place
 // does: refused while training with a notice, curves, log and planned changes cleared.
 import { describe, expect, it } from 'vitest';
-import { openedScenario, SCENARIO_BUSY } from '../../src/store/scenarioSlice';
+import { readCsv } from '../../src/cli/resultsFolder';
+import { openedScenario, scenarioBusy } from '../../src/store/scenarioSlice';
 import { emptyRunSeries } from '../../src/store/series';
 import { validateConfig } from '../../src/train/configSchema';
 import { memoryPlanCheck, modelDataFor, planComparison } from '../../src/train/memoryPlan';
@@ -35,6 +36,21 @@ describe('scenarios', () => {
     expect(LITTLE_DATA.measured).toContain('0.78×');
   });
 
+  it('flatness: the menu quotes the 3-seed table committed in docs/scenarios/flatness-results.csv', () => {
+    const flatness = scenarioByName('flatness')!;
+    const rows = readCsv('docs/scenarios/flatness-results.csv');
+    const row = (run: string, metric: string) => rows.find((r) => r.run === run && r.metric === metric)!;
+    expect(row('A', 'trace').seeds).toBe('3');
+    const trace = [row('A', 'trace'), row('B', 'trace')].map((r) => Number(r.mean));
+    expect(flatness.measured).toContain(`${Math.round(trace[1])} ± ${Math.round(Number(row('B', 'trace').se))} against AdamW’s ${Math.round(trace[0])}`);
+    expect(flatness.measured).toContain(`${(trace[0] / trace[1]).toFixed(1)}× lower`);
+    const d = row('B', 'trace');
+    expect(flatness.measured).toContain(`[${Math.round(Number(d.diff_low))}, ${Math.round(Number(d.diff_high))}]`.replace(/-/g, '−'));
+    const loss = row('B', 'final_train_loss');
+    expect(flatness.measured).toContain(`+${Number(loss.diff).toFixed(3)}`);
+    expect(flatness.title).toContain(`${(trace[0] / trace[1]).toFixed(1)}×`);
+  });
+
   it('opening one replaces the comparison: its config, no curves, log or planned changes, a new generation', () => {
     const { s, gpu, worker, metrics } = harness();
     gpu();
@@ -63,12 +79,22 @@ describe('scenarios', () => {
     training();
     const config = s().config;
     const generation = s().generation;
-    expect(s().openScenario('little-data')).toBe(SCENARIO_BUSY);
-    expect(s().notice).toBe(SCENARIO_BUSY);
+    expect(s().openScenario('little-data')).toBe(scenarioBusy('running'));
+    expect(s().notice).toBe('Pause training before opening a scenario (it replaces the comparison).');
     expect(s().config).toBe(config);
     expect(s().generation).toBe(generation);
     expect(s().scenario).toBeNull();
     expect(s().openScenario('no-such-scenario')).toMatch(/There is no scenario "no-such-scenario"/);
+  });
+
+  it('while the worker builds the comparison (after Start or Reset) the refusal says so, not "pause"', () => {
+    const { s, gpu } = harness();
+    gpu();
+    s().start();
+    expect(s().control).toBe('building');
+    expect(s().openScenario('little-data')).toMatch(/^The comparison is being built: opening a scenario \(it replaces the comparison\) once/);
+    expect(s().notice).not.toMatch(/Pause/);
+    expect(s().scenario).toBeNull();
   });
 
   it('says when the settings were changed since; another model, link or scenario forgets it', () => {
