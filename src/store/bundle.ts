@@ -6,7 +6,7 @@ import { validateConfig } from '../train/configSchema';
 import { DEFAULT_COMPARISON, type ComparisonConfig } from '../train/config';
 import { LIVE_FIELDS, type HessianHistogram, type RunStatus } from '../worker/protocol';
 import type { AppState, AppStore, LogEvent, RunView } from './store';
-import { isBusy } from './runState';
+import { busyRefusal, isBusy } from './runState';
 import { emptyRunSeries, seriesKey, type EvalSeries, type RunSeries, type SharpnessSeries, type TrainSeries } from './series';
 
 export const BUNDLE_FORMAT = 'ire-playground-bundle';
@@ -272,7 +272,7 @@ export function parseBundle(text: string): BundleResult {
  */
 export function applyBundle(store: AppStore, bundle: Bundle): string | null {
   const s = store.getState();
-  if (isBusy(s.control)) return 'Pause training before opening another comparison.';
+  if (isBusy(s.control)) return busyRefusal(s.control, 'opening another comparison');
   const runs: Record<string, RunView> = {};
   const series: Record<string, RunSeries> = {};
   for (const r of bundle.config.runs) {

@@ -9,6 +9,13 @@ export const idleRun = (): RunView => ({ status: { state: 'idle' }, forkedFrom: 
 /** Whether the worker is building, training or pausing the comparison (opening another must wait). */
 export const isBusy = (c: Control) => c === 'building' || c === 'running' || c === 'pausing';
 
+/**
+ * Why `action` (a change that replaces the comparison) must wait while `c` is busy: training
+ * is paused first; a comparison the worker is still building (after Start or Reset) is waited for.
+ */
+export const busyRefusal = (c: Control, action: string) =>
+  c === 'building' ? `The comparison is being built: ${action} once the step counter no longer says “building…”.` : `Pause training before ${action}.`;
+
 /** Whether the page shows a comparison that has trained steps but is not built in the worker. */
 export const isDetached = (s: Pick<AppState, 'session' | 'step' | 'events'>) => s.session === 'none' && (s.step > 0 || s.events.length > 0);
 

@@ -20,7 +20,7 @@ import { PROTOCOL_VERSION } from '../worker/protocol';
 import { applyPlanned, toScheduled, type LogEvent, type PlannedChange } from './eventLog';
 import { emptyRunSeries } from './series';
 import { prepareBuild } from './replaySlice';
-import { fieldKey, idleRun, isBusy, isDetached } from './runState';
+import { busyRefusal, fieldKey, idleRun, isBusy, isDetached } from './runState';
 import type { AppState, Slice, SliceDeps } from './store';
 
 
@@ -128,7 +128,7 @@ export function runsSlice({ set, get, send, nextRequestId }: SliceDeps, initial:
 
       setModel(model) {
         if (isBusy(get().control)) {
-          set({ notice: 'Pause training before changing the model.' });
+          set({ notice: busyRefusal(get().control, 'changing the model') });
           return;
         }
         set((s) => {

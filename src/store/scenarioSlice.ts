@@ -3,10 +3,11 @@
 // refused while training, curves, log and planned changes cleared. `scenario` names the one
 // opened until another comparison replaces it; the menu says when its settings were changed since.
 import type { ComparisonConfig } from '../train/config';
+import type { Control } from '../worker/protocol';
 import { scenarioByName, scenarioConfig } from '../train/scenarios';
 import { configDiff } from '../train/urlState';
 import { replacedComparison } from './replaceComparison';
-import { isBusy } from './runState';
+import { busyRefusal, isBusy } from './runState';
 import type { Slice, SliceDeps } from './store';
 
 type Keys = 'scenario' | 'openScenario';
@@ -19,7 +20,8 @@ export function openedScenario(s: { scenario: string | null; config: ComparisonC
   return { name: scenario.name, title: scenario.title, changed };
 }
 
-export const SCENARIO_BUSY = 'Pause training before opening a scenario: it replaces the comparison.';
+/** The refusal while busy (training, or being built): opening a scenario replaces the comparison. */
+export const scenarioBusy = (c: Control) => busyRefusal(c, 'opening a scenario (it replaces the comparison)');
 
 export function scenarioSlice({ set, get }: SliceDeps): Slice<Keys> {
   return {
@@ -29,9 +31,10 @@ export function scenarioSlice({ set, get }: SliceDeps): Slice<Keys> {
       openScenario(name) {
         const s = scenarioByName(name);
         if (!s) return `There is no scenario "${name}".`;
-        if (isBusy(get().control)) {
-          set({ notice: SCENARIO_BUSY });
-          return SCENARIO_BUSY;
+        const control = get().control;
+        if (isBusy(control)) {
+          set({ notice: scenarioBusy(control) });
+          return scenarioBusy(control);
         }
         const config = scenarioConfig(s);
         set((prev) => ({ ...replacedComparison(prev, config), scenario: s.name, notice: null }));

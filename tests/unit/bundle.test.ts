@@ -125,7 +125,8 @@ describe('bundles', () => {
     for (const control of ['building', 'running', 'pausing'] as const) {
       const store = trainedStore();
       store.setState({ control });
-      expect(applyBundle(store, parsed.bundle)).toMatch(/Pause training/);
+      // Training is paused first; a comparison still being built is waited for, not "paused".
+      expect(applyBundle(store, parsed.bundle)).toMatch(control === 'building' ? /^The comparison is being built: opening another comparison once/ : /^Pause training before opening another comparison/);
     }
     for (const control of ['idle', 'paused', 'failed'] as const) {
       const store = trainedStore();
