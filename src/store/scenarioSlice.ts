@@ -33,8 +33,9 @@ export function scenarioSlice({ set, get }: SliceDeps): Slice<Keys> {
         if (!s) return `There is no scenario "${name}".`;
         const control = get().control;
         if (isBusy(control)) {
-          set({ notice: scenarioBusy(control) });
-          return scenarioBusy(control);
+          const refusal = scenarioBusy(control);
+          set({ notice: refusal });
+          return refusal;
         }
         const config = scenarioConfig(s);
         set((prev) => ({ ...replacedComparison(prev, config), scenario: s.name, notice: null }));
