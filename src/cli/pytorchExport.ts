@@ -11,7 +11,7 @@ import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GENERATED_FILES } from '../data/datasets';
-import { generatedPath } from '../data/node/generated';
+import { generatedBytes } from '../data/node/generated';
 import { encodeRunCheckpoint, type ComparisonState } from '../train/checkpoint';
 import { pytorchReadme } from '../train/pytorchReadme';
 import { checkpointFileName, type DataPaths } from './trainSetup';
@@ -39,7 +39,8 @@ export function writePytorchExport(dir: string, state: ComparisonState, paths: D
   let dataFlag = '';
   const dataset = state.config.dataset;
   if (isGenerated(dataset)) {
-    copyFileSync(generatedPath(dataset), join(dir, GENERATED_FILES[dataset]));
+    // The converted file when fresh, else converted now: the export needs no `npm run data` first.
+    writeFileSync(join(dir, GENERATED_FILES[dataset]), generatedBytes(dataset));
     files.push(GENERATED_FILES[dataset]);
   } else if (dataset === 'user-text' && paths.text !== undefined) {
     const name = basename(paths.text);
